@@ -1,0 +1,97 @@
+"""The command line: click parses, one core function runs, the result becomes output.
+
+Commands are imported only when invoked, so `bakegen --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from bakegen import __version__
+
+#: command name -> "module:attribute" of its click command
+COMMANDS = {
+    "scan": "bakegen.cli.scan:scan",
+    "graph": "bakegen.cli.graph:graph",
+    "generate": "bakegen.cli.generate:generate",
+    "affected": "bakegen.cli.affected:affected",
+    "matrix": "bakegen.cli.matrix:matrix",
+    "ci": "bakegen.cli.ci:ci",
+    "init": "bakegen.cli.init:init",
+    "new": "bakegen.cli.new:new",
+}
+HELP = {
+    "scan": "List every package found: ecosystem, path, service or library.",
+    "graph": "Show the internal dependency graph (text, dot, mermaid, json).",
+    "generate": "Write docker-bake.hcl and the Dockerfiles it needs.",
+    "affected": "List the targets a git change affects, with reasons.",
+    "matrix": "Emit a CI build matrix of (affected) targets.",
+    "ci": "Write CI workflows (GitHub Actions) that build with bake.",
+    "init": "Write a starting bakegen.toml from what the scan detects.",
+    "new": "Scaffold a new service in the workspace's own convention.",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module), attr)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List commands from HELP, without importing their modules."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, HELP.get(name, "")) for name in self.list_commands(ctx)])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="bakegen")
+@click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """bakegen: docker buildx bake for monorepos.
+
+    Scans a Node, Cargo and Python monorepo, plans shared base stages per ecosystem,
+    and writes docker-bake.hcl plus the Dockerfiles it needs:
+
+        bakegen generate && docker buildx bake
+    """
+    ctx.obj = {"debug": debug}
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point: runs the CLI and turns bakegen's errors into one-line messages."""
+    from bakegen.errors import BakegenError
+
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        return cli.main(args=args, prog_name="bakegen", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except BakegenError as exc:
+        if debug:
+            raise
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,77 @@
+"""`bakegen generate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bakegen.cli.common import report_warnings, root_argument
+
+
+@click.command()
+@root_argument
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 and list the files that would change (CI drift gate).",
+)
+@click.option("--diff", is_flag=True, help="Write nothing; print a unified diff of the changes.")
+@click.option("--force", is_flag=True, help="Overwrite files bakegen did not generate.")
+@click.option("--output-dir", help="Folder for generated Dockerfiles (default: docker).")
+@click.option(
+    "--platform",
+    "platforms",
+    multiple=True,
+    help="Target platform, repeatable (default: linux/amd64 and linux/arm64).",
+)
+@click.option("--registry", help="Registry and namespace images are tagged with.")
+@click.option(
+    "--cache",
+    type=click.Choice(["registry", "gha", "none"]),
+    help="Build cache: registry refs, GitHub Actions cache, or none.",
+)
+def generate(
+    root: Path,
+    check: bool,
+    diff: bool,
+    force: bool,
+    output_dir: str | None,
+    platforms: tuple[str, ...],
+    registry: str | None,
+    cache: str | None,
+) -> None:
+    """Write docker-bake.hcl, shared base Dockerfiles and one Dockerfile per service.
+
+    Files are written atomically; a file without bakegen's generated header is never
+    overwritten unless --force. Dockerfiles generated earlier for services that are gone
+    are removed.
+    """
+    from bakegen.pipeline import Overrides
+    from bakegen.pipeline import generate as run_pipeline
+    from bakegen.write import apply_changes, plan_changes, unified_diff
+
+    overrides = Overrides(registry, tuple(platforms), cache, output_dir)
+    result = run_pipeline(root, overrides)
+    report_warnings(result.scan.warnings)
+    changes = plan_changes(root, result.files, (result.plan.output_dir,), force=force)
+    if diff:
+        click.echo(unified_diff(root, result.files, changes), nl=False)
+    if check:
+        for rel in changes.changed:
+            click.echo(f"would change: {rel}", err=True)
+        if changes.changed:
+            raise click.exceptions.Exit(1)
+        click.echo(f"up to date: {len(result.files)} files")
+        return
+    if diff:
+        return
+    apply_changes(root, result.files, changes)
+    plan = result.plan
+    click.echo(
+        f"{len(plan.services)} services, {2 * len(plan.bases)} base targets "
+        f"({', '.join(b.deps_target for b in plan.bases) or 'none'}); "
+        f"{len(changes.created)} created, {len(changes.updated)} updated, "
+        f"{len(changes.removed)} removed, {len(changes.unchanged)} unchanged"
+    )
+    click.echo("next: docker buildx bake --print   then   docker buildx bake")

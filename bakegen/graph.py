@@ -1,0 +1,125 @@
+"""The internal dependency graph: pure functions over packages, returning new objects.
+
+Nodes are `ecosystem:name`; an edge `a -> b` means a needs b, with the attribute `kind`
+(the strongest of runtime > build > dev when a package names another several ways) and
+`kinds` (all of them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+
+from bakegen.errors import BakegenError
+from bakegen.model import DepKind, Package
+
+ORDERING_KINDS = frozenset({DepKind.RUNTIME, DepKind.BUILD})
+
+
+class CycleError(BakegenError):
+    """A loop through runtime or build dependencies: nothing on it can build first."""
+
+
+def build_graph(packages: Iterable[Package], include_dev: bool = True) -> nx.DiGraph:
+    """A new DiGraph of packages and their internal dependencies."""
+    graph: nx.DiGraph = nx.DiGraph()
+    pkgs = sorted(packages, key=lambda p: p.id)
+    for pkg in pkgs:
+        graph.add_node(pkg.id, package=pkg)
+    for pkg in pkgs:
+        for dep in pkg.dependencies:
+            if dep.kind is DepKind.DEV and not include_dev:
+                continue
+            target = f"{pkg.ecosystem}:{dep.name}"
+            if target not in graph or (target == pkg.id and dep.kind is DepKind.DEV):
+                continue
+            if graph.has_edge(pkg.id, target):
+                data = graph.edges[pkg.id, target]
+                kinds = {DepKind(k) for k in data["kinds"]} | {dep.kind}
+            else:
+                kinds = {dep.kind}
+            strongest = max(kinds, key=lambda k: k.rank)
+            graph.add_edge(
+                pkg.id,
+                target,
+                kind=strongest.value,
+                kinds=tuple(sorted(k.value for k in kinds)),
+            )
+    return graph
+
+
+def ordering_view(graph: nx.DiGraph, kinds: frozenset[DepKind] = ORDERING_KINDS) -> nx.DiGraph:
+    """A new graph keeping only edges that have one of `kinds` (dev-only edges dropped)."""
+    wanted = {k.value for k in kinds}
+    view: nx.DiGraph = nx.DiGraph()
+    view.add_nodes_from(graph.nodes(data=True))
+    view.add_edges_from((a, b, d) for a, b, d in graph.edges(data=True) if wanted & set(d["kinds"]))
+    return view
+
+
+def check_acyclic(graph: nx.DiGraph) -> None:
+    """Raise CycleError naming every loop through runtime/build edges (dev loops are legal)."""
+    ordering = ordering_view(graph)
+    if nx.is_directed_acyclic_graph(ordering):
+        return
+    loops: list[str] = []
+    manifests: list[str] = []
+    for component in sorted(nx.strongly_connected_components(ordering), key=min):
+        start = min(component)
+        if len(component) == 1 and not ordering.has_edge(start, start):
+            continue
+        cycle = nx.find_cycle(ordering.subgraph(component), source=start)
+        names = [_display(ordering, a) for a, _ in cycle] + [_display(ordering, start)]
+        loops.append(" -> ".join(names))
+        manifests.append(ordering.nodes[start]["package"].manifest)
+    raise CycleError(f"{manifests[0]}: dependency cycle: " + "; ".join(loops))
+
+
+def build_waves(graph: nx.DiGraph) -> tuple[tuple[str, ...], ...]:
+    """Topological waves, dependencies first; packages of one wave can build in parallel."""
+    check_acyclic(graph)
+    reverse = ordering_view(graph).reverse(copy=True)
+    return tuple(tuple(sorted(wave)) for wave in nx.topological_generations(reverse))
+
+
+def dependencies_of(
+    graph: nx.DiGraph, node: str, kinds: frozenset[DepKind] = ORDERING_KINDS
+) -> frozenset[str]:
+    """Every package `node` needs, transitively, through edges of `kinds` (node excluded)."""
+    return frozenset(nx.descendants(ordering_view(graph, kinds), node))
+
+
+def dependents_of(
+    graph: nx.DiGraph, nodes: Iterable[str], kinds: frozenset[DepKind] = ORDERING_KINDS
+) -> frozenset[str]:
+    """Every package that needs any of `nodes`, transitively (the nodes themselves included)."""
+    reverse = ordering_view(graph, kinds).reverse(copy=False)
+    found: set[str] = set()
+    for node in nodes:
+        if node in reverse and node not in found:
+            found.add(node)
+            found |= nx.descendants(reverse, node)
+    return frozenset(found)
+
+
+def services(graph: nx.DiGraph) -> tuple[str, ...]:
+    """The ids of deployable packages, sorted."""
+    return tuple(sorted(n for n, d in graph.nodes(data=True) if d["package"].deployable))
+
+
+def services_only(graph: nx.DiGraph) -> nx.DiGraph:
+    """A new graph of services only, with an edge where one needs another through libraries."""
+    ordering = ordering_view(graph)
+    result: nx.DiGraph = nx.DiGraph()
+    keep = services(graph)
+    result.add_nodes_from((n, graph.nodes[n]) for n in keep)
+    for node in keep:
+        for other in sorted(nx.descendants(ordering, node) & set(keep)):
+            result.add_edge(node, other, kind="runtime", kinds=("runtime",))
+    return result
+
+
+def _display(graph: nx.DiGraph, node: str) -> str:
+    pkg = graph.nodes[node].get("package")
+    return pkg.name if pkg is not None else node

@@ -1,0 +1,73 @@
+"""Load JSON, TOML and YAML manifests, turning every parse failure into `path: problem`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import yaml
+
+from bakegen.errors import BakegenError
+from bakegen.tree import SourceTree
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+
+def load_json(tree: SourceTree, rel: str) -> Any:
+    """Parse a JSON file of the tree; BakegenError names the file, line and column."""
+    text = tree.read_text(rel)
+    if not text.strip():
+        raise BakegenError(f"{rel}: empty file, expected JSON")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BakegenError(
+            f"{rel}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from exc
+
+
+def load_toml(tree: SourceTree, rel: str) -> dict[str, Any]:
+    """Parse a TOML file of the tree; BakegenError names the file and the parser's position."""
+    text = tree.read_text(rel)
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+        return data
+    except tomllib.TOMLDecodeError as exc:
+        raise BakegenError(f"{rel}: invalid TOML: {exc}") from exc
+
+
+def load_yaml(tree: SourceTree, rel: str) -> Any:
+    """Parse a YAML file of the tree; BakegenError names the file and line."""
+    text = tree.read_text(rel)
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise BakegenError(f"{rel}: invalid YAML{where}: {problem}") from exc
+
+
+def expect_type(rel: str, where: str, value: Any, kind: type | tuple[type, ...], what: str) -> Any:
+    """Check a manifest value's type, raising `rel: "where" must be what, got X`."""
+    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+        raise BakegenError(f'{rel}: "{where}" must be {what}, got {json.dumps(value)}')
+    if not isinstance(value, kind):
+        shown = json.dumps(value) if isinstance(value, (int, float, str)) else type(value).__name__
+        raise BakegenError(f'{rel}: "{where}" must be {what}, got {shown}')
+    return value
+
+
+def string_list(rel: str, where: str, value: Any) -> list[str]:
+    """A list of strings from a manifest, or BakegenError naming the key."""
+    expect_type(rel, where, value, list, "a list of strings")
+    for item in value:
+        if not isinstance(item, str):
+            raise BakegenError(
+                f'{rel}: "{where}" must be a list of strings, got an item {json.dumps(item)}'
+            )
+    return list(value)

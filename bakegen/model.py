@@ -1,0 +1,130 @@
+"""Plain, frozen records that flow through scan -> graph -> plan -> render."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from bakegen.errors import Problem
+
+
+class DepKind(str, enum.Enum):
+    """How a package needs another: at run time, to build, or only to develop/test."""
+
+    RUNTIME = "runtime"
+    BUILD = "build"
+    DEV = "dev"
+
+    @property
+    def rank(self) -> int:
+        """Strength used when two edges join the same pair: runtime > build > dev."""
+        return {DepKind.RUNTIME: 2, DepKind.BUILD: 1, DepKind.DEV: 0}[self]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Dependency:
+    """An internal dependency: `name` is the workspace package's real name."""
+
+    name: str
+    kind: DepKind = DepKind.RUNTIME
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """One package of one ecosystem found in the workspace.
+
+    `path` and `manifest` are POSIX paths relative to the repository root ("." for the root).
+    `dependencies` holds internal dependencies only (names of packages of the same workspace).
+    `entrypoint` is the command that starts the package when it is a service, if one was found.
+    `binaries` names what the package can run: Rust bin targets, Python console scripts,
+    Node `bin` entries.
+    """
+
+    ecosystem: str
+    name: str
+    path: str
+    manifest: str
+    workspace: str
+    version: str | None = None
+    dependencies: tuple[Dependency, ...] = ()
+    deployable: bool = False
+    deployable_reason: str | None = None
+    entrypoint: tuple[str, ...] = ()
+    binaries: tuple[str, ...] = ()
+    scripts: tuple[tuple[str, str], ...] = ()
+    has_dockerfile: bool = False
+
+    @property
+    def id(self) -> str:
+        """Graph node id: unique across ecosystems (`node:@acme/api`, `cargo:geo`)."""
+        return f"{self.ecosystem}:{self.name}"
+
+    def script(self, name: str) -> str | None:
+        """The package's script of that name (Node `scripts`), if any."""
+        return dict(self.scripts).get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """One workspace of one ecosystem: a root manifest, its tool, its lockfile, its members.
+
+    `root` is the directory of the workspace root manifest ("." for the repository root).
+    `manager` is the tool that installs it: npm, yarn-classic, yarn-berry, pnpm, bun,
+    cargo, uv, poetry or pip. `manifests` lists every manifest (root and members) that an
+    install from the lockfile needs, and `extra_files` other small files it needs
+    (`.yarnrc.yml`, `pnpm-workspace.yaml`, `rust-toolchain.toml`, ...).
+    `runtime_version` is the language version the repo asks for (`20`, `3.12`, `1.83`).
+    """
+
+    ecosystem: str
+    root: str
+    manager: str
+    lockfile: str | None
+    manifests: tuple[str, ...]
+    extra_files: tuple[str, ...] = ()
+    runtime_version: str | None = None
+    manager_version: str | None = None
+    packages: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.ecosystem}:{self.root}"
+
+
+@dataclass(frozen=True, slots=True)
+class EcosystemScan:
+    """What one ecosystem found: its workspaces, packages and problems."""
+
+    workspaces: tuple[Workspace, ...] = ()
+    packages: tuple[Package, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """Everything a scan of the repository found, sorted for stable output."""
+
+    root: str
+    workspaces: tuple[Workspace, ...] = ()
+    packages: tuple[Package, ...] = ()
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.is_error)
+
+    def package(self, package_id: str) -> Package:
+        for pkg in self.packages:
+            if pkg.id == package_id:
+                return pkg
+        raise KeyError(package_id)
+
+    def workspace_of(self, pkg: Package) -> Workspace:
+        for ws in self.workspaces:
+            if ws.ecosystem == pkg.ecosystem and ws.root == pkg.workspace:
+                return ws
+        raise KeyError(pkg.id)

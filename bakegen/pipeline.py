@@ -1,0 +1,92 @@
+"""The whole pipeline in one place: scan -> graph -> plan -> render."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from bakegen.config import Config, load_config
+from bakegen.ecosystems import registry
+from bakegen.errors import BakegenError, ProblemsFound
+from bakegen.model import ScanResult
+from bakegen.plan import Plan, make_plan, own_dockerfile
+from bakegen.render.files import render_files
+from bakegen.scan import scan_repository
+from bakegen.write import resolve_inside
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """Settings given on the command line; None keeps the config's value."""
+
+    registry: str | None = None
+    platforms: tuple[str, ...] = ()
+    cache: str | None = None
+    output_dir: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Generated:
+    """A scan, its plan, and the files rendered from it."""
+
+    scan: ScanResult
+    plan: Plan
+    files: dict[str, str]
+
+
+def load_settings(root: Path, overrides: Overrides = Overrides()) -> Config:
+    """The repo's config with command-line overrides applied."""
+    config = load_config(root)
+    changes: dict[str, object] = {}
+    if overrides.registry:
+        changes["registry"] = overrides.registry.rstrip("/")
+    if overrides.platforms:
+        changes["platforms"] = overrides.platforms
+    if overrides.cache:
+        changes["cache"] = overrides.cache
+    if overrides.output_dir:
+        changes["output_dir"] = overrides.output_dir
+    return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
+
+
+def scan(root: Path, config: Config) -> ScanResult:
+    """Scan and raise ProblemsFound when any error was found (warnings pass)."""
+    result = scan_repository(root, config)
+    if result.errors:
+        raise ProblemsFound(result.errors)
+    return result
+
+
+def generate(root: Path, overrides: Overrides = Overrides()) -> Generated:
+    """scan -> graph -> plan -> render; nothing is written here."""
+    config = load_settings(root, overrides)
+    resolve_inside(root, config.output_dir, "output folder")
+    result = scan(root, config)
+    own = _own_dockerfiles(root, result, config)
+    plan = make_plan(result, config, registry(), _root_ignores(root), own)
+    return Generated(result, plan, render_files(plan))
+
+
+def _own_dockerfiles(root: Path, result: ScanResult, config: Config) -> dict[str, str]:
+    texts = {}
+    for pkg in result.packages:
+        path = own_dockerfile(pkg, config.service(pkg.name)) if pkg.deployable else None
+        if path is None:
+            continue
+        try:
+            texts[path] = resolve_inside(root, path, "Dockerfile").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BakegenError(f"{path}: cannot read the service's Dockerfile ({exc})") from exc
+    return texts
+
+
+def _root_ignores(root: Path) -> tuple[str, ...]:
+    """Exclusion lines of the repository's own .dockerignore (re-inclusions are dropped)."""
+    path = root / ".dockerignore"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ()
+    kept = (line.strip() for line in lines)
+    return tuple(line for line in kept if line and not line.startswith(("#", "!")))

@@ -1,0 +1,289 @@
+"""Plan the build: shared base targets per workspace and one target per service (no I/O).
+
+Each workspace gets one base Dockerfile with two stages, exposed as two bake targets,
+`<eco>-deps-base` (every third-party dependency installed once) and `<eco>-production-base`
+(the minimal runtime). Every service builds on them through bake named contexts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import networkx as nx
+
+from bakegen import graph as graphs
+from bakegen.config import Config, ServiceSettings
+from bakegen.ecosystems import BaseRecipe, Ecosystem, ServiceRecipe
+from bakegen.errors import BakegenError
+from bakegen.model import Package, ScanResult, Workspace
+from bakegen.naming import image_name, is_valid_target, target_name, variable_slug
+from bakegen.tree import join, normalize
+
+RESERVED_TARGETS = frozenset({"default", "_common", "docker-metadata-action"})
+_BASE_REFERENCE = re.compile(
+    r"^\s*(FROM|COPY\s+--from=|RUN\s+--mount=[^\n]*from=)\s*(deps-base|production-base)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+class PlanError(BakegenError):
+    """The scan cannot be turned into a valid bake file (name collisions, bad overrides)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImageVariable:
+    """A bake variable naming a base image, passed to the base Dockerfile as a build arg."""
+
+    name: str
+    default: str
+
+
+@dataclass(frozen=True, slots=True)
+class BasePlan:
+    """The shared base Dockerfile of one workspace and its two targets."""
+
+    workspace: Workspace
+    dockerfile: str
+    deps_target: str
+    production_target: str
+    build_image: ImageVariable
+    runtime_image: ImageVariable
+    recipe: BaseRecipe
+    context: tuple[str, ...]
+
+    @property
+    def ecosystem(self) -> str:
+        return self.workspace.ecosystem
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePlan:
+    """One deployable package and how bake builds it."""
+
+    target: str
+    image: str
+    package: Package
+    base: BasePlan
+    dockerfile: str
+    context_dir: str
+    generated: bool
+    recipe: ServiceRecipe | None
+    context: tuple[str, ...]
+    closure: tuple[str, ...]
+    settings: ServiceSettings
+    uses_bases: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Everything the renderers need, sorted."""
+
+    registry: str
+    platforms: tuple[str, ...]
+    cache: str
+    metadata_action: bool
+    output_dir: str
+    bases: tuple[BasePlan, ...]
+    services: tuple[ServicePlan, ...]
+    extra_ignores: tuple[str, ...] = ()
+
+    def groups(self) -> dict[str, tuple[str, ...]]:
+        """`default` with every service, and one group per ecosystem present."""
+        groups: dict[str, list[str]] = {}
+        for svc in self.services:
+            groups.setdefault(svc.package.ecosystem, []).append(svc.target)
+        result = {"default": tuple(sorted(s.target for s in self.services))}
+        result.update({eco: tuple(sorted(t)) for eco, t in sorted(groups.items())})
+        return result
+
+
+def make_plan(
+    scan: ScanResult,
+    config: Config,
+    ecosystems: Mapping[str, Ecosystem],
+    extra_ignores: tuple[str, ...] = (),
+    own_dockerfiles: Mapping[str, str] | None = None,
+) -> Plan:
+    """Turn a scan into base and service targets; raises PlanError on name collisions.
+
+    `own_dockerfiles` maps the path of each Dockerfile a service brings itself to its text,
+    so that such a service is linked to the base targets only when it builds on them.
+    """
+    graph = graphs.build_graph(scan.packages)
+    graphs.check_acyclic(graph)
+    order = _dependency_order(graph)
+    output_dir = normalize(config.output_dir)
+    bases = _plan_bases(scan, config, ecosystems, graph, output_dir)
+    by_workspace = {b.workspace.key: b for b in bases}
+    services = tuple(
+        _plan_service(
+            pkg,
+            config,
+            ecosystems[pkg.ecosystem],
+            graph,
+            order,
+            by_workspace[f"{pkg.ecosystem}:{pkg.workspace}"],
+            output_dir,
+            own_dockerfiles or {},
+        )
+        for pkg in scan.packages
+        if pkg.deployable
+    )
+    _check_names(services, bases)
+    used = {b.workspace.key for b in bases if any(s.base is b for s in services)}
+    return Plan(
+        registry=config.registry,
+        platforms=config.platforms,
+        cache=config.cache,
+        metadata_action=config.metadata_action,
+        output_dir=output_dir,
+        bases=tuple(b for b in bases if b.workspace.key in used),
+        services=tuple(sorted(services, key=lambda s: s.target)),
+        extra_ignores=extra_ignores,
+    )
+
+
+def _dependency_order(graph: nx.DiGraph) -> dict[str, int]:
+    """Position of every node in a dependencies-first order (ties broken by id)."""
+    ordering = graphs.ordering_view(graph).reverse(copy=True)
+    return {n: i for i, n in enumerate(nx.lexicographical_topological_sort(ordering))}
+
+
+def _plan_bases(
+    scan: ScanResult,
+    config: Config,
+    ecosystems: Mapping[str, Ecosystem],
+    graph: nx.DiGraph,
+    output_dir: str,
+) -> tuple[BasePlan, ...]:
+    per_eco: dict[str, list[Workspace]] = {}
+    for ws in scan.workspaces:
+        per_eco.setdefault(ws.ecosystem, []).append(ws)
+    bases = []
+    for eco_name, workspaces in sorted(per_eco.items()):
+        eco = ecosystems[eco_name]
+        for ws in sorted(workspaces, key=lambda w: w.root):
+            single = len(workspaces) == 1
+            slug = (
+                eco_name
+                if single
+                else f"{eco_name}-{target_name(ws.root) if ws.root != '.' else 'root'}"
+            )
+            var = eco.image_variable if single else f"{eco.image_variable}_{variable_slug(ws.root)}"
+            members = tuple(
+                graph.nodes[f"{eco_name}:{name}"]["package"]
+                for name in ws.packages
+                if f"{eco_name}:{name}" in graph
+            )
+            build_default, runtime_default = eco.default_images(ws)
+            images = config.image(eco_name)
+            bases.append(
+                BasePlan(
+                    workspace=ws,
+                    dockerfile=f"{output_dir}/base-{slug}.Dockerfile",
+                    deps_target=f"{slug}-deps-base",
+                    production_target=f"{slug}-production-base",
+                    build_image=ImageVariable(f"{var}_IMAGE", images.build or build_default),
+                    runtime_image=ImageVariable(
+                        f"{var}_RUNTIME_IMAGE", images.runtime or runtime_default
+                    ),
+                    recipe=eco.base_recipe(ws, members),
+                    context=_workspace_files(ws),
+                )
+            )
+    return tuple(bases)
+
+
+def _workspace_files(ws: Workspace) -> tuple[str, ...]:
+    files = [*ws.manifests, *ws.extra_files]
+    if ws.lockfile:
+        files.append(ws.lockfile)
+    return tuple(sorted(set(files)))
+
+
+def _root_files(ws: Workspace) -> tuple[str, ...]:
+    """What every service of a workspace needs besides its closure: root manifest, lock, tools."""
+    root_manifests = [m for m in ws.manifests if normalize(join(m, "..")) == ws.root]
+    files = [*root_manifests, *ws.extra_files]
+    if ws.lockfile:
+        files.append(ws.lockfile)
+    return tuple(sorted(set(files)))
+
+
+def own_dockerfile(pkg: Package, settings: ServiceSettings) -> str | None:
+    """The Dockerfile a service brings itself (config first, then `<package>/Dockerfile`)."""
+    if settings.dockerfile:
+        return normalize(settings.dockerfile)
+    return join(pkg.path, "Dockerfile") if pkg.has_dockerfile else None
+
+
+def _uses_bases(dockerfile_text: str) -> bool:
+    return bool(_BASE_REFERENCE.search(dockerfile_text))
+
+
+def _plan_service(
+    pkg: Package,
+    config: Config,
+    eco: Ecosystem,
+    graph: nx.DiGraph,
+    order: dict[str, int],
+    base: BasePlan,
+    output_dir: str,
+    own_dockerfiles: Mapping[str, str],
+) -> ServicePlan:
+    settings = config.service(pkg.name)
+    target = settings.target or target_name(pkg.name)
+    if not is_valid_target(target):
+        raise PlanError(
+            f'{config.source or "bakegen.toml"}: target name "{target}" for {pkg.name} '
+            "must use only letters, digits, '_' and '-'"
+        )
+    closure_ids = sorted(
+        graphs.dependencies_of(graph, pkg.id, eco.build_closure_kinds) - {pkg.id},
+        key=lambda n: (order[n], n),
+    )
+    closure = tuple(graph.nodes[n]["package"] for n in closure_ids)
+    ws = base.workspace
+    own = own_dockerfile(pkg, settings)
+    uses_bases = True
+    if own is not None:
+        recipe = None
+        dockerfile = own
+        context = tuple(sorted({pkg.path, *(p.path for p in closure), *_root_files(ws)}))
+        uses_bases = _uses_bases(own_dockerfiles.get(own, ""))
+    else:
+        recipe = eco.service_recipe(ws, pkg, closure, settings)
+        dockerfile = f"{output_dir}/services/{target}.Dockerfile"
+        context = tuple(sorted({*recipe.context, *_root_files(ws)}))
+    return ServicePlan(
+        target=target,
+        image=image_name(target),
+        package=pkg,
+        base=base,
+        dockerfile=dockerfile,
+        context_dir=normalize(settings.context or "."),
+        generated=recipe is not None,
+        recipe=recipe,
+        context=context,
+        closure=tuple(closure_ids),
+        settings=settings,
+        uses_bases=uses_bases,
+    )
+
+
+def _check_names(services: tuple[ServicePlan, ...], bases: tuple[BasePlan, ...]) -> None:
+    taken: dict[str, str] = {name: "a reserved bake name" for name in RESERVED_TARGETS}
+    for base in bases:
+        for name in (base.deps_target, base.production_target, base.ecosystem):
+            taken.setdefault(name, f"the {base.ecosystem} base targets")
+    for svc in sorted(services, key=lambda s: (s.target, s.package.id)):
+        owner = f"{svc.package.ecosystem} package {svc.package.name} ({svc.package.manifest})"
+        if svc.target in taken:
+            raise PlanError(
+                f'{svc.package.manifest}: target name "{svc.target}" of {owner} collides with '
+                f'{taken[svc.target]}; set a distinct [service."{svc.package.name}"] target '
+                "in bakegen.toml"
+            )
+        taken[svc.target] = owner

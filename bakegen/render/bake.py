@@ -1,0 +1,130 @@
+"""Render the plan as `docker-bake.hcl`."""
+
+from __future__ import annotations
+
+from bakegen.plan import BasePlan, Plan, ServicePlan
+from bakegen.render import header_lines
+from bakegen.render.hcl import Block, HclValue, Template, render_document, template
+
+BAKE_FILE = "docker-bake.hcl"
+OVERRIDE_FILE = "docker-bake.override.hcl"
+_BASE_VARIABLES = ("REGISTRY", "TAG", "CACHE_TAG", "SOURCE_URL", "GIT_SHA")
+
+
+def render_bake(plan: Plan) -> str:
+    """The whole bake file: variables, groups, `_common`, base targets, service targets."""
+    variables = _variables(plan)
+    names = tuple(name for name, _ in variables)
+    blocks = [Block("variable", name, (("default", default),)) for name, default in variables]
+    blocks += [
+        Block("group", name, (("targets", targets),)) for name, targets in plan.groups().items()
+    ]
+    blocks.append(_common(plan, names))
+    if plan.metadata_action:
+        # docker/metadata-action's bake file defines this target; the empty one here keeps
+        # a local `docker buildx bake` working without it.
+        blocks.append(Block("target", "docker-metadata-action", ()))
+    for base in plan.bases:
+        blocks += _base_targets(base, names)
+    blocks += [_service_target(plan, svc, names) for svc in plan.services]
+    header = (
+        *header_lines(),
+        f"# Your own changes go in {OVERRIDE_FILE}, which bake merges on top of this file.",
+        "# Build everything: docker buildx bake   One service: docker buildx bake <target>",
+    )
+    return render_document(header, blocks)
+
+
+def _variables(plan: Plan) -> list[tuple[str, str]]:
+    defaults = {
+        "REGISTRY": plan.registry,
+        "TAG": "latest",
+        "CACHE_TAG": "buildcache",
+        "SOURCE_URL": "",
+        "GIT_SHA": "",
+    }
+    variables = [(name, defaults[name]) for name in _BASE_VARIABLES]
+    images = {}
+    for base in plan.bases:
+        for var in (base.build_image, base.runtime_image):
+            images[var.name] = var.default
+    variables += sorted(images.items())
+    return variables
+
+
+def _common(plan: Plan, names: tuple[str, ...]) -> Block:
+    labels = {
+        "org.opencontainers.image.source": template("${SOURCE_URL}", variables=names),
+        "org.opencontainers.image.revision": template("${GIT_SHA}", variables=names),
+    }
+    attributes: list[tuple[str, HclValue]] = []
+    if plan.metadata_action:
+        attributes.append(("inherits", ["docker-metadata-action"]))
+    attributes += [("platforms", list(plan.platforms)), ("labels", labels)]
+    return Block("target", "_common", tuple(attributes))
+
+
+def _base_targets(base: BasePlan, names: tuple[str, ...]) -> list[Block]:
+    args = {
+        var.name: template(f"${{{var.name}}}", variables=names)
+        for var in (base.build_image, base.runtime_image)
+    }
+    return [
+        Block(
+            "target",
+            name,
+            (
+                ("inherits", ["_common"]),
+                ("context", "."),
+                ("dockerfile", base.dockerfile),
+                ("target", stage),
+                ("args", args),
+            ),
+        )
+        for name, stage in (
+            (base.deps_target, "deps-base"),
+            (base.production_target, "production-base"),
+        )
+    ]
+
+
+def _service_target(plan: Plan, svc: ServicePlan, names: tuple[str, ...]) -> Block:
+    attributes: list[tuple[str, HclValue]] = [
+        ("inherits", ["_common"]),
+        ("context", svc.context_dir),
+        ("dockerfile", svc.dockerfile),
+    ]
+    if svc.uses_bases:
+        attributes.append(
+            (
+                "contexts",
+                {
+                    "deps-base": f"target:{svc.base.deps_target}",
+                    "production-base": f"target:{svc.base.production_target}",
+                },
+            )
+        )
+    if svc.settings.args:
+        attributes.append(("args", dict(svc.settings.args)))
+    attributes.append(("tags", [_ref(svc, "${TAG}", names)]))
+    attributes.append(("labels", {"org.opencontainers.image.title": svc.package.name}))
+    cache_from, cache_to = _cache(plan, svc, names)
+    if cache_from:
+        attributes += [("cache-from", cache_from), ("cache-to", cache_to)]
+    return Block("target", svc.target, tuple(attributes))
+
+
+def _ref(svc: ServicePlan, tag: str, names: tuple[str, ...]) -> Template:
+    return template("${REGISTRY}", f"/{svc.image}:", tag, variables=names)
+
+
+def _cache(plan: Plan, svc: ServicePlan, names: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    if plan.cache == "registry":
+        ref = _ref(svc, "${CACHE_TAG}", names)
+        return [Template(f"type=registry,ref={ref}")], [
+            Template(f"type=registry,ref={ref},mode=max")
+        ]
+    if plan.cache == "gha":
+        scope = template(f"type=gha,scope={svc.target}")
+        return [scope], [Template(f"{scope},mode=max")]
+    return [], []

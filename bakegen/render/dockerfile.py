@@ -1,0 +1,85 @@
+"""Render base and service Dockerfiles from the ecosystems' recipes."""
+
+from __future__ import annotations
+
+import re
+
+from bakegen.ecosystems import Stage
+from bakegen.ecosystems.common import APP_UID, exec_form, runtime_setup
+from bakegen.plan import BasePlan, ServicePlan
+from bakegen.render import header_lines
+
+SYNTAX = "# syntax=docker/dockerfile:1"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _comment(text: str) -> str:
+    """A comment line that no name can break out of."""
+    return "# " + _CONTROL.sub("?", text)
+
+
+def render_base_dockerfile(base: BasePlan) -> str:
+    """deps-base, any intermediate stages, and production-base of one workspace."""
+    ws = base.workspace
+    build_var, runtime_var = base.build_image, base.runtime_image
+    lines = [
+        SYNTAX,
+        *header_lines(),
+        _comment(
+            f"Shared bases of the {ws.ecosystem} workspace at {ws.root} "
+            f"({ws.manager}, {ws.lockfile or 'no lockfile'})."
+        ),
+        f"ARG {build_var.name}={build_var.default}",
+        f"ARG {runtime_var.name}={runtime_var.default}",
+        "",
+        f"FROM ${{{build_var.name}}} AS deps-base",
+        "WORKDIR /workspace",
+        *base.recipe.deps,
+    ]
+    for stage in base.recipe.intermediate:
+        lines += ["", *_stage(stage)]
+    lines += [
+        "",
+        f"FROM ${{{runtime_var.name}}} AS production-base",
+        *runtime_setup(runtime_var.default),
+        "WORKDIR /app",
+        *base.recipe.production,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _stage(stage: Stage) -> list[str]:
+    return [f"FROM {stage.base} AS {stage.name}", *stage.instructions]
+
+
+def render_service_dockerfile(svc: ServicePlan) -> str:
+    """The build stage on deps-base and the final stage on production-base."""
+    recipe = svc.recipe
+    if recipe is None:
+        raise ValueError(f"{svc.target} uses its own Dockerfile")
+    settings = svc.settings
+    pkg = svc.package
+    lines = [
+        SYNTAX,
+        *header_lines(),
+        _comment(f"Service {pkg.name} ({pkg.path}), built on the {pkg.ecosystem} bases."),
+        "",
+        "FROM deps-base AS build",
+        "WORKDIR /workspace",
+        *recipe.build,
+        "",
+        "FROM production-base",
+        "WORKDIR /app",
+        *recipe.runtime,
+    ]
+    if settings.port is not None:
+        lines += [f"ENV PORT={settings.port}", f"EXPOSE {settings.port}"]
+    if settings.healthcheck:
+        lines.append(f"HEALTHCHECK CMD {settings.healthcheck}")
+    lines.append(f"USER {APP_UID}:{APP_UID}")
+    if settings.entrypoint is not None:
+        lines.append(f"ENTRYPOINT {exec_form(settings.entrypoint)}")
+    command = settings.cmd if settings.cmd is not None else recipe.command
+    if command:
+        lines.append(f"CMD {exec_form(command)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,81 @@
+"""Scan reports: a human table and stable JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bakegen.model import ScanResult
+
+
+def scan_as_dict(result: ScanResult) -> dict[str, Any]:
+    """A JSON-ready view of a scan; keys and lists in a stable order."""
+    return {
+        "workspaces": [
+            {
+                "ecosystem": ws.ecosystem,
+                "root": ws.root,
+                "manager": ws.manager,
+                "manager_version": ws.manager_version,
+                "lockfile": ws.lockfile,
+                "runtime_version": ws.runtime_version,
+                "packages": sorted(ws.packages),
+            }
+            for ws in result.workspaces
+        ],
+        "packages": [
+            {
+                "id": pkg.id,
+                "ecosystem": pkg.ecosystem,
+                "name": pkg.name,
+                "path": pkg.path,
+                "manifest": pkg.manifest,
+                "workspace": pkg.workspace,
+                "version": pkg.version,
+                "deployable": pkg.deployable,
+                "deployable_reason": pkg.deployable_reason,
+                "entrypoint": list(pkg.entrypoint),
+                "binaries": list(pkg.binaries),
+                "dependencies": [
+                    {"name": dep.name, "kind": dep.kind.value}
+                    for dep in sorted(set(pkg.dependencies), key=lambda d: (d.name, d.kind.value))
+                ],
+            }
+            for pkg in result.packages
+        ],
+        "problems": [
+            {"severity": p.severity.value, "path": p.path, "message": p.message}
+            for p in result.problems
+        ],
+    }
+
+
+def scan_as_json(result: ScanResult) -> str:
+    return json.dumps(scan_as_dict(result), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def scan_as_table(result: ScanResult) -> str:
+    """Packages grouped by ecosystem, services marked, then workspaces and warnings."""
+    rows = [("ECOSYSTEM", "NAME", "PATH", "KIND", "WHY / DEPENDS ON")]
+    for pkg in result.packages:
+        deps = sorted({d.name for d in pkg.dependencies})
+        why = pkg.deployable_reason if pkg.deployable else ""
+        detail = "; ".join(x for x in (why, "needs " + ", ".join(deps) if deps else "") if x)
+        rows.append(
+            (pkg.ecosystem, pkg.name, pkg.path, "service" if pkg.deployable else "library", detail)
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [
+        ("  ".join(c.ljust(w) for c, w in zip(row[:4], widths, strict=True)) + "  " + row[4]).rstrip()
+        for row in rows
+    ]
+    services = sum(1 for p in result.packages if p.deployable)
+    lines.append("")
+    lines.append(f"{len(result.packages)} packages, {services} services")
+    for ws in result.workspaces:
+        runtime = f", runtime {ws.runtime_version}" if ws.runtime_version else ""
+        lines.append(
+            f"workspace {ws.ecosystem} at {ws.root}: {ws.manager}, "
+            f"lockfile {ws.lockfile or 'none'}{runtime}"
+        )
+    return "\n".join(lines) + "\n"

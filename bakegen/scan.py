@@ -1,0 +1,111 @@
+"""Scan a repository: run every ecosystem over one file index, then apply the common rules."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+
+from bakegen.config import Config
+from bakegen.ecosystems import Ecosystem, registry
+from bakegen.errors import BakegenError, Problem
+from bakegen.model import Package, ScanResult, Workspace
+from bakegen.tree import SourceTree
+
+
+def problem_from(exc: BakegenError) -> Problem:
+    """Turn a `path: message` error into a Problem value."""
+    text = str(exc)
+    path, sep, message = text.partition(": ")
+    return Problem.error(path, message) if sep else Problem.error(".", text)
+
+
+def scan_repository(
+    root: Path, config: Config, ecosystems: Mapping[str, Ecosystem] | None = None
+) -> ScanResult:
+    """Find every package of every ecosystem below `root`, with all problems collected."""
+    tree = SourceTree.scan(root)
+    return scan_tree(tree, config, ecosystems)
+
+
+def scan_tree(
+    tree: SourceTree, config: Config, ecosystems: Mapping[str, Ecosystem] | None = None
+) -> ScanResult:
+    """Like `scan_repository`, on a file index already built."""
+    workspaces: list[Workspace] = []
+    packages: list[Package] = []
+    problems: list[Problem] = list(tree.problems)
+    for name, eco in sorted((ecosystems or registry()).items()):
+        try:
+            found = eco.scan(tree)
+        except BakegenError as exc:
+            problems.append(problem_from(exc))
+            continue
+        workspaces.extend(found.workspaces)
+        packages.extend(found.packages)
+        problems.extend(found.problems)
+        del name
+    packages = [_with_dockerfile(tree, pkg) for pkg in packages]
+    packages, config_problems = _apply_service_config(packages, config)
+    problems.extend(config_problems)
+    problems.extend(_duplicate_names(packages))
+    return ScanResult(
+        root=str(tree.root),
+        workspaces=tuple(sorted(workspaces, key=lambda w: (w.ecosystem, w.root))),
+        packages=tuple(sorted(packages, key=lambda p: (p.ecosystem, p.name, p.path))),
+        problems=tuple(sorted(set(problems), key=Problem.sort_key)),
+    )
+
+
+def _with_dockerfile(tree: SourceTree, pkg: Package) -> Package:
+    dockerfile = "Dockerfile" if pkg.path == "." else f"{pkg.path}/Dockerfile"
+    if not tree.exists(dockerfile):
+        return pkg
+    return dataclasses.replace(
+        pkg,
+        has_dockerfile=True,
+        deployable=True,
+        deployable_reason=pkg.deployable_reason or f"has its own {dockerfile}",
+    )
+
+
+def _apply_service_config(
+    packages: list[Package], config: Config
+) -> tuple[list[Package], list[Problem]]:
+    """Force packages in or out of the service set as `services.include/exclude` say."""
+    source = config.source or "bakegen.toml"
+    known = {p.name for p in packages} | {p.id for p in packages}
+    problems = [
+        Problem.warning(source, f'services.{key} names "{name}", which no package is called')
+        for key, names in (("include", config.include), ("exclude", config.exclude))
+        for name in names
+        if name not in known
+    ]
+    result = []
+    for pkg in packages:
+        if pkg.name in config.exclude or pkg.id in config.exclude:
+            pkg = dataclasses.replace(
+                pkg, deployable=False, deployable_reason=f"excluded by services.exclude in {source}"
+            )
+        elif pkg.name in config.include or pkg.id in config.include:
+            pkg = dataclasses.replace(
+                pkg, deployable=True, deployable_reason=f"listed in services.include in {source}"
+            )
+        result.append(pkg)
+    return result, problems
+
+
+def _duplicate_names(packages: list[Package]) -> list[Problem]:
+    seen: dict[str, Package] = {}
+    problems = []
+    for pkg in sorted(packages, key=lambda p: (p.id, p.manifest)):
+        first = seen.setdefault(pkg.id, pkg)
+        if first is not pkg:
+            problems.append(
+                Problem.error(
+                    pkg.manifest,
+                    f'duplicate {pkg.ecosystem} package name "{pkg.name}", '
+                    f"also defined in {first.manifest}",
+                )
+            )
+    return problems

@@ -1,0 +1,287 @@
+"""A one-pass index of the repository's files, honouring .gitignore and never leaving the root.
+
+Ecosystems look manifests up here instead of walking the disk themselves, so a repository
+with thousands of packages is walked once, and noise folders (`node_modules`, `target`,
+`.venv`, ...) are never entered.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+import pathspec
+
+from bakegen.errors import BakegenError, Problem
+
+ALWAYS_SKIPPED_DIRS = frozenset(
+    {
+        ".git",
+        "node_modules",
+        "target",
+        ".venv",
+        "venv",
+        "dist",
+        "__pycache__",
+        ".yarn",
+        ".pnpm-store",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".tox",
+        ".hg",
+        ".svn",
+    }
+)
+MAX_MANIFEST_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SourceTree:
+    """The files of a repository below `root`, as sorted POSIX paths relative to it."""
+
+    root: Path
+    files: tuple[str, ...]
+    problems: tuple[Problem, ...] = ()
+    _by_name: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _file_set: frozenset[str] = field(default_factory=frozenset, compare=False, repr=False)
+
+    @classmethod
+    def scan(cls, root: Path | str) -> SourceTree:
+        """Walk `root` once and index every file that is not ignored."""
+        root_path = Path(root)
+        if not root_path.is_dir():
+            raise BakegenError(f"{root}: not a directory")
+        root_path = root_path.resolve()
+        files: list[str] = []
+        problems: list[Problem] = []
+        _walk(root_path, root_path, "", [], files, problems)
+        return cls.from_files(root_path, files, problems)
+
+    @classmethod
+    def from_files(
+        cls, root: Path, files: Iterable[str], problems: Iterable[Problem] = ()
+    ) -> SourceTree:
+        """Build an index from a list of relative paths (sorted here, whatever their order)."""
+        ordered = tuple(sorted(set(files)))
+        by_name: dict[str, list[str]] = {}
+        for rel in ordered:
+            by_name.setdefault(rel.rsplit("/", 1)[-1], []).append(rel)
+        return cls(
+            root=root,
+            files=ordered,
+            problems=tuple(sorted(problems, key=Problem.sort_key)),
+            _by_name={k: tuple(v) for k, v in by_name.items()},
+            _file_set=frozenset(ordered),
+        )
+
+    def named(self, filename: str) -> tuple[str, ...]:
+        """Every indexed file with this base name, sorted."""
+        return self._by_name.get(filename, ())
+
+    def exists(self, rel: str) -> bool:
+        return normalize(rel) in self._file_set
+
+    def read_text(self, rel: str) -> str:
+        """Read an indexed file as UTF-8, raising BakegenError naming the file on failure."""
+        path = self.root / rel
+        try:
+            size = path.stat().st_size
+            if size > MAX_MANIFEST_BYTES:
+                raise BakegenError(
+                    f"{rel}: file is {size // (1024 * 1024)} MiB, larger than the "
+                    f"{MAX_MANIFEST_BYTES // (1024 * 1024)} MiB bakegen reads"
+                )
+            data = path.read_bytes()
+        except OSError as exc:
+            raise BakegenError(f"{rel}: cannot read ({exc.strerror or exc})") from exc
+        if b"\x00" in data:
+            raise BakegenError(f"{rel}: binary data, not a text manifest")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise BakegenError(f"{rel}: not valid UTF-8 (byte {exc.start})") from exc
+
+
+def normalize(rel: str) -> str:
+    """`./a//b/` -> `a/b`; the root is `.`."""
+    parts = [p for p in PurePosixPath(rel.replace("\\", "/")).parts if p not in (".", "")]
+    return "/".join(parts) or "."
+
+
+def join(base: str, rel: str) -> str:
+    """Join two repository-relative paths, resolving `..`; may return a path starting `..`."""
+    parts: list[str] = [] if base in (".", "") else base.split("/")
+    for part in rel.replace("\\", "/").split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            else:
+                parts.append("..")
+        else:
+            parts.append(part)
+    return "/".join(parts) or "."
+
+
+def parent(rel: str) -> str:
+    return rel.rsplit("/", 1)[0] if "/" in rel else "."
+
+
+def is_within(rel: str, folder: str) -> bool:
+    """True when `rel` is `folder` or below it."""
+    return folder == "." or rel == folder or rel.startswith(folder + "/")
+
+
+def _walk(
+    root: Path,
+    directory: Path,
+    prefix: str,
+    ignores: list[tuple[str, pathspec.GitIgnoreSpec]],
+    files: list[str],
+    problems: list[Problem],
+) -> None:
+    gitignore = directory / ".gitignore"
+    if gitignore.is_file() and not gitignore.is_symlink():
+        try:
+            lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+            ignores = [*ignores, (prefix, pathspec.GitIgnoreSpec.from_lines(lines))]
+        except OSError:
+            pass
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError as exc:
+        problems.append(Problem.warning(prefix or ".", f"cannot list folder ({exc.strerror})"))
+        return
+    for entry in entries:
+        rel = f"{prefix}/{entry.name}" if prefix else entry.name
+        try:
+            if entry.is_symlink():
+                _add_symlink(root, entry, rel, files, problems)
+                continue
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            continue
+        if is_dir and entry.name in ALWAYS_SKIPPED_DIRS:
+            continue
+        if _ignored(rel, is_dir, ignores):
+            continue
+        if is_dir:
+            _walk(root, Path(entry.path), rel, ignores, files, problems)
+        elif entry.is_file(follow_symlinks=False):
+            files.append(rel)
+
+
+def _add_symlink(
+    root: Path, entry: os.DirEntry[str], rel: str, files: list[str], problems: list[Problem]
+) -> None:
+    """Keep a symlinked file that stays inside the root; never descend into a linked folder."""
+    try:
+        target = Path(entry.path).resolve(strict=True)
+    except (OSError, RuntimeError):
+        problems.append(Problem.warning(rel, "broken or looping symlink, skipped"))
+        return
+    if target != root and root not in target.parents:
+        problems.append(Problem.warning(rel, "symlink points outside the repository, skipped"))
+        return
+    if target.is_file():
+        files.append(rel)
+
+
+def _ignored(rel: str, is_dir: bool, ignores: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
+    for base, spec in ignores:
+        local = rel[len(base) + 1 :] if base else rel
+        if spec.match_file(local + "/" if is_dir else local):
+            return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a workspace glob (`apps/*`, `packages/**`, `libs/[ab]*`) to a regex on paths."""
+    pat = normalize(pattern.strip())
+    out: list[str] = []
+    i = 0
+    while i < len(pat):
+        ch = pat[i]
+        if pat.startswith("**", i):
+            at_segment_start = i == 0 or pat[i - 1] == "/"
+            i += 2
+            if at_segment_start and pat.startswith("/", i):
+                out.append("(?:[^/]+/)*")
+                i += 1
+            else:
+                out.append(".*")
+            continue
+        if ch == "*":
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "[":
+            end = pat.find("]", i + 1)
+            if end == -1:
+                raise ValueError(f"unclosed '[' in glob {pattern!r}")
+            body = pat[i + 1 : end]
+            if body.startswith("!"):
+                body = "^" + body[1:]
+            out.append("[" + body.replace("\\", "\\\\") + "]")
+            i = end
+        elif ch == "{":
+            end = pat.find("}", i + 1)
+            if end == -1:
+                raise ValueError(f"unclosed '{{' in glob {pattern!r}")
+            options = pat[i + 1 : end].split(",")
+            out.append("(?:" + "|".join(re.escape(o) for o in options) + ")")
+            i = end
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    try:
+        return re.compile("".join(out) + r"\Z")
+    except re.error as exc:
+        raise ValueError(f"invalid glob {pattern!r}: {exc}") from exc
+
+
+def match_globs(
+    candidates: Iterable[str], includes: Iterable[str], excludes: Iterable[str] = ()
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Select candidate folders matched by any include glob and by no exclude glob.
+
+    Returns the sorted matches and the include globs that matched no candidate at all.
+    Globs and candidates are relative to the same base. Raises ValueError for a bad glob.
+    """
+    cands = sorted(set(candidates))
+    include_list = list(dict.fromkeys(includes))
+    compiled = [(g, glob_regex(g)) for g in include_list]
+    excluded = [glob_regex(g) for g in excludes]
+    literal = {normalize(g): g for g in include_list if not any(c in g for c in "*?[{")}
+    matched: set[str] = set()
+    used: set[str] = set()
+    for cand in cands:
+        hit = literal.get(cand)
+        if hit is None:
+            hit = next((g for g, rx in compiled if rx.match(cand)), None)
+        if hit is None:
+            continue
+        used.add(hit)
+        if not any(rx.match(cand) for rx in excluded):
+            matched.add(cand)
+    if len(used) < len(include_list):
+        # a glob is "used" if it matched at least one candidate, excluded or not
+        for g, rx in compiled:
+            if g not in used and any(rx.match(c) for c in cands):
+                used.add(g)
+    unmatched = tuple(g for g in include_list if g not in used)
+    return tuple(sorted(matched)), unmatched
+
+
+def iter_parents(rel: str) -> Iterator[str]:
+    """`a/b/c` -> `a/b`, `a`, `.`."""
+    while rel != ".":
+        rel = parent(rel)
+        yield rel

@@ -1,0 +1,4 @@
+"""acme worker service."""
+
+SERVICE = "worker"
+__version__ = "0.1.0"

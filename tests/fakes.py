@@ -1,0 +1,72 @@
+"""A minimal in-memory ecosystem for planning and rendering tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bakegen.config import ServiceSettings
+from bakegen.ecosystems import BaseRecipe, ServiceRecipe, Stage
+from bakegen.model import Dependency, DepKind, EcosystemScan, Package, ScanResult, Workspace
+from bakegen.tree import SourceTree
+
+
+@dataclass
+class FakeEcosystem:
+    name: str = "node"
+    image_variable: str = "NODE"
+    build_closure_kinds: frozenset[DepKind] = field(
+        default_factory=lambda: frozenset({DepKind.RUNTIME, DepKind.BUILD})
+    )
+
+    def scan(self, tree: SourceTree) -> EcosystemScan:
+        return EcosystemScan()
+
+    def default_images(self, workspace: Workspace) -> tuple[str, str]:
+        return ("node:20-bookworm-slim", "node:20-bookworm-slim")
+
+    def base_recipe(self, workspace: Workspace, packages: tuple[Package, ...]) -> BaseRecipe:
+        return BaseRecipe(
+            deps=("COPY . ./", "RUN --mount=type=cache,target=/root/.npm npm ci"),
+            intermediate=(Stage("prod-deps", "deps-base", ("RUN npm prune --omit=dev",)),),
+            production=("COPY --from=prod-deps /workspace/node_modules ./node_modules",),
+        )
+
+    def service_recipe(
+        self,
+        workspace: Workspace,
+        service: Package,
+        closure: tuple[Package, ...],
+        settings: ServiceSettings,
+    ) -> ServiceRecipe:
+        paths = tuple(p.path for p in (*closure, service))
+        return ServiceRecipe(
+            build=("COPY . ./",),
+            runtime=tuple(f"COPY --from=build /workspace/{p} ./{p}" for p in paths),
+            command=("node", f"{service.path}/index.js"),
+            context=paths,
+        )
+
+
+def fake_scan(spec: dict[str, tuple[bool, tuple[str, ...]]], eco: str = "node") -> ScanResult:
+    """{name: (deployable, (runtime deps...))} -> a ScanResult with one workspace."""
+    packages = tuple(
+        Package(
+            ecosystem=eco,
+            name=name,
+            path=f"pkgs/{name.strip('@').replace('/', '-')}",
+            manifest=f"pkgs/{name.strip('@').replace('/', '-')}/package.json",
+            workspace=".",
+            dependencies=tuple(Dependency(d, DepKind.RUNTIME) for d in deps),
+            deployable=deployable,
+        )
+        for name, (deployable, deps) in sorted(spec.items())
+    )
+    ws = Workspace(
+        ecosystem=eco,
+        root=".",
+        manager="npm",
+        lockfile="package-lock.json",
+        manifests=("package.json", *(p.manifest for p in packages)),
+        packages=tuple(p.name for p in packages),
+    )
+    return ScanResult(root="/repo", workspaces=(ws,), packages=packages)

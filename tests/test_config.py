@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bakegen.config import Config, load_config, parse_config
+from bakegen.errors import BakegenError
+from tests.builders import write_tree
+
+
+def test_defaults_without_config(tmp_path: Path) -> None:
+    assert load_config(tmp_path) == Config()
+
+
+def test_bakegen_toml_wins_over_pyproject(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "bakegen.toml": 'registry = "ghcr.io/own"\n[services]\ninclude = ["tool"]\n',
+            "pyproject.toml": '[tool.bakegen]\nregistry = "ghcr.io/py"\n',
+        },
+    )
+    config = load_config(tmp_path)
+    assert config.registry == "ghcr.io/own"
+    assert config.include == ("tool",)
+    assert config.source == "bakegen.toml"
+
+
+def test_tool_bakegen_in_pyproject(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": (
+                '[tool.bakegen]\nplatforms = ["linux/amd64"]\ncache = "gha"\n'
+                '[tool.bakegen.service."@acme/api"]\nport = 3000\nentrypoint = ["node", "x.js"]\n'
+                '[tool.bakegen.images.node]\nbuild = "node:22-bookworm-slim"\n'
+            )
+        },
+    )
+    config = load_config(tmp_path)
+    assert config.platforms == ("linux/amd64",)
+    assert config.cache == "gha"
+    assert config.service("@acme/api").port == 3000
+    assert config.service("@acme/api").entrypoint == ("node", "x.js")
+    assert config.image("node").build == "node:22-bookworm-slim"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"services": {"inclde": []}},
+            'unknown key "services.inclde" (did you mean "services.include"?)',
+        ),
+        ({"registy": "x"}, 'unknown key "registry"'.replace('"registry"', '"registy"')),
+        ({"cache": "s3"}, '"cache" must be one of registry, gha, none'),
+        ({"platforms": "linux/amd64"}, '"platforms" must be a list of strings'),
+        ({"platforms": ["amd64"]}, "expected os/arch"),
+        ({"service": {"api": {"port": 70000}}}, '"service."api".port" must be a port number'),
+        ({"images": {"go": {}}}, 'unknown key "images.go"'),
+        ({"metadata_action": "yes"}, '"metadata_action" must be true or false'),
+    ],
+)
+def test_bad_config_names_the_key(data: dict[str, object], message: str) -> None:
+    with pytest.raises(BakegenError) as info:
+        parse_config(data, "bakegen.toml")
+    assert str(info.value).startswith("bakegen.toml: ")
+    assert message in str(info.value)
+
+
+def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"bakegen.toml": "registry = \n"})
+    with pytest.raises(BakegenError, match=r"^bakegen.toml: invalid TOML"):
+        load_config(tmp_path)
