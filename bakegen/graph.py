@@ -7,7 +7,8 @@ Nodes are `ecosystem:name`; an edge `a -> b` means a needs b, with the attribute
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import networkx as nx
 
@@ -79,7 +80,8 @@ def check_acyclic(graph: nx.DiGraph) -> None:
 def build_waves(graph: nx.DiGraph) -> tuple[tuple[str, ...], ...]:
     """Topological waves, dependencies first; packages of one wave can build in parallel."""
     check_acyclic(graph)
-    reverse = ordering_view(graph).reverse(copy=True)
+    # a reversed view: a copy would deep-copy every Package
+    reverse = ordering_view(graph).reverse(copy=False)
     return tuple(tuple(sorted(wave)) for wave in nx.topological_generations(reverse))
 
 
@@ -87,20 +89,38 @@ def dependencies_of(
     graph: nx.DiGraph, node: str, kinds: frozenset[DepKind] = ORDERING_KINDS
 ) -> frozenset[str]:
     """Every package `node` needs, transitively, through edges of `kinds` (node excluded)."""
-    return frozenset(nx.descendants(ordering_view(graph, kinds), node))
+    if node not in graph:
+        raise nx.NetworkXError(f"The node {node} is not in the digraph.")
+    return frozenset(_reachable(graph.succ, [node], kinds) - {node})
 
 
 def dependents_of(
     graph: nx.DiGraph, nodes: Iterable[str], kinds: frozenset[DepKind] = ORDERING_KINDS
 ) -> frozenset[str]:
     """Every package that needs any of `nodes`, transitively (the nodes themselves included)."""
-    reverse = ordering_view(graph, kinds).reverse(copy=False)
-    found: set[str] = set()
-    for node in nodes:
-        if node in reverse and node not in found:
-            found.add(node)
-            found |= nx.descendants(reverse, node)
-    return frozenset(found)
+    starts = [node for node in nodes if node in graph]
+    return frozenset(_reachable(graph.pred, starts, kinds) | set(starts))
+
+
+def _reachable(
+    adjacency: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    starts: Iterable[str],
+    kinds: frozenset[DepKind],
+) -> set[str]:
+    """Nodes reached from `starts` along edges having one of `kinds`.
+
+    Walks the graph in place: building a filtered copy per query (the obvious way) made
+    planning quadratic, one whole-graph copy per service.
+    """
+    wanted = {k.value for k in kinds}
+    seen: set[str] = set()
+    stack = list(starts)
+    while stack:
+        for other, data in adjacency[stack.pop()].items():
+            if other not in seen and not wanted.isdisjoint(data["kinds"]):
+                seen.add(other)
+                stack.append(other)
+    return seen
 
 
 def services(graph: nx.DiGraph) -> tuple[str, ...]:

@@ -53,6 +53,10 @@ class Package:
     binaries: tuple[str, ...] = ()
     scripts: tuple[tuple[str, str], ...] = ()
     has_dockerfile: bool = False
+    #: third-party requirements an install needs without a lockfile (Python: PEP 508 strings)
+    requirements: tuple[str, ...] = ()
+    #: what building the package needs first (Python: `[build-system] requires`)
+    build_requires: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:

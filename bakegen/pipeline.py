@@ -12,7 +12,8 @@ from bakegen.errors import BakegenError, ProblemsFound
 from bakegen.model import ScanResult
 from bakegen.plan import Plan, make_plan, own_dockerfile
 from bakegen.render.files import render_files
-from bakegen.scan import scan_repository
+from bakegen.scan import scan_tree
+from bakegen.tree import SourceTree
 from bakegen.write import resolve_inside
 
 
@@ -50,9 +51,9 @@ def load_settings(root: Path, overrides: Overrides = Overrides()) -> Config:
     return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
 
 
-def scan(root: Path, config: Config) -> ScanResult:
+def scan(root: Path, config: Config, tree: SourceTree | None = None) -> ScanResult:
     """Scan and raise ProblemsFound when any error was found (warnings pass)."""
-    result = scan_repository(root, config)
+    result = scan_tree(tree or SourceTree.scan(root), config)
     if result.errors:
         raise ProblemsFound(result.errors)
     return result
@@ -62,10 +63,12 @@ def generate(root: Path, overrides: Overrides = Overrides()) -> Generated:
     """scan -> graph -> plan -> render; nothing is written here."""
     config = load_settings(root, overrides)
     resolve_inside(root, config.output_dir, "output folder")
-    result = scan(root, config)
+    tree = SourceTree.scan(root)
+    result = scan(root, config, tree)
     own = _own_dockerfiles(root, result, config)
     plan = make_plan(result, config, registry(), _root_ignores(root), own)
-    return Generated(result, plan, render_files(plan))
+    digests = {path: tree.digest(path) for base in plan.bases for path in base.context}
+    return Generated(result, plan, render_files(plan, digests))
 
 
 def _own_dockerfiles(root: Path, result: ScanResult, config: Config) -> dict[str, str]:

@@ -117,6 +117,8 @@ def make_plan(
     output_dir = normalize(config.output_dir)
     bases = _plan_bases(scan, config, ecosystems, graph, output_dir)
     by_workspace = {b.workspace.key: b for b in bases}
+    # once per workspace: a workspace lists thousands of manifests
+    root_files = {key: _root_files(b.workspace) for key, b in by_workspace.items()}
     services = tuple(
         _plan_service(
             pkg,
@@ -127,6 +129,7 @@ def make_plan(
             by_workspace[f"{pkg.ecosystem}:{pkg.workspace}"],
             output_dir,
             own_dockerfiles or {},
+            root_files[f"{pkg.ecosystem}:{pkg.workspace}"],
         )
         for pkg in scan.packages
         if pkg.deployable
@@ -147,7 +150,8 @@ def make_plan(
 
 def _dependency_order(graph: nx.DiGraph) -> dict[str, int]:
     """Position of every node in a dependencies-first order (ties broken by id)."""
-    ordering = graphs.ordering_view(graph).reverse(copy=True)
+    # a reversed view: a copy would deep-copy every Package
+    ordering = graphs.ordering_view(graph).reverse(copy=False)
     return {n: i for i, n in enumerate(nx.lexicographical_topological_sort(ordering))}
 
 
@@ -232,6 +236,7 @@ def _plan_service(
     base: BasePlan,
     output_dir: str,
     own_dockerfiles: Mapping[str, str],
+    root_files: tuple[str, ...],
 ) -> ServicePlan:
     settings = config.service(pkg.name)
     target = settings.target or target_name(pkg.name)
@@ -251,12 +256,12 @@ def _plan_service(
     if own is not None:
         recipe = None
         dockerfile = own
-        context = tuple(sorted({pkg.path, *(p.path for p in closure), *_root_files(ws)}))
+        context = tuple(sorted({pkg.path, *(p.path for p in closure), *root_files}))
         uses_bases = _uses_bases(own_dockerfiles.get(own, ""))
     else:
         recipe = eco.service_recipe(ws, pkg, closure, settings)
         dockerfile = f"{output_dir}/services/{target}.Dockerfile"
-        context = tuple(sorted({*recipe.context, *_root_files(ws)}))
+        context = tuple(sorted({*recipe.context, *root_files}))
     return ServicePlan(
         target=target,
         image=image_name(target),

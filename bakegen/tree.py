@@ -7,6 +7,7 @@ with thousands of packages is walked once, and noise folders (`node_modules`, `t
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -49,6 +50,7 @@ class SourceTree:
     problems: tuple[Problem, ...] = ()
     _by_name: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
     _file_set: frozenset[str] = field(default_factory=frozenset, compare=False, repr=False)
+    _digests: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def scan(cls, root: Path | str) -> SourceTree:
@@ -99,12 +101,24 @@ class SourceTree:
             data = path.read_bytes()
         except OSError as exc:
             raise BakegenError(f"{rel}: cannot read ({exc.strerror or exc})") from exc
+        self._digests[rel] = hashlib.sha256(data).hexdigest()
         if b"\x00" in data:
             raise BakegenError(f"{rel}: binary data, not a text manifest")
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise BakegenError(f"{rel}: not valid UTF-8 (byte {exc.start})") from exc
+
+    def digest(self, rel: str) -> str:
+        """sha256 hex of a file's bytes (files read during the scan are not read again)."""
+        known = self._digests.get(rel)
+        if known is None:
+            try:
+                known = hashlib.sha256((self.root / rel).read_bytes()).hexdigest()
+            except OSError:
+                known = "unreadable"
+            self._digests[rel] = known
+        return known
 
 
 def normalize(rel: str) -> str:

@@ -95,3 +95,10 @@ def main(argv: list[str] | None = None) -> Any:
             raise
         click.echo(str(exc), err=True)
         sys.exit(exc.exit_code)
+    except Exception as exc:  # a bug in bakegen: say so in one line, trace on --debug
+        if debug:
+            raise
+        click.echo(
+            f"bakegen: internal error: {exc!r} (rerun with --debug for a traceback)", err=True
+        )
+        sys.exit(3)

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bakegen.plan import BasePlan, Plan, ServicePlan
 from bakegen.render import header_lines
-from bakegen.render.hcl import Block, HclValue, Template, render_document, template
+from bakegen.render.hcl import Block, Expr, HclValue, Template, escape, render_document, template
 
 BAKE_FILE = "docker-bake.hcl"
 OVERRIDE_FILE = "docker-bake.override.hcl"
-_BASE_VARIABLES = ("REGISTRY", "TAG", "CACHE_TAG", "SOURCE_URL", "GIT_SHA")
+_BASE_VARIABLES = ("REGISTRY", "TAG", "CACHE_TAG", "BAKEGEN_MODE", "SOURCE_URL", "GIT_SHA")
+#: with BAKEGEN_MODE=ci services take their bases from the registry, by content-addressed tag
+_CI = 'BAKEGEN_MODE == "ci"'
 
 
-def render_bake(plan: Plan) -> str:
-    """The whole bake file: variables, groups, `_common`, base targets, service targets."""
+def render_bake(plan: Plan, fingerprints: Mapping[str, str]) -> str:
+    """The whole bake file: variables, groups, `_common`, base targets, service targets.
+
+    `fingerprints` maps each base's deps target name to its content hash (see
+    `bakegen.fingerprint`), used as the bases' registry tag in CI mode.
+    """
     variables = _variables(plan)
     names = tuple(name for name, _ in variables)
     blocks = [Block("variable", name, (("default", default),)) for name, default in variables]
@@ -25,12 +33,17 @@ def render_bake(plan: Plan) -> str:
         # a local `docker buildx bake` working without it.
         blocks.append(Block("target", "docker-metadata-action", ()))
     for base in plan.bases:
-        blocks += _base_targets(base, names)
-    blocks += [_service_target(plan, svc, names) for svc in plan.services]
+        blocks += _base_targets(plan, base, fingerprints[base.deps_target], names)
+    blocks += [
+        _service_target(plan, svc, fingerprints[svc.base.deps_target], names)
+        for svc in plan.services
+    ]
     header = (
         *header_lines(),
         f"# Your own changes go in {OVERRIDE_FILE}, which bake merges on top of this file.",
         "# Build everything: docker buildx bake   One service: docker buildx bake <target>",
+        "# CI mode (BAKEGEN_MODE=ci): bases are pushed once under content-addressed tags and",
+        "# services pull them (docker-image://) instead of building them (target:).",
     )
     return render_document(header, blocks)
 
@@ -40,6 +53,7 @@ def _variables(plan: Plan) -> list[tuple[str, str]]:
         "REGISTRY": plan.registry,
         "TAG": "latest",
         "CACHE_TAG": "buildcache",
+        "BAKEGEN_MODE": "local",
         "SOURCE_URL": "",
         "GIT_SHA": "",
     }
@@ -64,31 +78,55 @@ def _common(plan: Plan, names: tuple[str, ...]) -> Block:
     return Block("target", "_common", tuple(attributes))
 
 
-def _base_targets(base: BasePlan, names: tuple[str, ...]) -> list[Block]:
+def base_image_ref(target: str, fingerprint: str) -> str:
+    """The registry reference of a base image in CI mode (before variable expansion)."""
+    return f"${{REGISTRY}}/{target}:{fingerprint}"
+
+
+def _base_targets(
+    plan: Plan, base: BasePlan, fingerprint: str, names: tuple[str, ...]
+) -> list[Block]:
     args = {
         var.name: template(f"${{{var.name}}}", variables=names)
         for var in (base.build_image, base.runtime_image)
     }
-    return [
-        Block(
-            "target",
-            name,
-            (
-                ("inherits", ["_common"]),
-                ("context", "."),
-                ("dockerfile", base.dockerfile),
-                ("target", stage),
-                ("args", args),
-            ),
-        )
-        for name, stage in (
-            (base.deps_target, "deps-base"),
-            (base.production_target, "production-base"),
-        )
-    ]
+    blocks = []
+    for name, stage in (
+        (base.deps_target, "deps-base"),
+        (base.production_target, "production-base"),
+    ):
+        attributes: list[tuple[str, HclValue]] = [
+            ("inherits", ["_common"]),
+            ("context", "."),
+            ("dockerfile", base.dockerfile),
+            ("target", stage),
+            ("args", args),
+            ("tags", [template("${REGISTRY}", f"/{name}:{fingerprint}", variables=names)]),
+            ("labels", {"dev.bakegen.fingerprint": fingerprint}),
+        ]
+        if plan.cache == "registry":
+            ref = template("${REGISTRY}", f"/{name}:", "${CACHE_TAG}", variables=names)
+            attributes += [
+                ("cache-from", [Template(f"type=registry,ref={ref}")]),
+                ("cache-to", Expr(f'{_CI} ? ["type=registry,ref={ref},mode=max"] : []')),
+            ]
+        elif plan.cache == "gha":
+            attributes += [
+                ("cache-from", [Template(f"type=gha,scope={escape(name)}")]),
+                ("cache-to", Expr(f'{_CI} ? ["type=gha,scope={escape(name)},mode=max"] : []')),
+            ]
+        blocks.append(Block("target", name, tuple(attributes)))
+    return blocks
 
 
-def _service_target(plan: Plan, svc: ServicePlan, names: tuple[str, ...]) -> Block:
+def _base_context(target: str, fingerprint: str) -> Expr:
+    ci_ref = f"docker-image://{base_image_ref(target, fingerprint)}"
+    return Expr(f'{_CI} ? "{ci_ref}" : "target:{target}"')
+
+
+def _service_target(
+    plan: Plan, svc: ServicePlan, fingerprint: str, names: tuple[str, ...]
+) -> Block:
     attributes: list[tuple[str, HclValue]] = [
         ("inherits", ["_common"]),
         ("context", svc.context_dir),
@@ -99,8 +137,8 @@ def _service_target(plan: Plan, svc: ServicePlan, names: tuple[str, ...]) -> Blo
             (
                 "contexts",
                 {
-                    "deps-base": f"target:{svc.base.deps_target}",
-                    "production-base": f"target:{svc.base.production_target}",
+                    "deps-base": _base_context(svc.base.deps_target, fingerprint),
+                    "production-base": _base_context(svc.base.production_target, fingerprint),
                 },
             )
         )

@@ -14,7 +14,11 @@ class Template(str):
     """An HCL string body that may hold `${VAR}` interpolations on purpose (already escaped)."""
 
 
-HclValue = str | Template | bool | int | Sequence[str] | Mapping[str, str]
+class Expr(str):
+    """An HCL expression written verbatim (a conditional on a variable, for instance)."""
+
+
+HclValue = str | Template | Expr | bool | int | Sequence[str] | Mapping[str, str]
 
 
 def escape(text: str) -> str:
@@ -40,6 +44,8 @@ def template(*parts: str, variables: Sequence[str] = ()) -> Template:
 
 
 def quoted(value: str) -> str:
+    if isinstance(value, Expr):
+        return str(value)
     body = value if isinstance(value, Template) else escape(value)
     return f'"{body}"'
 

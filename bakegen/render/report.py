@@ -54,6 +54,11 @@ def scan_as_json(result: ScanResult) -> str:
     return json.dumps(scan_as_dict(result), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
 
+def _row(row: tuple[str, ...], widths: list[int]) -> str:
+    cells = "  ".join(c.ljust(w) for c, w in zip(row[:4], widths, strict=True))
+    return f"{cells}  {row[4]}".rstrip()
+
+
 def scan_as_table(result: ScanResult) -> str:
     """Packages grouped by ecosystem, services marked, then workspaces and warnings."""
     rows = [("ECOSYSTEM", "NAME", "PATH", "KIND", "WHY / DEPENDS ON")]
@@ -65,10 +70,7 @@ def scan_as_table(result: ScanResult) -> str:
             (pkg.ecosystem, pkg.name, pkg.path, "service" if pkg.deployable else "library", detail)
         )
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = [
-        ("  ".join(c.ljust(w) for c, w in zip(row[:4], widths, strict=True)) + "  " + row[4]).rstrip()
-        for row in rows
-    ]
+    lines = [_row(row, widths) for row in rows]
     services = sum(1 for p in result.packages if p.deployable)
     lines.append("")
     lines.append(f"{len(result.packages)} packages, {services} services")

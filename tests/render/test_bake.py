@@ -3,30 +3,21 @@ from __future__ import annotations
 import dataclasses
 import re
 
-import hcl2
 import pytest
 
-from bakegen.config import Config
+from bakegen.config import Config, ImageSettings
 from bakegen.plan import make_plan
-from bakegen.render.bake import render_bake
+from bakegen.render.files import render_files
+from tests.bakefile import contexts, load_bake, resolve, unquote
 from tests.fakes import FakeEcosystem, fake_scan
 
 ECOS = {"node": FakeEcosystem()}
 SPEC = {"@acme/api": (True, ("@acme/lib",)), "@acme/web": (True, ()), "@acme/lib": (False, ())}
 
 
-def unquote(value: str) -> str:
-    assert value.startswith('"') and value.endswith('"'), value
-    return value[1:-1]
-
-
-def parsed(config: Config = Config(), spec: dict = SPEC) -> dict:
-    text = render_bake(make_plan(fake_scan(spec), config, ECOS))
-    data = hcl2.loads(text)
-    targets = {unquote(k): v for block in data["target"] for k, v in block.items()}
-    groups = {unquote(k): v for block in data["group"] for k, v in block.items()}
-    variables = {unquote(k): v for block in data["variable"] for k, v in block.items()}
-    return {"targets": targets, "groups": groups, "variables": variables, "text": text}
+def parsed(config: Config = Config(), spec: dict = SPEC, digests: dict | None = None) -> dict:
+    files = render_files(make_plan(fake_scan(spec), config, ECOS), digests)
+    return load_bake(files["docker-bake.hcl"])
 
 
 def test_structure_follows_the_bake_reference() -> None:
@@ -51,12 +42,12 @@ def test_structure_follows_the_bake_reference() -> None:
     }
     api = targets["acme-api"]
     assert api["inherits"] == ['"_common"']
-    contexts = {unquote(k): unquote(v) for k, v in api["contexts"].items()}
-    assert contexts == {
+    local = contexts(api)
+    assert local == {
         "deps-base": "target:node-deps-base",
         "production-base": "target:node-production-base",
     }
-    for ref in contexts.values():
+    for ref in local.values():
         assert ref.removeprefix("target:") in targets
     assert api["tags"] == ['"${REGISTRY}/acme-api:${TAG}"']
     assert api["cache-from"] == ['"type=registry,ref=${REGISTRY}/acme-api:${CACHE_TAG}"']
@@ -68,6 +59,38 @@ def test_structure_follows_the_bake_reference() -> None:
         "NODE_IMAGE": "${NODE_IMAGE}",
         "NODE_RUNTIME_IMAGE": "${NODE_RUNTIME_IMAGE}",
     }
+    assert resolve(bake["variables"]["BAKEGEN_MODE"]["default"]) == "local"
+
+
+def test_ci_mode_pulls_bases_by_content_addressed_tag() -> None:
+    targets = parsed()["targets"]
+    (deps_tag,) = targets["node-deps-base"]["tags"]
+    (prod_tag,) = targets["node-production-base"]["tags"]
+    fingerprint = unquote(deps_tag).rsplit(":", 1)[1]
+    assert re.fullmatch(r"[0-9a-f]{20}", fingerprint)
+    assert unquote(prod_tag) == f"${{REGISTRY}}/node-production-base:{fingerprint}"
+    assert contexts(targets["acme-api"], "ci") == {
+        "deps-base": f"docker-image://${{REGISTRY}}/node-deps-base:{fingerprint}",
+        "production-base": f"docker-image://${{REGISTRY}}/node-production-base:{fingerprint}",
+    }
+    # a base exports its own cache only in CI mode, where no other target shares it
+    assert targets["node-deps-base"]["cache-to"].startswith('${BAKEGEN_MODE == "ci" ?')
+
+
+def test_fingerprint_changes_when_and_only_when_an_input_changes() -> None:
+    def tag(digests: dict, config: Config = Config()) -> str:
+        return parsed(config, digests=digests)["targets"]["node-deps-base"]["tags"][0]
+
+    same = tag({"package-lock.json": "aa"})
+    assert same == tag({"package-lock.json": "aa"})
+    assert same != tag({"package-lock.json": "bb"})
+    assert same != tag({"package-lock.json": "aa", "pkgs/acme-api/package.json": "cc"})
+    one_platform = dataclasses.replace(Config(), platforms=("linux/amd64",))
+    assert same != tag({"package-lock.json": "aa"}, one_platform)
+    other_image = dataclasses.replace(Config(), images={"node": ImageSettings(build="node:22")})
+    assert same != tag({"package-lock.json": "aa"}, other_image)
+    # a service's source is not an input of the bases
+    assert same == tag({"package-lock.json": "aa", "pkgs/acme-api/index.js": "dd"})
 
 
 @pytest.mark.parametrize("cache", ["gha", "none"])
@@ -100,6 +123,13 @@ def test_hostile_names_are_escaped() -> None:
     title = bake["targets"]["evil"]["labels"]['"org.opencontainers.image.title"']
     assert title == '"$${evil}\\"\\\\"'
     assert "${evil}" not in bake["text"].replace("$${evil}", "")
+
+
+def test_services_only_link_to_existing_base_targets_in_both_modes() -> None:
+    bake = parsed()
+    for name, target in bake["targets"].items():
+        for ref in contexts(target).values():
+            assert ref.startswith("target:") and ref[len("target:") :] in bake["targets"], name
 
 
 def test_same_plan_gives_identical_text() -> None:

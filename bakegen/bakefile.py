@@ -1,0 +1,259 @@
+"""Read the bake files back: `docker-bake.hcl`, then `docker-bake.override.hcl` on top.
+
+Targets are merged the way `docker buildx bake` merges them: a later file's attribute
+replaces the earlier one, except the maps `args`, `contexts`, `labels` and `annotations`,
+which merge key by key; `inherits` is resolved the same way (parents first, the target
+last). String values come back unquoted; an HCL expression (a conditional, a function
+call) stays as its `${...}` text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bakegen.errors import BakegenError
+
+BAKE_FILE = "docker-bake.hcl"
+OVERRIDE_FILE = "docker-bake.override.hcl"
+BAKE_FILES = (BAKE_FILE, OVERRIDE_FILE)
+
+#: attributes bake merges key by key instead of replacing
+MERGED_MAPS = frozenset({"args", "contexts", "labels", "annotations"})
+#: targets that exist for other targets' sake and are never built on their own
+HELPER_TARGETS = frozenset({"docker-metadata-action"})
+
+_ESCAPE = re.compile(r'\\(["\\nrt]|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})')
+_SIMPLE = {'"': '"', "\\": "\\", "n": "\n", "r": "\r", "t": "\t"}
+_INTERPOLATION = re.compile(r"(?<!\$)\$\{\s*([A-Za-z_][A-Za-z0-9_-]*)\s*\}")
+_TARGET_REF = re.compile(r"target:([A-Za-z0-9_-]+)")
+
+
+class BakeFileError(BakegenError):
+    """A bake file that cannot be read or parsed."""
+
+
+@dataclass(frozen=True, slots=True)
+class BakeTarget:
+    """One target after `inherits` and the override file are applied."""
+
+    name: str
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def context(self) -> str:
+        """The build context folder, relative to the bake file (default `.`)."""
+        value = self.attributes.get("context", ".")
+        return value if isinstance(value, str) and value else "."
+
+    @property
+    def dockerfile(self) -> str:
+        """The Dockerfile path as bake resolves it: relative to the context."""
+        value = self.attributes.get("dockerfile", "Dockerfile")
+        return value if isinstance(value, str) and value else "Dockerfile"
+
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        return _strings(self.attributes.get("platforms"))
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return _strings(self.attributes.get("tags"))
+
+    @property
+    def inherits(self) -> tuple[str, ...]:
+        return _strings(self.attributes.get("inherits"))
+
+    @property
+    def contexts(self) -> dict[str, str]:
+        value = self.attributes.get("contexts")
+        if not isinstance(value, Mapping):
+            return {}
+        return {str(k): str(v) for k, v in value.items()}
+
+    @property
+    def target_refs(self) -> tuple[str, ...]:
+        """Targets this one uses as named contexts (`target:NAME`, in any branch)."""
+        refs = {m for value in self.contexts.values() for m in _TARGET_REF.findall(value)}
+        return tuple(sorted(refs))
+
+
+@dataclass(frozen=True, slots=True)
+class BakeFile:
+    """The merged targets, groups and variable defaults of the bake files that exist."""
+
+    targets: Mapping[str, BakeTarget]
+    groups: Mapping[str, tuple[str, ...]]
+    variables: Mapping[str, str]
+    sources: tuple[str, ...]
+
+    def buildable(self) -> tuple[BakeTarget, ...]:
+        """Targets a CI matrix builds, sorted by name.
+
+        Left out: targets other targets use as `target:` contexts (the shared bases, built
+        as part of their users), templates (no tags, and inherited by others or named
+        `_...`), and known helpers such as `docker-metadata-action`.
+        """
+        inherited: set[str] = set()
+        contexts: set[str] = set()
+        for target in self.targets.values():
+            inherited.update(target.inherits)
+            contexts.update(target.target_refs)
+        return tuple(
+            target
+            for name, target in sorted(self.targets.items())
+            if name not in HELPER_TARGETS
+            and name not in contexts
+            and (target.tags or (name not in inherited and not name.startswith("_")))
+        )
+
+    def expand(self, value: Any) -> Any:
+        """`value` with `${VAR}` references replaced by the variables' defaults."""
+        if isinstance(value, str):
+            return _expand(value, self.variables)
+        if isinstance(value, Mapping):
+            return {k: self.expand(v) for k, v in sorted(value.items())}
+        if isinstance(value, (list, tuple)):
+            return [self.expand(v) for v in value]
+        return value
+
+    def definition(self, name: str) -> dict[str, Any]:
+        """A target's attributes with variables expanded: what its build really gets."""
+        return dict(self.expand(dict(self.targets[name].attributes)))
+
+
+def load_bakefile(root: Path) -> BakeFile:
+    """Read `docker-bake.hcl` (required) and `docker-bake.override.hcl` (optional) at root."""
+    texts = []
+    for name in BAKE_FILES:
+        path = root / name
+        if not path.is_file():
+            if name == BAKE_FILE:
+                raise BakeFileError(f"{name}: not found; run `bakegen generate` first")
+            continue
+        try:
+            texts.append((name, path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BakeFileError(f"{name}: cannot read ({exc})") from exc
+    return parse_bakefiles(texts)
+
+
+def parse_bakefiles(texts: Sequence[tuple[str, str]]) -> BakeFile:
+    """Merge bake files given as (name, text), later files winning; BakeFileError on bad HCL."""
+    raw: dict[str, dict[str, Any]] = {}
+    groups: dict[str, tuple[str, ...]] = {}
+    variables: dict[str, str] = {}
+    for name, text in texts:
+        data = _parse(name, text)
+        for label, body in _blocks(data, "target"):
+            raw[label] = _merge(raw.get(label, {}), _clean(body))
+        for label, body in _blocks(data, "group"):
+            groups[label] = _strings(_clean(body).get("targets"))
+        for label, body in _blocks(data, "variable"):
+            default = _clean(body).get("default", "")
+            variables[label] = default if isinstance(default, str) else _scalar(default)
+    targets = {name: BakeTarget(name, _resolve(name, raw, ())) for name in sorted(raw)}
+    return BakeFile(
+        targets=targets,
+        groups=dict(sorted(groups.items())),
+        variables=dict(sorted(variables.items())),
+        sources=tuple(name for name, _ in texts),
+    )
+
+
+def _parse(name: str, text: str) -> dict[str, Any]:
+    import hcl2
+
+    try:
+        data = hcl2.loads(text)
+    except Exception as exc:  # python-hcl2 raises lark errors of many kinds
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise BakeFileError(f"{name}: invalid HCL: {first}") from exc
+    if not isinstance(data, dict):
+        raise BakeFileError(f"{name}: invalid HCL: expected blocks at the top level")
+    return data
+
+
+def _blocks(data: Mapping[str, Any], kind: str) -> Iterable[tuple[str, Mapping[str, Any]]]:
+    for block in data.get(kind, []) or []:
+        if not isinstance(block, Mapping):
+            continue
+        for label, body in block.items():
+            if isinstance(body, Mapping):
+                yield unquote(label), body
+
+
+def _resolve(name: str, raw: Mapping[str, dict[str, Any]], seen: tuple[str, ...]) -> dict[str, Any]:
+    if name in seen:
+        raise BakeFileError(f'{BAKE_FILE}: target "{name}" inherits from itself '
+                            f"({' -> '.join((*seen, name))})")
+    own = raw.get(name, {})
+    merged: dict[str, Any] = {}
+    for parent in _strings(own.get("inherits")):
+        if parent in raw:
+            merged = _merge(merged, _resolve(parent, raw, (*seen, name)))
+    return _merge(merged, own)
+
+
+def _merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    result = dict(base)
+    for key, value in top.items():
+        earlier = result.get(key)
+        if key in MERGED_MAPS and isinstance(value, Mapping) and isinstance(earlier, Mapping):
+            result[key] = {**earlier, **value}
+        else:
+            result[key] = value
+    return result
+
+
+def _clean(value: Any) -> Any:
+    """python-hcl2's output with quotes removed and its bookkeeping keys dropped."""
+    if isinstance(value, str):
+        return unquote(value)
+    if isinstance(value, Mapping):
+        return {unquote(str(k)): _clean(v) for k, v in value.items() if k != "__is_block__"}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def unquote(text: str) -> str:
+    """`"a\\"b"` -> `a"b`; text that is not a quoted HCL string is returned unchanged."""
+    if len(text) < 2 or not (text.startswith('"') and text.endswith('"')):
+        return text
+    body = text[1:-1]
+    if body.startswith("<<") and "\n" in body:  # heredoc, kept verbatim by python-hcl2
+        lines = body.split("\n")
+        return "\n".join(lines[1:-1]) + "\n"
+    return _ESCAPE.sub(_unescape, body)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1)
+    if code in _SIMPLE:
+        return _SIMPLE[code]
+    return chr(int(code[1:], 16))
+
+
+def _expand(text: str, variables: Mapping[str, str]) -> str:
+    expanded = _INTERPOLATION.sub(
+        lambda m: variables.get(m.group(1), m.group(0)), text
+    )
+    return expanded.replace("$${", "${").replace("%%{", "%{")
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value if isinstance(v, (str, int, float)))
+    return ()
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -1,0 +1,66 @@
+"""`bakegen ci github`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bakegen import __version__
+from bakegen.cli.common import root_argument
+
+
+@click.group()
+def ci() -> None:
+    """Write CI workflows that build the affected bake targets."""
+
+
+@ci.command()
+@root_argument
+@click.option("--split-platforms/--no-split-platforms", default=None,
+              help="One job per target and platform on native runners, merged into one "
+                   "multi-platform tag (default: on when the config lists several platforms).")
+@click.option("--branch", "branches", multiple=True, metavar="NAME",
+              help="Branch whose pushes publish images, repeatable (default: main).")
+@click.option("--install", "install", metavar="COMMAND",
+              default=f'pip install "bakegen=={__version__}"', show_default=True,
+              help="Shell command that installs bakegen on the runner.")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 when the workflow file is missing or differs.")
+@click.option("--force", is_flag=True, help="Overwrite a workflow file bakegen did not write.")
+def github(
+    root: Path,
+    split_platforms: bool | None,
+    branches: tuple[str, ...],
+    install: str,
+    check: bool,
+    force: bool,
+) -> None:
+    """Write .github/workflows/bake.yml: affected matrix, bake jobs, multi-platform merge."""
+    from bakegen.pipeline import load_settings
+    from bakegen.render.workflow import WORKFLOW_FILE, WorkflowSettings, render_workflow
+    from bakegen.write import apply_changes, plan_changes
+
+    config = load_settings(root)
+    settings = WorkflowSettings(
+        registry=config.registry,
+        split_platforms=len(config.platforms) > 1 if split_platforms is None else split_platforms,
+        cache=config.cache,
+        branches=branches or ("main",),
+        install=install,
+    )
+    files = {WORKFLOW_FILE: render_workflow(settings)}
+    changes = plan_changes(root, files, (), force=force)
+    if check:
+        if changes.changed:
+            click.echo(f"would change: {WORKFLOW_FILE}", err=True)
+            raise click.exceptions.Exit(1)
+        click.echo(f"up to date: {WORKFLOW_FILE}")
+        return
+    apply_changes(root, files, changes)
+    state = "created" if changes.created else "updated" if changes.updated else "unchanged"
+    click.echo(f"{WORKFLOW_FILE}: {state}")
+    host = (settings.registry_host or "").split(":")[0]
+    if host in ("localhost", "127.0.0.1"):
+        click.echo(f'warning: registry "{config.registry}" is not reachable from GitHub '
+                   "runners; set registry in bakegen.toml", err=True)

@@ -1,0 +1,288 @@
+"""Dockerfile steps for Node workspaces, per package manager.
+
+Layout inside the images: the build context is the repository root, so `/workspace` (build
+stages) and `/app` (runtime) mirror repository paths. A workspace below the root installs in
+`/workspace/<root>`, and its `node_modules` land in `/app/<root>/node_modules`.
+
+- **deps-base** copies manifests, lockfile and tool files (`COPY . ./`, the base
+  `.dockerignore` admits nothing else) and installs every dependency once from the
+  unmodified lockfile, with frozen flags and the manager's cache on a BuildKit cache mount.
+- **prod-deps** (intermediate) derives production-only `node_modules` from that install
+  without a second download: `npm prune`, `yarn workspaces focus --production`, or an
+  offline-preferring reinstall from the same cache mount (yarn 1, pnpm and bun re-copy
+  packages when switching to production, so they reinstall from scratch). It then moves
+  every `node_modules` folder (root and nested) into `/prod`, keeping relative paths, and
+  production-base copies `/prod` to `/app`. Workspace packages are relative symlinks there
+  (`node_modules/@acme/shared -> ../../packages/shared`); they resolve because each service
+  copies the folders of its runtime closure to the same relative place under `/app`.
+- **build** (per service) copies the closure's sources, runs the lifecycle scripts held back
+  from deps-base and every `build` script, dependencies first, then packs the runtime
+  closure's folders (without `node_modules`, which hold dev dependencies, nor `.npmrc`-like
+  files, which may hold tokens) into `/out`, readable by all; the final stage copies `/out`
+  in one layer, however many packages the closure has.
+
+Lifecycle scripts: third-party packages need their install scripts (native modules, binary
+downloads) and the root's own `postinstall` usually patches `node_modules` (patch-package),
+so installs run scripts. But a workspace package's `preinstall`/`install`/`postinstall`/
+`prepare` would run in deps-base before its sources exist (`prepare: tsc`,
+`postinstall: fumadocs-mdx`) and fail, so deps-base deletes those four scripts from member
+manifests before installing (a throw-away copy: the lockfile does not record scripts), and
+the service build runs them, with sources present, just before the package's `build`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bakegen.config import ServiceSettings
+from bakegen.ecosystems import BaseRecipe, ServiceRecipe, Stage
+from bakegen.ecosystems.common import sh_quote
+from bakegen.ecosystems.node_manifest import INSTALL_SCRIPTS, relative_to, run_script_command
+from bakegen.model import DepKind, Package, Workspace
+from bakegen.tree import is_within, join
+
+DEFAULT_NODE_MAJOR = "22"
+#: where each manager keeps its download cache (mounted, never part of a layer)
+CACHE_TARGETS = {
+    "npm": "/root/.npm",
+    "yarn-classic": "/usr/local/share/.cache/yarn",
+    "yarn-berry": "/root/.yarn/berry/cache",
+    "pnpm": "/pnpm/store",
+    "bun": "/root/.bun/install/cache",
+}
+PROD_DIR = "/prod"
+OUT_DIR = "/out"
+#: files that may carry registry tokens and have no business in a runtime image
+SECRET_PRONE = (".npmrc", ".yarnrc", ".yarnrc.yml")
+_CONTINUE = " \\\n && "
+_STRIP_SCRIPTS_JS = (
+    'const fs=require("fs");const drop=process.argv[1].split(",");'
+    "for(const f of process.argv.slice(2)){"
+    'const p=JSON.parse(fs.readFileSync(f,"utf8"));'
+    "if(p.scripts)for(const s of drop)delete p.scripts[s];"
+    'fs.writeFileSync(f,JSON.stringify(p,null,2)+"\\n")}'
+)
+# node:25+ images ship neither corepack nor yarn 1's links can stay (they clash with its bins)
+_ENSURE_COREPACK = (
+    "if ! command -v corepack >/dev/null 2>&1; then"
+    " rm -f /usr/local/bin/yarn /usr/local/bin/yarnpkg"
+    " && npm install --global --no-audit --no-fund corepack; fi"
+)
+
+
+def default_images(workspace: Workspace) -> tuple[str, str]:
+    """(build, runtime) Debian slim images of the Node major the repo asks for."""
+    major = workspace.runtime_version or DEFAULT_NODE_MAJOR
+    number = int(major) if major.isdigit() else int(DEFAULT_NODE_MAJOR)
+    if number >= 16:
+        image = f"node:{number}-bookworm-slim"
+    elif number >= 12:
+        image = f"node:{number}-bullseye-slim"  # no bookworm builds of older Node
+    else:
+        image = f"node:{number}-slim"
+    return image, image
+
+
+def base_recipe(workspace: Workspace, packages: tuple[Package, ...]) -> BaseRecipe:
+    """deps-base (one full install), prod-deps (pruned copy) and production-base steps."""
+    manager = workspace.manager
+    deps: list[str] = [*_manager_setup(workspace), "COPY . ./"]
+    if workspace.root != ".":
+        deps.append(f"WORKDIR /workspace/{workspace.root}")
+    held_back = sorted(
+        relative_to(p.manifest, workspace.root)
+        for p in packages
+        if p.path != workspace.root and any(p.script(s) is not None for s in INSTALL_SCRIPTS)
+    )
+    if held_back:
+        deps.append(_strip_scripts(INSTALL_SCRIPTS, held_back))
+    deps.append(f"RUN {_cache(manager)} {_install(workspace)}")
+    prod_deps = Stage(
+        name="prod-deps",
+        base="deps-base",
+        instructions=(*_production_install(workspace), _collect_node_modules()),
+    )
+    production = (
+        "ENV NODE_ENV=production NPM_CONFIG_UPDATE_NOTIFIER=false",
+        f"COPY --from=prod-deps {PROD_DIR}/ ./",
+    )
+    return BaseRecipe(deps=tuple(deps), intermediate=(prod_deps,), production=production)
+
+
+def service_recipe(
+    workspace: Workspace,
+    service: Package,
+    closure: tuple[Package, ...],
+    settings: ServiceSettings,
+) -> ServiceRecipe:
+    """Build the closure dependencies-first on deps-base; ship the runtime closure's folders."""
+    build: list[str] = ["COPY . ./"]
+    if workspace.root != ".":
+        build.append(f"WORKDIR /workspace/{workspace.root}")
+    commands = _build_commands(workspace, (*closure, service))
+    if commands:
+        build.append("RUN " + _CONTINUE.join(commands))
+    build.append(_pack_runtime(workspace, runtime_paths(workspace, service, closure)))
+    return ServiceRecipe(
+        build=tuple(build),
+        runtime=(f"COPY --from=build {OUT_DIR}/ ./",),
+        command=service_command(workspace, service, settings),
+        context=tuple(sorted({service.path, *(p.path for p in closure)})),
+    )
+
+
+def service_command(
+    workspace: Workspace, service: Package, settings: ServiceSettings
+) -> tuple[str, ...]:
+    """The exec-form CMD, run from /app (the repository root).
+
+    `node <file>` and npm commands run as scanned. yarn, pnpm and bun are not in the
+    runtime image (and yarn 2+ refuses to run scripts without its install state), so their
+    `start` script runs through npm, which every Node image ships: `npm --prefix <path> run
+    start` sets the package folder as working directory and puts every `node_modules/.bin`
+    up to the root on PATH, as the managers do.
+    """
+    if settings.cmd:
+        return settings.cmd
+    entry = service.entrypoint
+    if entry and (entry[0] == "node" or workspace.manager == "npm"):
+        return entry
+    if service.script("start") is not None:
+        return ("npm", "--prefix", service.path, "run", "start")
+    return ("node", service.path)
+
+
+def runtime_paths(
+    workspace: Workspace, service: Package, closure: tuple[Package, ...]
+) -> tuple[str, ...]:
+    """Folders the running service needs: itself and what it reaches through runtime edges,
+    plus the workspace's root manifest (npm reads it to run a workspace's script)."""
+    by_name = {p.name: p for p in closure}
+    needed: dict[str, Package] = {service.name: service}
+    queue = [service]
+    while queue:
+        for dep in queue.pop().dependencies:
+            target = by_name.get(dep.name)
+            if dep.kind is DepKind.RUNTIME and target and target.name not in needed:
+                needed[target.name] = target
+                queue.append(target)
+    paths = {p.path for p in needed.values()}
+    root_manifest = join(workspace.root, "package.json")
+    if root_manifest in workspace.manifests:
+        paths.add(root_manifest)
+    return tuple(sorted(p for p in paths if not any(
+        other != p and is_within(p, other) for other in paths
+    )))
+
+
+def _manager_setup(workspace: Workspace) -> list[str]:
+    """Put the pinned manager on PATH before the copy, so the layer survives manifest edits."""
+    manager, version = workspace.manager, workspace.manager_version
+    if manager == "npm":
+        if not version:
+            return []
+        return [f"RUN {_cache('npm')} npm install --global --no-audit --no-fund npm@{version}"]
+    if manager == "bun":
+        return [f"RUN {_cache('npm')} npm install --global --no-audit --no-fund "
+                f"bun@{version or 'latest'}"]
+    tool = "pnpm" if manager == "pnpm" else "yarn"
+    steps = [_ENSURE_COREPACK, f"corepack enable {tool}"]
+    if version:
+        steps.append(f"corepack prepare {tool}@{version} --activate")
+    lines = ["ENV COREPACK_ENABLE_DOWNLOAD_PROMPT=0", "RUN " + _CONTINUE.join(steps)]
+    if manager == "yarn-berry":
+        # node-modules: Plug'n'Play would need the zip cache in the image; the global cache
+        # keeps downloads on the cache mount instead of in .yarn/cache
+        lines.append("ENV YARN_NODE_LINKER=node-modules YARN_ENABLE_GLOBAL_CACHE=true")
+    return lines
+
+
+def _install(workspace: Workspace) -> str:
+    """The full install: frozen to the lockfile, so a stale lockfile fails the build."""
+    locked = workspace.lockfile is not None
+    return {
+        "npm": "npm ci --no-audit --no-fund" if locked else "npm install --no-audit --no-fund",
+        "yarn-classic": "yarn install --frozen-lockfile --non-interactive" if locked
+        else "yarn install --non-interactive",
+        "yarn-berry": "yarn install --immutable" if locked else "yarn install",
+        "pnpm": f"pnpm install {'--frozen-lockfile' if locked else '--no-frozen-lockfile'} "
+        f"--store-dir {CACHE_TARGETS['pnpm']}",
+        "bun": "bun install --frozen-lockfile" if locked else "bun install",
+    }[workspace.manager]
+
+
+def _production_install(workspace: Workspace) -> list[str]:
+    """Turn deps-base's install into production-only node_modules, without the network."""
+    manager = workspace.manager
+    if manager == "npm":
+        return ["RUN npm prune --omit=dev --no-audit --no-fund"]
+    if manager == "yarn-berry":
+        return [f"RUN {_cache(manager)} yarn workspaces focus --all --production"]
+    frozen = workspace.lockfile is not None
+    reinstall = {
+        "yarn-classic": "yarn install --production --prefer-offline --non-interactive"
+        + (" --frozen-lockfile" if frozen else ""),
+        "pnpm": "pnpm install --prod --prefer-offline "
+        f"{'--frozen-lockfile' if frozen else '--no-frozen-lockfile'} "
+        f"--store-dir {CACHE_TARGETS['pnpm']}",
+        "bun": "bun install --production" + (" --frozen-lockfile" if frozen else ""),
+    }[manager]
+    # the root's own `prepare` (husky and the like) needs devDependencies that a production
+    # reinstall no longer has; nothing in production node_modules depends on it
+    root_manifest = join(workspace.root, "package.json") in workspace.manifests
+    return [
+        *([_strip_scripts(("prepare",), ["package.json"])] if root_manifest else []),
+        f"RUN {_cache(manager)} find . -name node_modules -type d -prune -exec rm -rf {{}} +"
+        f"{_CONTINUE}{reinstall}",
+    ]
+
+
+def _collect_node_modules() -> str:
+    """Move every node_modules folder of the workspace to /prod, at the same relative path."""
+    move = 'for d; do mkdir -p "/prod/${d%/node_modules}" && mv "$d" "/prod/$d"; done'
+    return "RUN " + _CONTINUE.join([
+        f"mkdir -p {PROD_DIR}",
+        "cd /workspace",
+        f"find . -name node_modules -type d -prune -exec sh -c '{move}' sh {{}} +",
+        f"chmod -R a+rX {PROD_DIR}",
+    ])
+
+
+def _build_commands(workspace: Workspace, ordered: Iterable[Package]) -> list[str]:
+    """Held-back install scripts, then `build`, of each package, dependencies first."""
+    commands = []
+    for pkg in ordered:
+        scripts = [s for s in INSTALL_SCRIPTS if pkg.path != workspace.root]
+        scripts.append("build")
+        for script in scripts:
+            if pkg.script(script) is not None:
+                command = run_script_command(
+                    workspace.manager, workspace.root, pkg.path, pkg.name, script
+                )
+                commands.append(" ".join(sh_quote(word) for word in command))
+    return commands
+
+
+def _pack_runtime(workspace: Workspace, paths: tuple[str, ...]) -> str:
+    """Copy the runtime folders into /out in one step (one final layer, GNU tar excludes)."""
+    excludes = " ".join(f"--exclude={name}" for name in ("node_modules", *SECRET_PRONE))
+    archive = "/tmp/runtime.tar"
+    return "RUN " + _CONTINUE.join([
+        f"mkdir -p {OUT_DIR}",
+        "cd /workspace",
+        f"tar --create --file={archive} {excludes} -- "
+        + " ".join(sh_quote(p) for p in paths),
+        f"tar --extract --file={archive} --directory={OUT_DIR}",
+        f"rm {archive}",
+        f"chmod -R a+rX {OUT_DIR}",
+    ])
+
+
+def _strip_scripts(scripts: Iterable[str], manifests: list[str]) -> str:
+    """A RUN deleting `scripts` from the given manifests (paths relative to WORKDIR)."""
+    args = " ".join(sh_quote(m) for m in manifests)
+    return f"RUN node -e '{_STRIP_SCRIPTS_JS}' {','.join(scripts)} {args}"
+
+
+def _cache(manager: str) -> str:
+    return f"--mount=type=cache,target={CACHE_TARGETS[manager]}"

@@ -1,0 +1,203 @@
+"""The Python ecosystem: uv workspaces, Poetry projects and plain pyproject.toml packages.
+
+Images keep one virtual environment at `/app/.venv` in every stage, because a venv hard-codes
+its own path in the shebangs of its scripts: deps-base fills it with the third-party
+dependencies of the whole workspace from the lockfile, production-base copies it as it is
+(deps-base installs production dependencies only, so there is nothing to prune), and a
+service adds only wheels of its own packages on top.
+
+- uv: `uv sync --locked --no-install-local --all-packages --no-dev`.
+- Poetry: `poetry install --no-root --no-directory --only main` into the active venv.
+- pip (no lockfile): `pip install` of the third-party requirements read at generation time.
+
+Services build wheels of themselves and their internal closure in the build stage, offline,
+with the build backends deps-base prefetched into `/opt/buildtools`; the final stage
+installs those wheels (`--no-deps`) from a bind mount, so it adds no second copy of anything.
+"""
+
+from __future__ import annotations
+
+from bakegen.config import ServiceSettings
+from bakegen.ecosystems import BaseRecipe, ServiceRecipe
+from bakegen.ecosystems.common import sh_quote
+from bakegen.ecosystems.python_scan import VENV, scan_python
+from bakegen.model import DepKind, EcosystemScan, Package, Workspace
+from bakegen.tree import SourceTree
+
+UV_VERSION = "0.13.9"
+POETRY_VERSION = "2.5.1"
+DEFAULT_PYTHON = "3.12"
+BUILD_TOOLS = "/opt/buildtools"
+UV_HOME = "/opt/uv"
+WHEELS = "/wheels"
+PIP_CACHE = "--mount=type=cache,target=/root/.cache/pip"
+UV_CACHE = "--mount=type=cache,target=/root/.cache/uv"
+POETRY_CACHE = "--mount=type=cache,target=/root/.cache/pypoetry"
+PIP_ENV = ("PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_ROOT_USER_ACTION=ignore")
+#: setuptools before 70.1 needs `wheel` to build wheels without build isolation
+SETUPTOOLS_COMPANION = "wheel"
+
+
+class PythonEcosystem:
+    """Finds Python packages and installs them with uv, Poetry or pip in Dockerfiles."""
+
+    name: str = "python"
+    image_variable: str = "PYTHON"
+    build_closure_kinds: frozenset[DepKind] = frozenset({DepKind.RUNTIME, DepKind.BUILD})
+
+    def scan(self, tree: SourceTree) -> EcosystemScan:
+        """Find uv workspaces, Poetry projects and plain projects; see `python_scan`."""
+        return scan_python(tree)
+
+    def default_images(self, workspace: Workspace) -> tuple[str, str]:
+        """`python:<version>-slim-bookworm` for both stages, so the venv's interpreter matches."""
+        image = f"python:{workspace.runtime_version or DEFAULT_PYTHON}-slim-bookworm"
+        return image, image
+
+    def base_recipe(self, workspace: Workspace, packages: tuple[Package, ...]) -> BaseRecipe:
+        """deps-base: tools, build backends, then the workspace's third-party dependencies."""
+        deps = {"uv": _uv_deps, "poetry": _poetry_deps}.get(workspace.manager, _pip_deps)
+        return BaseRecipe(
+            deps=deps(workspace, packages),
+            production=(
+                "# the same path as in deps-base: the venv's scripts name /app/.venv/bin/python",
+                f"COPY --from=deps-base {VENV} {VENV}",
+                _env(f"PATH={VENV}/bin:$PATH", "PYTHONUNBUFFERED=1"),
+            ),
+        )
+
+    def service_recipe(
+        self,
+        workspace: Workspace,
+        service: Package,
+        closure: tuple[Package, ...],
+        settings: ServiceSettings,
+    ) -> ServiceRecipe:
+        """Build wheels of the service and its closure offline; install only those at runtime."""
+        folders = sorted({p.path for p in (*closure, service)})
+        uv = workspace.manager == "uv"
+        return ServiceRecipe(
+            build=("COPY . ./", _uv_wheels(folders) if uv else _pip_wheels(folders)),
+            runtime=(_uv_install() if uv else _pip_install(),),
+            command=settings.cmd or service.entrypoint or _module_command(service),
+            context=(".",) if "." in folders else tuple(folders),
+        )
+
+
+def _env(*pairs: str) -> str:
+    return "ENV " + " \\\n    ".join(pairs)
+
+
+def _run(mounts: tuple[str, ...], *commands: str) -> str:
+    prefix = "RUN " + "".join(f"{m} \\\n    " for m in mounts)
+    return prefix + " \\\n && ".join(commands)
+
+
+def _words(items: list[str] | tuple[str, ...]) -> str:
+    return " ".join(sh_quote(i) for i in items)
+
+
+def _build_requires(packages: tuple[Package, ...]) -> list[str]:
+    """Every package's build backend requirements, known from the manifests at generation time."""
+    found = {r for p in packages for r in p.build_requires}
+    if any(r.lower().startswith("setuptools") for r in found):
+        found.add(SETUPTOOLS_COMPANION)
+    return sorted(found)
+
+
+def _uv_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[str, ...]:
+    requires = _build_requires(packages)
+    project = () if workspace.root == "." else (f"--project {sh_quote(workspace.root)}",)
+    lines = [
+        _env(*PIP_ENV, f"PATH={UV_HOME}/bin:$PATH", "UV_COMPILE_BYTECODE=1", "UV_LINK_MODE=copy",
+             "UV_PYTHON=python3", "UV_PYTHON_DOWNLOADS=never", f"UV_PROJECT_ENVIRONMENT={VENV}"),
+        "# uv from PyPI, pinned, beside the image's Python: no second registry to reach",
+        _run((PIP_CACHE,), f"pip install --target {UV_HOME} uv=={UV_VERSION}"),
+    ]
+    if requires:
+        lines += [
+            "# build backends of the workspace packages, so service builds need no network",
+            _run((UV_CACHE,), f"uv venv {BUILD_TOOLS}",
+                 f"uv pip install --python {BUILD_TOOLS}/bin/python {_words(requires)}"),
+        ]
+    lines += [
+        "COPY . ./",
+        "# third-party dependencies only, from the lockfile as it is (--locked: stale fails)",
+        _run((UV_CACHE,), " ".join(("uv sync --locked --no-install-local --all-packages --no-dev",
+                                    *project))),
+    ]
+    return tuple(lines)
+
+
+def _poetry_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[str, ...]:
+    requires = _build_requires(packages)
+    lines = [
+        _env(*PIP_ENV, "POETRY_NO_INTERACTION=1", f"VIRTUAL_ENV={VENV}"),
+        _run((PIP_CACHE,), "python -m venv /opt/poetry",
+             f"/opt/poetry/bin/pip install poetry=={POETRY_VERSION}"),
+        *_pip_buildtools(requires),
+        "COPY . ./",
+        "# Poetry installs into the active venv (VIRTUAL_ENV); a stale poetry.lock fails",
+        _run((POETRY_CACHE,), f"python -m venv {VENV}", f"cd {sh_quote(workspace.root)}",
+             "/opt/poetry/bin/poetry install --no-root --no-directory --only main --compile"),
+    ]
+    return tuple(lines)
+
+
+def _pip_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[str, ...]:
+    requirements = sorted({r for p in packages
+                           for r in p.requirements})
+    install = (f"{VENV}/bin/pip install {_words(requirements)}",) if requirements else ()
+    return (
+        _env(*PIP_ENV),
+        *_pip_buildtools(_build_requires(packages)),
+        "# no lockfile: versions resolve when this stage builds; a uv.lock would pin them",
+        _run((PIP_CACHE,), f"python -m venv {VENV}", *install),
+    )
+
+
+def _pip_buildtools(requires: list[str]) -> tuple[str, ...]:
+    if not requires:
+        return ()
+    return (
+        "# build backends of the workspace packages, so service builds need no network",
+        _run((PIP_CACHE,), f"python -m venv {BUILD_TOOLS}",
+             f"{BUILD_TOOLS}/bin/pip install {_words(requires)}"),
+    )
+
+
+def _uv_wheels(folders: list[str]) -> str:
+    return _run((), *(
+        f"uv build --wheel --no-build-isolation --offline --no-cache "
+        f"--python {BUILD_TOOLS}/bin/python --out-dir {WHEELS} {sh_quote(folder)}"
+        for folder in folders
+    ))
+
+
+def _pip_wheels(folders: list[str]) -> str:
+    # pip reads a bare word as a project name: `./` makes every folder a path
+    paths = [folder if folder == "." else f"./{folder}" for folder in folders]
+    return _run((), f"{BUILD_TOOLS}/bin/pip wheel --no-deps --no-build-isolation --no-index "
+                    f"--wheel-dir {WHEELS} {_words(paths)}")
+
+
+def _uv_install() -> str:
+    return _run(
+        (f"--mount=type=bind,from=build,source={WHEELS},target=/tmp/wheels",
+         f"--mount=type=bind,from=build,source={UV_HOME},target={UV_HOME}"),
+        f"{UV_HOME}/bin/uv pip install --python {VENV}/bin/python --no-deps --offline --no-cache "
+        "--compile-bytecode /tmp/wheels/*.whl",
+    )
+
+
+def _pip_install() -> str:
+    return _run(
+        (f"--mount=type=bind,from=build,source={WHEELS},target=/tmp/wheels",),
+        f"{VENV}/bin/python -m pip install --no-deps --no-index --no-cache-dir "
+        "--disable-pip-version-check --root-user-action=ignore /tmp/wheels/*.whl",
+    )
+
+
+def _module_command(service: Package) -> tuple[str, ...]:
+    """No script and no `__main__.py` found: guess the import package named like the project."""
+    return ("python", "-m", service.name.replace("-", "_"))

@@ -1,0 +1,120 @@
+"""CI build matrices: the targets of the bake files, optionally only the affected ones,
+optionally one entry per target and platform so that each platform builds natively."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bakegen.affected import Affected, AffectedRequest, find_affected
+from bakegen.bakefile import BakeFile, load_bakefile
+from bakegen.errors import BakegenError
+
+#: GitHub-hosted runner per platform; anything else builds on amd64 under QEMU
+NATIVE_RUNNERS = {
+    "linux/amd64": "ubuntu-24.04",
+    "linux/386": "ubuntu-24.04",
+    "linux/arm64": "ubuntu-24.04-arm",
+    "linux/arm64/v8": "ubuntu-24.04-arm",
+}
+DEFAULT_RUNNER = "ubuntu-24.04"
+#: the platform a target without `platforms` builds for on a default runner
+NATIVE_PLATFORM = "linux/amd64"
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixEntry:
+    """One CI job: a target and the platforms it builds (exactly one when split)."""
+
+    target: str
+    platforms: tuple[str, ...]
+    runner: str
+
+    @property
+    def platform(self) -> str:
+        return self.platforms[0] if self.platforms else ""
+
+    @property
+    def platform_slug(self) -> str:
+        """`linux/arm/v7` -> `linux-arm-v7`, usable in artifact names."""
+        return self.platform.replace("/", "-")
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    """The entries of a matrix, in stable order, and the distinct targets they build."""
+
+    entries: tuple[MatrixEntry, ...]
+    split: bool
+    affected: Affected | None = None
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(sorted({e.target for e in self.entries}))
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixRequest:
+    """Which targets (all, or the affected ones when `affected` is set) and how to split."""
+
+    affected: AffectedRequest | None = None
+    split_platforms: bool = False
+
+
+def runner_for(platform: str) -> str:
+    """The GitHub-hosted runner that builds `platform` natively (amd64 when none does)."""
+    return NATIVE_RUNNERS.get(platform, DEFAULT_RUNNER)
+
+
+def matrix_for(root: Path, request: MatrixRequest) -> Matrix:
+    """Read the bake files at root and build the matrix the request asks for."""
+    bake = load_bakefile(root)
+    selected: Iterable[str] | None = None
+    affected = None
+    if request.affected is not None:
+        affected = find_affected(root, request.affected)
+        selected = affected.names
+    return build_matrix(bake, selected, request.split_platforms, affected)
+
+
+def build_matrix(
+    bake: BakeFile,
+    selected: Iterable[str] | None = None,
+    split: bool = False,
+    affected: Affected | None = None,
+) -> Matrix:
+    """Entries for the buildable targets of `bake` (only `selected` ones when given)."""
+    wanted = None if selected is None else set(selected)
+    entries: list[MatrixEntry] = []
+    for target in bake.buildable():
+        if wanted is not None and target.name not in wanted:
+            continue
+        platforms = _platforms(bake, target.platforms)
+        if split:
+            for platform in platforms or (NATIVE_PLATFORM,):
+                entries.append(MatrixEntry(target.name, (platform,), runner_for(platform)))
+        else:
+            entries.append(MatrixEntry(target.name, platforms, DEFAULT_RUNNER))
+    entries.sort(key=lambda e: (e.target, e.platforms))
+    return Matrix(tuple(entries), split, affected)
+
+
+def _platforms(bake: BakeFile, declared: Sequence[str]) -> tuple[str, ...]:
+    found: set[str] = set()
+    for value in declared:
+        expanded = bake.expand(value)
+        found.update(p.strip() for p in str(expanded).split(",") if p.strip())
+    return tuple(sorted(found))
+
+
+def write_github_output(path: Path, outputs: Sequence[tuple[str, str]]) -> None:
+    """Append `name=value` lines to the file GitHub Actions reads step outputs from."""
+    for name, value in outputs:
+        if "\n" in value:
+            raise BakegenError(f"{path}: output {name} must be one line")
+    try:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.writelines(f"{name}={value}\n" for name, value in outputs)
+    except OSError as exc:
+        raise BakegenError(f"{path}: cannot append GitHub outputs ({exc.strerror})") from exc

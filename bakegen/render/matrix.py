@@ -1,0 +1,88 @@
+"""CI output: affected targets (text, JSON) and build matrices (JSON, GitHub step outputs)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bakegen.affected import Affected
+from bakegen.matrix import Matrix, MatrixEntry
+
+FORMATS = ("github", "json")
+#: reasons printed per target in text output before "... and N more"
+TEXT_REASONS = 10
+
+
+def matrix_document(matrix: Matrix, fmt: str = "github") -> dict[str, list[dict[str, Any]]]:
+    """`{"include": [...]}`, ready for `strategy.matrix: ${{ fromJSON(...) }}`.
+
+    github: string values only, a `runner` per entry, and in split mode a `platform_slug`
+    for artifact names; json: `platforms` as a list.
+    """
+    return {"include": [_entry(e, matrix.split, fmt) for e in matrix.entries]}
+
+
+def _entry(entry: MatrixEntry, split: bool, fmt: str) -> dict[str, Any]:
+    item: dict[str, Any] = {"target": entry.target}
+    if split:
+        item["platform"] = entry.platform
+        if fmt == "github":
+            item["platform_slug"] = entry.platform_slug
+    else:
+        item["platforms"] = ",".join(entry.platforms) if fmt == "github" else list(entry.platforms)
+    if fmt == "github":
+        item["runner"] = entry.runner
+    return item
+
+
+def targets_document(matrix: Matrix) -> dict[str, list[dict[str, str]]]:
+    """One entry per target, for the job that merges per-platform images."""
+    return {"include": [{"target": name} for name in matrix.targets]}
+
+
+def render_matrix(matrix: Matrix, fmt: str = "github") -> str:
+    """The matrix as indented JSON with a final newline."""
+    return json.dumps(matrix_document(matrix, fmt), indent=2) + "\n"
+
+
+def github_outputs(matrix: Matrix, fmt: str = "github") -> list[tuple[str, str]]:
+    """Step outputs: `matrix`, `targets` (one entry per target) and `has_targets`.
+
+    GitHub rejects a job whose matrix is empty, so workflows test `has_targets` first.
+    """
+    compact = {"separators": (",", ":")}
+    return [
+        ("matrix", json.dumps(matrix_document(matrix, fmt), **compact)),  # type: ignore[arg-type]
+        ("targets", json.dumps(targets_document(matrix), **compact)),  # type: ignore[arg-type]
+        ("has_targets", "true" if matrix.entries else "false"),
+    ]
+
+
+def affected_as_text(result: Affected) -> str:
+    """`target: reason` lines, targets sorted, a few reasons per target."""
+    lines = []
+    for target in result.targets:
+        shown = target.reasons[:TEXT_REASONS]
+        lines += [f"{target.target}: {reason}" for reason in shown]
+        hidden = len(target.reasons) - len(shown)
+        if hidden:
+            lines.append(f"{target.target}: ... and {hidden} more")
+    return "".join(f"{line}\n" for line in lines)
+
+
+def affected_as_json(result: Affected) -> str:
+    """Stable JSON: revisions, changed paths, targets with every reason, notes."""
+    document = {
+        "base": result.base,
+        "head": result.head,
+        "changes": [
+            {"path": c.path, "status": c.status, **({"other": c.other} if c.other else {})}
+            for c in result.changes
+        ],
+        "targets": [
+            {"target": t.target, "package": t.package, "reasons": [str(r) for r in t.reasons]}
+            for t in result.targets
+        ],
+        "notes": list(result.notes),
+    }
+    return json.dumps(document, indent=2) + "\n"

@@ -1,0 +1,419 @@
+"""Node Dockerfile recipes: parsed with a real Dockerfile parser, and run with a real npm."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import dockerfile
+import pytest
+
+from bakegen.config import ServiceSettings
+from bakegen.ecosystems import BaseRecipe
+from bakegen.ecosystems.node import NodeEcosystem
+from bakegen.model import EcosystemScan, Package, Workspace
+from bakegen.tree import SourceTree
+from tests.builders import copy_real_workspace, copy_sample, write_tree
+
+ECO = NodeEcosystem()
+BERRY_LOCK = "__metadata:\n  version: 8\n"
+CLASSIC_LOCK = "# yarn lockfile v1\n"
+LOCKS = {
+    "npm": ("package-lock.json", "{}"),
+    "yarn-classic": ("yarn.lock", CLASSIC_LOCK),
+    "yarn-berry": ("yarn.lock", BERRY_LOCK),
+    "pnpm": ("pnpm-lock.yaml", ""),
+    "bun": ("bun.lock", "{}"),
+}
+
+
+def scan(tmp_path: Path, files: dict[str, Any]) -> EcosystemScan:
+    write_tree(tmp_path, files)
+    return ECO.scan(SourceTree.scan(tmp_path))
+
+
+def monorepo(tmp_path: Path, manager: str = "npm", **root_fields: Any) -> EcosystemScan:
+    """api -> lib (runtime), api -> tsconfig (dev); lib has a held-back postinstall."""
+    lockfile, content = LOCKS[manager]
+    return scan(tmp_path, {
+        "package.json": {"name": "r", "private": True, "workspaces": ["apps/*", "packages/*"],
+                         **root_fields},
+        lockfile: content,
+        "apps/api/package.json": {
+            "name": "@acme/api", "scripts": {"start": "node dist/main.js", "build": "tsc"},
+            "dependencies": {"@acme/lib": "*"}, "devDependencies": {"@acme/tsconfig": "*"},
+        },
+        "packages/lib/package.json": {
+            "name": "@acme/lib", "scripts": {"build": "tsc", "postinstall": "node gen.js"},
+        },
+        "packages/tsconfig/package.json": {"name": "@acme/tsconfig"},
+        "packages/other/package.json": {"name": "@acme/other"},
+    })
+
+
+def parts(result: EcosystemScan) -> tuple[Workspace, dict[str, Package]]:
+    return result.workspaces[0], {p.name: p for p in result.packages}
+
+
+def base_text(recipe: BaseRecipe) -> str:
+    lines = ["FROM node AS deps-base", "WORKDIR /workspace", *recipe.deps]
+    for stage in recipe.intermediate:
+        lines += [f"FROM {stage.base} AS {stage.name}", *stage.instructions]
+    lines += ["FROM node AS production-base", "WORKDIR /app", *recipe.production]
+    return "\n".join(lines) + "\n"
+
+
+def parse_base(ws: Workspace, packages: tuple[Package, ...]) -> list[dockerfile.Command]:
+    return list(dockerfile.parse_string(base_text(ECO.base_recipe(ws, packages))))
+
+
+def parse_service(
+    ws: Workspace, service: Package, closure: tuple[Package, ...],
+    settings: ServiceSettings | None = None,
+) -> list[dockerfile.Command]:
+    recipe = ECO.service_recipe(ws, service, closure, settings or ServiceSettings())
+    text = "\n".join([
+        "FROM deps-base AS build", "WORKDIR /workspace", *recipe.build,
+        "FROM production-base", "WORKDIR /app", *recipe.runtime,
+    ])
+    return list(dockerfile.parse_string(text + "\n"))
+
+
+def runs(commands: list[dockerfile.Command]) -> list[str]:
+    return [c.value[0] for c in commands if c.cmd == "RUN"]
+
+
+def stage(commands: list[dockerfile.Command], name: str) -> list[dockerfile.Command]:
+    """The instructions of one `FROM ... AS name` stage."""
+    out: list[dockerfile.Command] = []
+    inside = False
+    for command in commands:
+        if command.cmd == "FROM":
+            inside = command.value[-1] == name
+        elif inside:
+            out.append(command)
+    return out
+
+
+# --- images ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("version", "image"), [
+    ("20", "node:20-bookworm-slim"),
+    ("24", "node:24-bookworm-slim"),
+    (None, "node:22-bookworm-slim"),
+    ("14", "node:14-bullseye-slim"),
+])
+def test_default_images_follow_the_repo(version: str | None, image: str) -> None:
+    ws = Workspace("node", ".", "npm", "package-lock.json", ("package.json",),
+                   runtime_version=version)
+    assert ECO.default_images(ws) == (image, image)
+
+
+# --- base recipe -------------------------------------------------------------------------
+
+
+def test_npm_base_recipe(tmp_path: Path) -> None:
+    ws, pkgs = parts(monorepo(tmp_path))
+    commands = parse_base(ws, tuple(pkgs.values()))
+    deps = stage(commands, "deps-base")
+    assert [c.cmd for c in deps] == ["WORKDIR", "COPY", "RUN", "RUN"]
+    assert deps[1].value == (".", "./")
+    install = deps[-1]
+    assert install.flags == ("--mount=type=cache,target=/root/.npm",)
+    assert install.value == ("npm ci --no-audit --no-fund",)
+    prod = stage(commands, "prod-deps")
+    assert runs(prod)[0] == "npm prune --omit=dev --no-audit --no-fund"
+    assert "mv \"$d\" \"/prod/$d\"" in runs(prod)[1]
+    production = stage(commands, "production-base")
+    env = next(c for c in production if c.cmd == "ENV")
+    assert ("NODE_ENV", "production") == env.value[:2]
+    copy = production[-1]
+    assert (copy.cmd, copy.flags, copy.value) == ("COPY", ("--from=prod-deps",), ("/prod/", "./"))
+    assert "sharing=shared" not in base_text(ECO.base_recipe(ws, tuple(pkgs.values())))
+
+
+def test_member_install_scripts_are_held_back_from_deps_base(tmp_path: Path) -> None:
+    ws, pkgs = parts(monorepo(tmp_path))
+    deps = runs(stage(parse_base(ws, tuple(pkgs.values())), "deps-base"))
+    strip, install = deps
+    words = shlex.split(strip)
+    assert words[:2] == ["node", "-e"]
+    assert words[3:] == ["preinstall,install,postinstall,prepare", "packages/lib/package.json"]
+    assert install.startswith("npm ci")
+
+
+def test_stripping_script_really_edits_the_manifests(tmp_path: Path) -> None:
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    ws, pkgs = parts(monorepo(tmp_path))
+    strip = runs(stage(parse_base(ws, tuple(pkgs.values())), "deps-base"))[0]
+    subprocess.run(["sh", "-c", strip], cwd=tmp_path, check=True)
+    edited = json.loads((tmp_path / "packages/lib/package.json").read_text())
+    assert edited["scripts"] == {"build": "tsc"}
+    assert edited["name"] == "@acme/lib"
+
+
+@pytest.mark.parametrize(("manager", "install", "prod"), [
+    ("yarn-classic", "yarn install --frozen-lockfile --non-interactive",
+     "yarn install --production --prefer-offline --non-interactive --frozen-lockfile"),
+    ("yarn-berry", "yarn install --immutable", "yarn workspaces focus --all --production"),
+    ("pnpm", "pnpm install --frozen-lockfile --store-dir /pnpm/store",
+     "pnpm install --prod --prefer-offline --frozen-lockfile --store-dir /pnpm/store"),
+    ("bun", "bun install --frozen-lockfile", "bun install --production --frozen-lockfile"),
+])
+def test_each_manager_installs_once_and_derives_production_from_the_cache(
+    tmp_path: Path, manager: str, install: str, prod: str
+) -> None:
+    ws, pkgs = parts(monorepo(tmp_path, manager))
+    commands = parse_base(ws, tuple(pkgs.values()))
+    deps_install = stage(commands, "deps-base")[-1]
+    assert deps_install.value == (install,)
+    cache = deps_install.flags[0]
+    assert cache.startswith("--mount=type=cache,target=/")
+    prod_runs = [c for c in stage(commands, "prod-deps") if c.cmd == "RUN"]
+    derive = next(c for c in prod_runs if prod in c.value[0])
+    assert derive.flags == (cache,), "production must reuse deps-base's cache mount"
+    if manager != "yarn-berry":  # these re-copy packages, so they start from empty folders
+        assert derive.value[0].startswith("find . -name node_modules -type d -prune -exec rm")
+
+
+@pytest.mark.parametrize(("declared", "setup"), [
+    ("yarn@4.5.3", "corepack prepare yarn@4.5.3 --activate"),
+    ("pnpm@9.12.0", "corepack prepare pnpm@9.12.0 --activate"),
+    ("npm@11.11.0", "npm install --global --no-audit --no-fund npm@11.11.0"),
+    ("bun@1.1.38", "npm install --global --no-audit --no-fund bun@1.1.38"),
+])
+def test_pinned_manager_is_installed_before_the_copy(
+    tmp_path: Path, declared: str, setup: str
+) -> None:
+    lock = {"yarn": ("yarn.lock", BERRY_LOCK), "pnpm": ("pnpm-lock.yaml", ""),
+            "npm": ("package-lock.json", "{}"), "bun": ("bun.lock", "{}")}[declared.split("@")[0]]
+    ws, pkgs = parts(scan(tmp_path, {
+        "package.json": {"name": "r", "private": True, "workspaces": ["apps/*"],
+                         "packageManager": declared},
+        lock[0]: lock[1], "apps/a/package.json": {"name": "a"},
+    }))
+    deps = stage(parse_base(ws, tuple(pkgs.values())), "deps-base")
+    copy_at = next(i for i, c in enumerate(deps) if c.cmd == "COPY")
+    assert any(setup in c.value[0] for c in deps[:copy_at] if c.cmd == "RUN")
+
+
+def test_yarn_berry_uses_node_modules_and_the_global_cache(tmp_path: Path) -> None:
+    ws, pkgs = parts(monorepo(tmp_path, "yarn-berry"))
+    envs = [c.value for c in stage(parse_base(ws, tuple(pkgs.values())), "deps-base")
+            if c.cmd == "ENV"]
+    assert ("YARN_NODE_LINKER", "node-modules", "YARN_ENABLE_GLOBAL_CACHE", "true") in envs
+
+
+def test_without_a_lockfile_installs_are_not_frozen(tmp_path: Path) -> None:
+    ws, pkgs = parts(scan(tmp_path, {
+        "package.json": {"name": "r", "private": True, "workspaces": ["apps/*"]},
+        "apps/a/package.json": {"name": "a"},
+    }))
+    assert ws.lockfile is None
+    deps = runs(stage(parse_base(ws, tuple(pkgs.values())), "deps-base"))
+    assert deps == ["npm install --no-audit --no-fund"]
+
+
+def test_documenso_base_recipe(tmp_path: Path) -> None:
+    repo = copy_real_workspace("documenso", tmp_path)
+    result = ECO.scan(SourceTree.scan(repo))
+    ws, pkgs = parts(result)
+    deps = runs(stage(parse_base(ws, tuple(pkgs.values())), "deps-base"))
+    assert deps[0] == "npm install --global --no-audit --no-fund npm@11.11.0"
+    # apps/docs runs `fumadocs-mdx` on postinstall, which needs its sources
+    assert shlex.split(deps[1])[-1] == "apps/docs/package.json"
+    assert deps[2] == "npm ci --no-audit --no-fund"
+
+
+# --- service recipe ----------------------------------------------------------------------
+
+
+def closure_of(pkgs: dict[str, Package], *names: str) -> tuple[Package, ...]:
+    return tuple(pkgs[n] for n in names)
+
+
+def test_sample_service_recipe(tmp_path: Path) -> None:
+    result = ECO.scan(SourceTree.scan(copy_sample(tmp_path)))
+    ws, pkgs = parts(result)
+    web = pkgs["@acme/web"]
+    recipe = ECO.service_recipe(ws, web, closure_of(pkgs, "@acme/shared"), ServiceSettings())
+    commands = parse_service(ws, web, closure_of(pkgs, "@acme/shared"))
+    build = stage(commands, "build")
+    assert build[1].cmd == "COPY" and build[1].value == (".", "./")
+    assert runs(build)[0] == "yarn workspace @acme/web run build"
+    assert "-- apps/web package.json packages/shared" in runs(build)[1]
+    final = commands[-1]
+    assert (final.cmd, final.flags, final.value) == ("COPY", ("--from=build",), ("/out/", "./"))
+    assert recipe.command == ("node", "apps/web/server.js")
+    assert recipe.context == ("apps/web", "packages/shared")
+
+
+def test_build_runs_held_back_scripts_and_builds_dependencies_first(tmp_path: Path) -> None:
+    ws, pkgs = parts(monorepo(tmp_path))
+    closure = closure_of(pkgs, "@acme/tsconfig", "@acme/lib")
+    build = runs(stage(parse_service(ws, pkgs["@acme/api"], closure), "build"))
+    steps = [s.strip() for s in build[0].split("&&")]
+    assert steps == [
+        "npm run postinstall --workspace=packages/lib",
+        "npm run build --workspace=packages/lib",
+        "npm run build --workspace=apps/api",
+    ]
+
+
+def test_runtime_ships_the_runtime_closure_only(tmp_path: Path) -> None:
+    ws, pkgs = parts(monorepo(tmp_path))
+    closure = closure_of(pkgs, "@acme/tsconfig", "@acme/lib")
+    recipe = ECO.service_recipe(ws, pkgs["@acme/api"], closure, ServiceSettings())
+    pack = runs(stage(parse_service(ws, pkgs["@acme/api"], closure), "build"))[-1]
+    tar = next(s for s in pack.split("&&") if "--create" in s)
+    assert shlex.split(tar)[-4:] == ["--", "apps/api", "package.json", "packages/lib"]
+    for excluded in ("node_modules", ".npmrc", ".yarnrc.yml"):
+        assert f"--exclude={excluded}" in tar
+    assert "chmod -R a+rX /out" in pack
+    assert recipe.context == ("apps/api", "packages/lib", "packages/tsconfig")
+    assert recipe.runtime == ("COPY --from=build /out/ ./",)
+
+
+@pytest.mark.parametrize(("manager", "command"), [
+    ("npm", ("npm", "run", "start", "--workspace=apps/web")),
+    ("pnpm", ("npm", "--prefix", "apps/web", "run", "start")),
+    ("yarn-berry", ("npm", "--prefix", "apps/web", "run", "start")),
+    ("yarn-classic", ("npm", "--prefix", "apps/web", "run", "start")),
+])
+def test_command_runs_start_through_a_tool_the_runtime_image_has(
+    tmp_path: Path, manager: str, command: tuple[str, ...]
+) -> None:
+    lockfile, content = LOCKS[manager]
+    ws, pkgs = parts(scan(tmp_path, {
+        "package.json": {"name": "r", "private": True, "workspaces": ["apps/*"]},
+        lockfile: content,
+        "apps/web/package.json": {"name": "web", "scripts": {"start": "next start"}},
+    }))
+    recipe = ECO.service_recipe(ws, pkgs["web"], (), ServiceSettings())
+    assert recipe.command == command
+
+
+def test_settings_cmd_wins(tmp_path: Path) -> None:
+    ws, pkgs = parts(monorepo(tmp_path))
+    settings = ServiceSettings(cmd=("node", "apps/api/dist/other.js"))
+    recipe = ECO.service_recipe(ws, pkgs["@acme/api"], (), settings)
+    assert recipe.command == ("node", "apps/api/dist/other.js")
+
+
+def test_workspace_below_the_root_installs_and_builds_in_its_folder(tmp_path: Path) -> None:
+    ws, pkgs = parts(scan(tmp_path, {
+        "web/package.json": {"name": "r", "private": True, "workspaces": ["apps/*", "libs/*"]},
+        "web/pnpm-lock.yaml": "",
+        "web/apps/site/package.json": {"name": "site", "scripts": {"start": "node s.js",
+                                                                    "build": "vite build"},
+                                       "dependencies": {"ui": "workspace:*"}},
+        "web/libs/ui/package.json": {"name": "ui"},
+    }))
+    base = parse_base(ws, tuple(pkgs.values()))
+    workdirs = [c.value for c in stage(base, "deps-base") if c.cmd == "WORKDIR"]
+    assert workdirs[-1] == ("/workspace/web",)
+    service = parse_service(ws, pkgs["site"], (pkgs["ui"],))
+    build = stage(service, "build")
+    assert [c.value for c in build if c.cmd == "WORKDIR"][-1] == ("/workspace/web",)
+    assert runs(build)[0] == "pnpm --filter site run build"
+    assert "-- web/apps/site web/libs/ui web/package.json" in runs(build)[1]
+    recipe = ECO.service_recipe(ws, pkgs["site"], (pkgs["ui"],), ServiceSettings())
+    assert recipe.command == ("node", "web/apps/site/s.js")
+    assert recipe.context == ("web/apps/site", "web/libs/ui")
+
+
+def test_names_and_paths_are_quoted_on_run_lines(tmp_path: Path) -> None:
+    ws, pkgs = parts(scan(tmp_path, {
+        "package.json": {"name": "r", "private": True, "workspaces": ["apps/*"]},
+        "yarn.lock": CLASSIC_LOCK,
+        "apps/my app/package.json": {"name": "odd$(name)", "scripts": {"build": "x"}},
+    }))
+    build = runs(stage(parse_service(ws, pkgs["odd$(name)"], ()), "build"))
+    assert shlex.split(build[0]) == ["yarn", "workspace", "odd$(name)", "run", "build"]
+    assert "'apps/my app'" in build[1]
+
+
+# --- the recipe, executed ----------------------------------------------------------------
+
+
+_STAGE_PATHS = re.compile(r"(?<![\w/.-])(/workspace|/prod|/out|/tmp/runtime\.tar)\b")
+
+
+def execute(lines: tuple[str, ...], stage_root: Path, workdir: str) -> str:
+    """Run a stage's RUN lines with its absolute paths moved below `stage_root`."""
+    for line in lines:
+        instruction, _, rest = line.partition(" ")
+        if instruction == "WORKDIR":
+            workdir = rest
+        elif instruction == "RUN":
+            rest = re.sub(r"^(--mount=\S+ )+", "", rest)
+            rest = _STAGE_PATHS.sub(lambda m: str(stage_root) + m.group(1), rest)
+            (stage_root / "tmp").mkdir(exist_ok=True)
+            cwd = stage_root / workdir.lstrip("/")
+            done = subprocess.run(["sh", "-c", rest], cwd=cwd, capture_output=True, text=True)
+            assert done.returncode == 0, f"{line}\n{done.stdout}\n{done.stderr}"
+    return workdir
+
+
+def test_npm_recipe_runs_for_real(tmp_path: Path) -> None:
+    """deps-base, prod-deps, build and the final CMD, with npm offline (internal deps only)."""
+    if shutil.which("npm") is None or shutil.which("tar") is None:
+        pytest.skip("npm or tar is not installed")
+    repo = write_tree(tmp_path / "repo", {
+        "package.json": {"name": "r", "private": True, "workspaces": ["apps/*", "packages/*"]},
+        "apps/api/package.json": {"name": "@t/api", "scripts": {"start": "node main.js"},
+                                  "dependencies": {"@t/lib": "*"},
+                                  "devDependencies": {"@t/tools": "*"}},
+        "apps/api/main.js": 'console.log(require("@t/lib")());\n',
+        "packages/lib/package.json": {"name": "@t/lib", "main": "dist/index.js",
+                                      "scripts": {"postinstall": "node gen.js",
+                                                  "build": "node build.js"}},
+        "packages/lib/gen.js": 'require("fs").writeFileSync(__dirname + "/gen.txt", "gen")\n',
+        "packages/lib/build.js": (
+            'const fs = require("fs"); fs.mkdirSync(__dirname + "/dist", {recursive: true});\n'
+            'const gen = fs.readFileSync(__dirname + "/gen.txt", "utf8");\n'
+            'fs.writeFileSync(__dirname + "/dist/index.js", '
+            '`module.exports = () => "${gen}+built"`)\n'
+        ),
+        "packages/tools/package.json": {"name": "@t/tools"},
+    })
+    env = dict(os.environ, npm_config_cache=str(tmp_path / "npm-cache"))
+    subprocess.run(["npm", "install", "--package-lock-only", "--offline", "--ignore-scripts",
+                    "--no-audit", "--no-fund"], cwd=repo, check=True, capture_output=True,
+                   env=env)
+    result = ECO.scan(SourceTree.scan(repo))
+    ws, pkgs = parts(result)
+    base = ECO.base_recipe(ws, tuple(pkgs.values()))
+    closure = closure_of(pkgs, "@t/tools", "@t/lib")
+    service = ECO.service_recipe(ws, pkgs["@t/api"], closure, ServiceSettings())
+
+    deps = tmp_path / "deps"
+    for rel in (*ws.manifests, ws.lockfile or "", *ws.extra_files):
+        (deps / "workspace" / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(repo / rel, deps / "workspace" / rel)
+    workdir = execute(base.deps, deps, "/workspace")
+    prod = tmp_path / "prod-deps"
+    shutil.copytree(deps, prod, symlinks=True)
+    execute(base.intermediate[0].instructions, prod, workdir)
+    build = tmp_path / "build"
+    shutil.copytree(deps, build, symlinks=True)
+    shutil.copytree(repo, build / "workspace", dirs_exist_ok=True)  # the service's context
+    execute(service.build, build, "/workspace")
+
+    app = tmp_path / "app"
+    shutil.copytree(prod / "prod", app, symlinks=True)
+    shutil.copytree(build / "out", app, symlinks=True, dirs_exist_ok=True)
+    assert not (app / "apps/api/node_modules").exists()
+    assert not (app / "packages/tools").exists(), "a dev-only package must not ship"
+    assert os.readlink(app / "node_modules/@t/lib") == "../../packages/lib"
+    ran = subprocess.run(list(service.command), cwd=app, capture_output=True, text=True,
+                         check=True)
+    assert ran.stdout.strip() == "gen+built"
