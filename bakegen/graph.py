@@ -7,6 +7,7 @@ Nodes are `ecosystem:name`; an edge `a -> b` means a needs b, with the attribute
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -26,8 +27,10 @@ def build_graph(packages: Iterable[Package], include_dev: bool = True) -> nx.DiG
     """A new DiGraph of packages and their internal dependencies."""
     graph: nx.DiGraph = nx.DiGraph()
     pkgs = sorted(packages, key=lambda p: p.id)
-    for pkg in pkgs:
-        graph.add_node(pkg.id, package=pkg)
+    graph.add_nodes_from((pkg.id, {"package": pkg}) for pkg in pkgs)
+    # Kinds are gathered first and every edge added once: updating edges one dependency
+    # at a time cost half a second on 10,000 packages.
+    kinds_of: dict[tuple[str, str], set[DepKind]] = {}
     for pkg in pkgs:
         for dep in pkg.dependencies:
             if dep.kind is DepKind.DEV and not include_dev:
@@ -35,18 +38,18 @@ def build_graph(packages: Iterable[Package], include_dev: bool = True) -> nx.DiG
             target = f"{pkg.ecosystem}:{dep.name}"
             if target not in graph or (target == pkg.id and dep.kind is DepKind.DEV):
                 continue
-            if graph.has_edge(pkg.id, target):
-                data = graph.edges[pkg.id, target]
-                kinds = {DepKind(k) for k in data["kinds"]} | {dep.kind}
-            else:
-                kinds = {dep.kind}
-            strongest = max(kinds, key=lambda k: k.rank)
-            graph.add_edge(
-                pkg.id,
-                target,
-                kind=strongest.value,
-                kinds=tuple(sorted(k.value for k in kinds)),
-            )
+            kinds_of.setdefault((pkg.id, target), set()).add(dep.kind)
+    graph.add_edges_from(
+        (
+            source,
+            target,
+            {
+                "kind": max(kinds, key=lambda k: k.rank).value,
+                "kinds": tuple(sorted(k.value for k in kinds)),
+            },
+        )
+        for (source, target), kinds in kinds_of.items()
+    )
     return graph
 
 
@@ -61,9 +64,9 @@ def ordering_view(graph: nx.DiGraph, kinds: frozenset[DepKind] = ORDERING_KINDS)
 
 def check_acyclic(graph: nx.DiGraph) -> None:
     """Raise CycleError naming every loop through runtime/build edges (dev loops are legal)."""
-    ordering = ordering_view(graph)
-    if nx.is_directed_acyclic_graph(ordering):
+    if _dependencies_first(graph) is not None:
         return
+    ordering = ordering_view(graph)
     loops: list[str] = []
     manifests: list[str] = []
     for component in sorted(nx.strongly_connected_components(ordering), key=min):
@@ -83,6 +86,43 @@ def build_waves(graph: nx.DiGraph) -> tuple[tuple[str, ...], ...]:
     # a reversed view: a copy would deep-copy every Package
     reverse = ordering_view(graph).reverse(copy=False)
     return tuple(tuple(sorted(wave)) for wave in nx.topological_generations(reverse))
+
+
+def dependency_order(graph: nx.DiGraph) -> tuple[str, ...]:
+    """Every package, dependencies first (runtime/build edges), ties broken by id.
+
+    Raises CycleError when a loop makes such an order impossible.
+    """
+    order = _dependencies_first(graph)
+    if order is None:
+        check_acyclic(graph)
+        raise CycleError("dependency cycle")  # pragma: no cover - check_acyclic raised
+    return tuple(order)
+
+
+def _dependencies_first(graph: nx.DiGraph) -> list[str] | None:
+    """Kahn's algorithm over the graph in place, smallest id first; None on a cycle.
+
+    The same order as `nx.lexicographical_topological_sort` of the reversed ordering view,
+    without building two copies of the graph (a third of planning time on 10,000 packages).
+    """
+    wanted = {k.value for k in ORDERING_KINDS}
+    pending = {
+        node: sum(1 for data in needs.values() if not wanted.isdisjoint(data["kinds"]))
+        for node, needs in graph.succ.items()
+    }
+    ready = [node for node, count in pending.items() if count == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        node = heapq.heappop(ready)
+        order.append(node)
+        for dependent, data in graph.pred[node].items():
+            if not wanted.isdisjoint(data["kinds"]):
+                pending[dependent] -= 1
+                if pending[dependent] == 0:
+                    heapq.heappush(ready, dependent)
+    return order if len(order) == len(pending) else None
 
 
 def dependencies_of(

@@ -57,6 +57,8 @@ class Package:
     requirements: tuple[str, ...] = ()
     #: what building the package needs first (Python: `[build-system] requires`)
     build_requires: tuple[str, ...] = ()
+    #: build targets as (`kind:name`, source path) pairs (Cargo: `bin:router-svc`, `src/main.rs`)
+    targets: tuple[tuple[str, str], ...] = ()
 
     @property
     def id(self) -> str:

@@ -61,7 +61,7 @@ class SourceTree:
         root_path = root_path.resolve()
         files: list[str] = []
         problems: list[Problem] = []
-        _walk(root_path, root_path, "", [], files, problems)
+        _walk(root_path, str(root_path), "", [], files, problems)
         return cls.from_files(root_path, files, problems)
 
     @classmethod
@@ -154,26 +154,28 @@ def is_within(rel: str, folder: str) -> bool:
 
 def _walk(
     root: Path,
-    directory: Path,
+    directory: str,
     prefix: str,
-    ignores: list[tuple[str, pathspec.GitIgnoreSpec]],
+    ignores: list[_Ignore],
     files: list[str],
     problems: list[Problem],
 ) -> None:
-    gitignore = directory / ".gitignore"
-    if gitignore.is_file() and not gitignore.is_symlink():
-        try:
-            lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
-            ignores = [*ignores, (prefix, pathspec.GitIgnoreSpec.from_lines(lines))]
-        except OSError:
-            pass
+    # Plain strings and the DirEntry data only: pathlib objects and a stat per folder
+    # for `.gitignore` were half of the walk's time on 10,000 packages.
     try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
     except OSError as exc:
         problems.append(Problem.warning(prefix or ".", f"cannot list folder ({exc.strerror})"))
         return
     for entry in entries:
-        rel = f"{prefix}/{entry.name}" if prefix else entry.name
+        if entry.name == ".gitignore":
+            if entry.is_file(follow_symlinks=False):
+                ignores = _with_gitignore(entry.path, prefix, ignores)
+            break
+    for entry in entries:
+        name = entry.name
+        rel = f"{prefix}/{name}" if prefix else name
         try:
             if entry.is_symlink():
                 _add_symlink(root, entry, rel, files, problems)
@@ -181,14 +183,55 @@ def _walk(
             is_dir = entry.is_dir(follow_symlinks=False)
         except OSError:
             continue
-        if is_dir and entry.name in ALWAYS_SKIPPED_DIRS:
+        if is_dir and name in ALWAYS_SKIPPED_DIRS:
             continue
-        if _ignored(rel, is_dir, ignores):
+        if ignores and _ignored(rel, is_dir, ignores):
             continue
         if is_dir:
-            _walk(root, Path(entry.path), rel, ignores, files, problems)
+            _walk(root, entry.path, rel, ignores, files, problems)
         elif entry.is_file(follow_symlinks=False):
             files.append(rel)
+
+
+@dataclass(frozen=True, slots=True)
+class _Ignore:
+    """One `.gitignore`: its folder, the spec, and a quick test that no pattern matches."""
+
+    base: str
+    spec: pathspec.GitIgnoreSpec
+    #: one regex joining every pattern: when it finds nothing, no pattern matches, which
+    #: skips `match_file` (the slow part) for almost every path; None when unavailable
+    quick: re.Pattern[str] | None
+
+
+_GROUP_NAME = re.compile(r"\(\?P<[^>]+>")
+
+
+def _with_gitignore(path: str, prefix: str, ignores: list[_Ignore]) -> list[_Ignore]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return ignores
+    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    return [*ignores, _Ignore(prefix, spec, _quick_test(spec))]
+
+
+def _quick_test(spec: pathspec.GitIgnoreSpec) -> re.Pattern[str] | None:
+    parts = []
+    flags: int | None = None
+    for pattern in spec.patterns:
+        regex = getattr(pattern, "regex", None)
+        if getattr(pattern, "include", None) is None or regex is None:
+            continue
+        if not isinstance(regex.pattern, str) or flags not in (None, regex.flags):
+            return None
+        flags = regex.flags
+        parts.append(f"(?:{_GROUP_NAME.sub('(?:', regex.pattern)})")
+    try:
+        return re.compile("|".join(parts) if parts else r"(?!)", flags or 0)
+    except re.error:
+        return None
 
 
 def _add_symlink(
@@ -207,10 +250,14 @@ def _add_symlink(
         files.append(rel)
 
 
-def _ignored(rel: str, is_dir: bool, ignores: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
-    for base, spec in ignores:
-        local = rel[len(base) + 1 :] if base else rel
-        if spec.match_file(local + "/" if is_dir else local):
+def _ignored(rel: str, is_dir: bool, ignores: list[_Ignore]) -> bool:
+    for ignore in ignores:
+        local = rel[len(ignore.base) + 1 :] if ignore.base else rel
+        if is_dir:
+            local += "/"
+        if ignore.quick is not None and ignore.quick.search(local) is None:
+            continue
+        if ignore.spec.match_file(local):
             return True
     return False
 

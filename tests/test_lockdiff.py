@@ -10,13 +10,14 @@ import pytest
 from bakegen.lockfiles import LockfileUnsure, Members, compare, parser_for
 
 NO_FILES: dict[str, str] = {}
+NO_MEMBERS = Members()
 
 
 def changed_members(
     name: str,
     old: str,
     new: str,
-    members: Members = Members(),
+    members: Members = NO_MEMBERS,
     files_old: dict[str, str] = NO_FILES,
     files_new: dict[str, str] | None = None,
 ) -> dict[str, tuple[str, ...]]:
@@ -457,20 +458,20 @@ YARN_CLASSIC = """\
 
 "@types/node@^20.0.0":
   version "20.12.7"
-  resolved "https://registry.yarnpkg.com/@types/node/-/node-20.12.7.tgz#04080362fa3dd6c5822061aa3124f5c152cff384"
-  integrity sha512-wq0cICSkRLVaf3UGLMGItu/PtdY7oaXaI/RVU+xliKVOtRna3PRY57ZDfztpDL0n11vfymMUnXv8QwYCO7L1wg==
+  resolved "https://registry.yarnpkg.com/@types/node/-/node-20.12.7.tgz"
+  integrity sha512-Zm9v8==
   dependencies:
     undici-types "~5.26.4"
 
 "lodash@^4.17.0", lodash@^4.17.21:
   version "4.17.21"
-  resolved "https://registry.yarnpkg.com/lodash/-/lodash-4.17.21.tgz#679591c564c3bffaae8454cf0b3df370c3d6911c"
-  integrity sha512-v2kDEe57lecTulaDIuNTPy3Ry4gLGJ6Z1O3vE1krgXZNrsQ+LFTGHVxVjcXPs17LhbZVGedAJv8XZ1tvj5FvSg==
+  resolved "https://registry.yarnpkg.com/lodash/-/lodash-4.17.21.tgz"
+  integrity sha512-Zm9v8==
 
 undici-types@~5.26.4:
   version "5.26.5"
-  resolved "https://registry.yarnpkg.com/undici-types/-/undici-types-5.26.5.tgz#bcd539893d00b56e964fd2657a4866b221a65617"
-  integrity sha512-JlCMO+ehdEIKqlFxk6IfVoAUVmgz7cU7zD/h9XZ0qzeosSHmUJVOzSQvvYSYWXkFXC+IfLKSIffhv0sVZup6pA==
+  resolved "https://registry.yarnpkg.com/undici-types/-/undici-types-5.26.5.tgz"
+  integrity sha512-Zm9v8==
 """
 YARN_FILES = {
     "package.json": json.dumps({"private": True, "workspaces": ["apps/*"],
@@ -508,7 +509,7 @@ def test_yarn_classic_member_manifest_changes_its_ranges() -> None:
 
 def test_yarn_classic_missing_manifest_is_unsure() -> None:
     files = {k: v for k, v in YARN_FILES.items() if k != "apps/web/package.json"}
-    with pytest.raises(LockfileUnsure, match="apps/web/package.json is missing"):
+    with pytest.raises(LockfileUnsure, match=r"apps/web/package\.json is missing"):
         changed_members("yarn.lock", YARN_CLASSIC, YARN_CLASSIC, YARN_MEMBERS, files)
 
 
@@ -546,14 +547,14 @@ __metadata:
 "lodash@npm:^4.17.21":
   version: 4.17.21
   resolution: "lodash@npm:4.17.21"
-  checksum: 10c0/d8cbea072bb08655bb4c989da418994b073a608dffa608b09ac04b43a791b12aeae7cd7ad919aa4c925f33b48490b5cfe6c1f71d827956071dae2e7bb3a6b74c
+  checksum: 10c0/d8cbbeef
   languageName: node
   linkType: hard
 
 "ms@npm:^2.1.3":
   version: 2.1.3
   resolution: "ms@npm:2.1.3"
-  checksum: 10c0/d924b57e7312b3b63ad21fc5b3dc0af5e78d61a1fc7cfb5457edaf26326bf62be5307cc87ffb6862ef1c2b33b0233cdb5d4f01c4c958cc0d660948b65a287a48
+  checksum: 10c0/d924beef
   languageName: node
   linkType: hard
 """

@@ -2,7 +2,7 @@
 
 Scanning lives in `cargo_workspace` (membership, edges) and `cargo_manifest` (one
 Cargo.toml); Dockerfile steps in `cargo_recipe`. A crate's targets (lib, bins, build
-script, declared tests/benches/examples) travel in `Package.scripts` as `kind:name -> path`
+script, declared tests/benches/examples) travel in `Package.targets` as `kind:name -> path`
 pairs, because deps-base has to write a stub for each of them.
 """
 

@@ -25,7 +25,7 @@ DEP_TABLES: dict[str, DepKind] = {
     "build-dependencies": DepKind.BUILD,
     "build_dependencies": DepKind.BUILD,
 }
-#: target kinds stored in `Package.scripts` as `kind:name` -> path (see `encode_targets`)
+#: target kinds stored in `Package.targets` as `kind:name` -> path (see `encode_targets`)
 TARGET_KINDS = ("lib", "bin", "build-script", "test", "bench", "example")
 _EXTRA_TARGETS = (("test", "tests"), ("bench", "benches"), ("example", "examples"))
 _VERSION = re.compile(r"\d+\.\d+(?:\.\d+)?")
@@ -133,14 +133,14 @@ def is_version(value: str | None) -> bool:
 
 
 def encode_targets(targets: tuple[Target, ...]) -> tuple[tuple[str, str], ...]:
-    """Targets as `Package.scripts` pairs (`bin:router-svc` -> `src/main.rs`), sorted."""
+    """Targets as `Package.targets` pairs (`bin:router-svc` -> `src/main.rs`), sorted."""
     return tuple(sorted((f"{t.kind}:{t.name}", t.path) for t in targets))
 
 
 def targets_of(pkg: Package) -> tuple[Target, ...]:
-    """The targets a Cargo package carries in `scripts` (see `encode_targets`)."""
+    """The targets a Cargo package carries in `targets` (see `encode_targets`)."""
     found = []
-    for key, path in pkg.scripts:
+    for key, path in pkg.targets:
         kind, _, name = key.partition(":")
         if kind in TARGET_KINDS:
             found.append(Target(kind, name, path))

@@ -316,7 +316,10 @@ def _workspace(
         lockfile=lockfile if tree.exists(lockfile) else None,
         manifests=tuple(sorted({root_manifest.rel, *(join(f, "Cargo.toml") for f in members)})),
         extra_files=tuple(sorted({
-            *_extra_files(tree, root, toolchain),
+            # A toolchain file pinning a version is honoured by the image tag; copied in, it
+            # would make rustup fetch "1.83" although the image ships "1.83.0". A named
+            # channel (nightly-...) is needed in the image, so that file is kept.
+            *_extra_files(tree, root, None if channel_version else toolchain),
             *_patched_crates(tree, index, root_manifest, members, problems),
         })),
         runtime_version=runtime,
@@ -365,7 +368,7 @@ def _package(
         deployable_reason=f"bin target {main.path}" if main else None,
         entrypoint=(f"{BIN_DIR}/{main.name}",) if main else (),
         binaries=tuple(t.name for t in bins),
-        scripts=encode_targets(crate.targets),
+        targets=encode_targets(crate.targets),
     )
 
 

@@ -231,7 +231,9 @@ def _add_workspace(
     problems: list[Problem],
 ) -> None:
     named = _named_members(members, problems)
-    if root.manifest is not None and _root_counts(root, named):
+    if root.manifest is not None and (
+        root.globs is None or root_is_package(root.manifest, (name for _, name in named))
+    ):
         root_name = root.manifest.name(problems)
         if root_name is None:
             problems.append(Problem.warning(
@@ -260,21 +262,14 @@ def _add_workspace(
     ))
 
 
-def _root_counts(root: _Root, named: list[tuple[Manifest, str]]) -> bool:
-    assert root.manifest is not None
-    if root.globs is None:
-        return True
-    return root_is_package(root.manifest, (name for _, name in named))
-
-
 def _named_members(members: list[Manifest], problems: list[Problem]) -> list[tuple[Manifest, str]]:
     named = []
     for manifest in members:
         name = manifest.name(problems)
-        if name is None:
-            problems.append(Problem.error(manifest.path, 'missing "name"'))
-        else:
+        if name is not None:
             named.append((manifest, name))
+        elif not manifest.data.get("name"):  # a wrong type was reported by `name()`
+            problems.append(Problem.error(manifest.path, 'missing "name"'))
     return named
 
 

@@ -221,7 +221,7 @@ def _build_job(s: WorkflowSettings) -> str:
       - uses: {ACTIONS["buildx"]}
 {_login(s, "      ", _NOT_FORK)}"""
     text += _bake_step(s, "Build and push", _PUSH, "bake", push_output, cache)
-    text += _bake_step(s, "Build (pull request: no push, cache read only)",
+    text += _bake_step(s, "Build without pushing (pull request)",
                        "github.event_name == 'pull_request'", None, "type=cacheonly",
                        [*cache[:1], "*.cache-to=type=inline"])
     if s.split_platforms:

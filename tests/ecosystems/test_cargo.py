@@ -64,7 +64,7 @@ def test_sample_monorepo(tmp_path: Path) -> None:
     [ws] = result.workspaces
     assert (ws.ecosystem, ws.root, ws.manager, ws.lockfile) == ("cargo", ".", "cargo", "Cargo.lock")
     assert ws.manifests == ("Cargo.toml", "crates/geo/Cargo.toml", "crates/router/Cargo.toml")
-    assert ws.extra_files == ("rust-toolchain.toml",)
+    assert ws.extra_files == ()  # the 1.83 pin is carried by the image tag
     assert ws.runtime_version == "1.83"
     assert ws.packages == ("geo", "router-svc")
     assert result.problems == ()
@@ -557,6 +557,15 @@ def test_runtime_version_from_rust_toolchain_toml(tmp_path: Path) -> None:
         "rust-toolchain.toml": '[toolchain]\nchannel = "1.83.0"\ncomponents = ["clippy"]\n',
     })
     assert ws.runtime_version == "1.83.0"
+    # the image tag carries the version; the file itself would make rustup fetch a toolchain
+    assert ws.extra_files == ()
+
+
+def test_named_channel_toolchain_file_is_kept_for_the_image(tmp_path: Path) -> None:
+    ws = _toolchain_ws(tmp_path, {
+        "rust-toolchain.toml": '[toolchain]\nchannel = "nightly-2024-05-01"\n',
+    })
+    assert ws.runtime_version is None
     assert ws.extra_files == ("rust-toolchain.toml",)
 
 
@@ -597,7 +606,7 @@ def test_toolchain_and_cargo_config_found_from_the_root_upwards(tmp_path: Path) 
         "services/a/.cargo/config.toml": "",  # cargo reads configs from the cwd up, not members
     })
     ws = workspace(result, "services")
-    assert ws.extra_files == (".cargo/config.toml", "rust-toolchain.toml", "services/.cargo/config")
+    assert ws.extra_files == (".cargo/config.toml", "services/.cargo/config")
     assert ws.runtime_version == "1.82"
 
 

@@ -55,7 +55,7 @@ def crate_pkg(name: str, path: str, *targets: Target, deployable: bool = False) 
         ecosystem="cargo", name=name, path=path, manifest=f"{path}/Cargo.toml", workspace=".",
         deployable=deployable, binaries=bins,
         entrypoint=(f"/usr/local/bin/{main}",) if main else (),
-        scripts=encode_targets(targets),
+        targets=encode_targets(targets),
     )
 
 

@@ -133,7 +133,7 @@ def test_npm_base_recipe(tmp_path: Path) -> None:
     assert "mv \"$d\" \"/prod/$d\"" in runs(prod)[1]
     production = stage(commands, "production-base")
     env = next(c for c in production if c.cmd == "ENV")
-    assert ("NODE_ENV", "production") == env.value[:2]
+    assert env.value[:2] == ("NODE_ENV", "production")
     copy = production[-1]
     assert (copy.cmd, copy.flags, copy.value) == ("COPY", ("--from=prod-deps",), ("/prod/", "./"))
     assert "sharing=shared" not in base_text(ECO.base_recipe(ws, tuple(pkgs.values())))

@@ -1,0 +1,284 @@
+"""`bakegen ci github`: the workflow is valid YAML, a valid workflow shape, and every
+`${{ }}` expression names something that exists."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from bakegen.cli import cli
+from bakegen.matrix import Matrix, MatrixEntry
+from bakegen.render import is_generated
+from bakegen.render.matrix import github_outputs, matrix_document, targets_document
+from bakegen.render.workflow import WORKFLOW_FILE, WorkflowSettings, render_workflow
+from tests.builders import copy_sample, write_tree
+
+PINNED = {
+    "actions/checkout": "v4",
+    "actions/setup-python": "v5",
+    "actions/upload-artifact": "v4",
+    "actions/download-artifact": "v4",
+    "docker/setup-qemu-action": "v3",
+    "docker/setup-buildx-action": "v3",
+    "docker/login-action": "v3",
+    "docker/bake-action": "v6",
+}
+EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+CONTEXT_REF = re.compile(r"\b(matrix|needs|steps|secrets|github|env|runner|vars)"
+                         r"((?:\.[A-Za-z_][A-Za-z0-9_-]*|\[[^\]]*\])*)")
+SETTINGS = [
+    WorkflowSettings("ghcr.io/acme", split_platforms=True),
+    WorkflowSettings("ghcr.io/acme", split_platforms=False),
+    WorkflowSettings("registry.example.com:5000/team", split_platforms=True, cache="gha"),
+    WorkflowSettings("acme", split_platforms=False, cache="none", branches=("main", "release")),
+]
+
+
+def load(text: str) -> dict[str, Any]:
+    data = yaml.safe_load(text)
+    assert isinstance(data, dict)
+    # YAML 1.1 reads the bare key `on` as True; GitHub reads it as "on"
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def matrix_keys(split: bool) -> set[str]:
+    """The keys `bakegen matrix --format github` gives every entry, for this mode."""
+    entry = MatrixEntry("api", ("linux/arm64",) if split else ("linux/amd64", "linux/arm64"),
+                        "ubuntu-24.04-arm")
+    matrix = Matrix((entry,), split)
+    keys = set(matrix_document(matrix)["include"][0])
+    return keys
+
+
+def walk_strings(node: Any) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for v in node.values() for s in walk_strings(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in walk_strings(v)]
+    return []
+
+
+@pytest.mark.parametrize("settings", SETTINGS, ids=lambda s: f"{s.registry}-{s.split_platforms}")
+def test_workflow_shape(settings: WorkflowSettings) -> None:
+    text = render_workflow(settings)
+    assert is_generated(text)
+    data = load(text)
+    assert set(data) >= {"name", "on", "jobs", "permissions"}
+    assert data["on"]["push"]["branches"] == list(settings.branches)
+    assert "pull_request" in data["on"]
+    jobs = data["jobs"]
+    expected_jobs = {"affected", "build"} | ({"merge"} if settings.split_platforms else set())
+    assert set(jobs) == expected_jobs
+    for name, job in jobs.items():
+        assert isinstance(job["runs-on"], str), name
+        needs = job.get("needs", [])
+        for need in [needs] if isinstance(needs, str) else needs:
+            assert need in jobs and need != name
+        steps = job["steps"]
+        assert isinstance(steps, list) and steps
+        ids = [s["id"] for s in steps if "id" in s]
+        assert len(ids) == len(set(ids))
+        for step in steps:
+            assert ("uses" in step) != ("run" in step), step
+            if "uses" in step:
+                action, _, version = step["uses"].partition("@")
+                assert PINNED[action] == version, step["uses"]
+            if "with" in step:
+                assert "uses" in step
+    affected = jobs["affected"]
+    checkout = affected["steps"][0]
+    assert checkout["uses"] == "actions/checkout@v4"
+    assert checkout["with"]["fetch-depth"] == 0
+    assert set(affected["outputs"]) == {name for name, _ in github_outputs(Matrix((), False))}
+    build = jobs["build"]
+    assert build["needs"] == "affected"
+    assert build["if"] == "needs.affected.outputs.has_targets == 'true'"
+    assert build["strategy"]["matrix"] == "${{ fromJSON(needs.affected.outputs.matrix) }}"
+    assert build["runs-on"] == "${{ matrix.runner }}"
+    uses = [s.get("uses", "").split("@")[0] for s in build["steps"]]
+    for action in ("docker/setup-qemu-action", "docker/setup-buildx-action",
+                   "docker/login-action", "docker/bake-action"):
+        assert action in uses
+    for step in build["steps"]:
+        if step.get("uses", "").startswith("docker/bake-action"):
+            assert step["with"]["targets"] == "${{ matrix.target }}"
+            sets = step["with"]["set"].splitlines()
+            assert ("*.platform=${{ matrix.platform }}" in sets) == settings.split_platforms
+
+
+def test_split_workflow_pushes_by_digest_and_merges() -> None:
+    jobs = load(render_workflow(SETTINGS[0]))["jobs"]
+    push = next(s for s in jobs["build"]["steps"] if s.get("id") == "bake")
+    assert ("${{ matrix.target }}.output=type=image,push-by-digest=true,name-canonical=true,"
+            "push=true") in push["with"]["set"].splitlines()
+    merge = jobs["merge"]
+    assert merge["needs"] == ["affected", "build"]
+    assert merge["strategy"]["matrix"] == "${{ fromJSON(needs.affected.outputs.targets) }}"
+    script = merge["steps"][-1]["run"]
+    assert "docker buildx imagetools create" in script
+    upload = next(s for s in jobs["build"]["steps"] if "upload-artifact" in s.get("uses", ""))
+    download = next(s for s in merge["steps"] if "download-artifact" in s.get("uses", ""))
+    # a target's artifacts, and no other target's: names cannot contain "."
+    assert upload["with"]["name"] == "digests.${{ matrix.target }}.${{ matrix.platform_slug }}"
+    assert download["with"]["pattern"] == "digests.${{ matrix.target }}.*"
+
+
+def test_login_follows_the_registry() -> None:
+    def login(settings: WorkflowSettings) -> dict[str, Any]:
+        steps = load(render_workflow(settings))["jobs"]["build"]["steps"]
+        step: dict[str, Any] = next(s for s in steps if "login-action" in s.get("uses", ""))
+        return step["with"]
+    assert login(SETTINGS[0]) == {"registry": "ghcr.io", "username": "${{ github.actor }}",
+                                  "password": "${{ secrets.GITHUB_TOKEN }}"}
+    assert login(SETTINGS[2])["registry"] == "registry.example.com:5000"
+    assert login(SETTINGS[2])["password"] == "${{ secrets.REGISTRY_PASSWORD }}"
+    assert "registry" not in login(SETTINGS[3])  # Docker Hub
+    build = load(render_workflow(SETTINGS[0]))["jobs"]["build"]
+    assert build["permissions"] == {"contents": "read", "packages": "write"}
+
+
+@pytest.mark.parametrize("settings", SETTINGS, ids=lambda s: f"{s.registry}-{s.split_platforms}")
+def test_every_expression_names_something_that_exists(settings: WorkflowSettings) -> None:
+    data = load(render_workflow(settings))
+    keys = matrix_keys(settings.split_platforms)
+    target_keys = set(targets_document(Matrix((), False))["include"] or [{"target": ""}][0])
+    for job_name, job in data["jobs"].items():
+        needs = job.get("needs", [])
+        needs = [needs] if isinstance(needs, str) else needs
+        consumes_targets = "needs.affected.outputs.targets" in str(job.get("strategy"))
+        available = target_keys if consumes_targets else keys
+        seen_steps: set[str] = set()
+        for part in [job, *job["steps"]]:
+            scope = {k: v for k, v in part.items() if k != "steps"}
+            for text in walk_strings(scope):
+                for expression in EXPRESSION.findall(text):
+                    for context, path in CONTEXT_REF.findall(expression):
+                        names = re.findall(r"[A-Za-z_][A-Za-z0-9_-]*", path)
+                        check_reference(context, names, job_name, data["jobs"], needs,
+                                        seen_steps | _all_step_ids(job, part), available)
+            if "id" in part and part is not job:
+                seen_steps.add(part["id"])
+
+
+def _all_step_ids(job: dict[str, Any], part: dict[str, Any]) -> set[str]:
+    # job-level `outputs` may name any step of the job; a step only earlier ones
+    return {s["id"] for s in job["steps"] if "id" in s} if part is job else set()
+
+
+def check_reference(context: str, names: list[str], job: str, jobs: dict[str, Any],
+                    needs: list[str], steps: set[str], matrix_keys_: set[str]) -> None:
+    where = f"{job}: {context}.{'.'.join(names)}"
+    if context == "matrix":
+        assert names and names[0] in matrix_keys_, where
+        assert "strategy" in jobs[job], where
+    elif context == "needs":
+        assert names[0] in needs, where
+        assert names[1] == "outputs" and names[2] in jobs[names[0]]["outputs"], where
+    elif context == "steps":
+        assert names[0] in steps, where
+        assert names[1] == "outputs", where
+        if names[0] == "matrix":
+            assert names[2] in {n for n, _ in github_outputs(Matrix((), False))}, where
+        else:
+            assert names[2] == "metadata", where  # docker/bake-action's output
+    elif context == "secrets":
+        assert names[0] in {"GITHUB_TOKEN", "REGISTRY_USERNAME", "REGISTRY_PASSWORD"}, where
+
+
+def test_matrix_entries_of_the_cli_have_every_key_the_workflow_uses(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["generate", str(root)]).exit_code == 0
+    for split, settings in ((True, SETTINGS[0]), (False, SETTINGS[1])):
+        args = ["matrix", str(root)] + (["--split-platforms"] if split else [])
+        result = runner.invoke(cli, args, catch_exceptions=False)
+        entries = json.loads(result.stdout)["include"]
+        assert entries
+        used = set(re.findall(r"(?<![.\w])matrix\.([A-Za-z_]+)", render_workflow(settings)))
+        assert "target" in used
+        for entry in entries:
+            assert used <= set(entry), (used, entry)
+
+
+def test_run_scripts_are_valid_bash() -> None:
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("bash is not installed")
+    for settings in SETTINGS:
+        for job in load(render_workflow(settings))["jobs"].values():
+            for step in job["steps"]:
+                if "run" in step:
+                    script = EXPRESSION.sub("placeholder", step["run"])
+                    done = subprocess.run([bash, "-n"], input=script, text=True,
+                                          capture_output=True, check=False)
+                    assert done.returncode == 0, (script, done.stderr)
+
+
+def test_matches_the_github_workflow_schema() -> None:
+    """Checked against SchemaStore's github-workflow schema when check-jsonschema is there."""
+    check_jsonschema = pytest.importorskip("check_jsonschema")
+    jsonschema = pytest.importorskip("jsonschema")
+    path = Path(check_jsonschema.__file__).parent / "builtin_schemas/vendor/github-workflows.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    for settings in SETTINGS:
+        jsonschema.validate(load(render_workflow(settings)), schema)
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def test_ci_github_writes_refuses_and_checks(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["ci", "github", str(root)], catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    assert first.stdout == f"{WORKFLOW_FILE}: created\n"
+    text = (root / WORKFLOW_FILE).read_text(encoding="utf-8")
+    assert text.startswith("# Generated by bakegen: do not edit; regenerate with "
+                           "`bakegen ci github`.\n")
+    assert 'REGISTRY: "ghcr.io/acme"' in text  # from the sample's [tool.bakegen]
+    assert "merge:" in text  # the config's default lists two platforms
+    again = runner.invoke(cli, ["ci", "github", str(root)])
+    assert again.stdout == f"{WORKFLOW_FILE}: unchanged\n"
+    assert runner.invoke(cli, ["ci", "github", str(root), "--check"]).exit_code == 0
+    unsplit = runner.invoke(cli, ["ci", "github", str(root), "--no-split-platforms", "--check"])
+    assert unsplit.exit_code == 1
+    assert f"would change: {WORKFLOW_FILE}" in unsplit.stderr
+
+
+def test_ci_github_never_overwrites_a_foreign_workflow(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {WORKFLOW_FILE: "name: mine\non: push\njobs: {}\n"})
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["ci", "github", str(root)])
+    assert refused.exit_code != 0
+    assert "was not generated by bakegen" in str(refused.exception)
+    assert (root / WORKFLOW_FILE).read_text() == "name: mine\non: push\njobs: {}\n"
+    forced = runner.invoke(cli, ["ci", "github", str(root), "--force"], catch_exceptions=False)
+    assert forced.exit_code == 0
+    assert is_generated((root / WORKFLOW_FILE).read_text())
+
+
+def test_ci_github_options(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"bakegen.toml": 'registry = "localhost:5000/x"\n'
+                                                 'platforms = ["linux/amd64"]\n'})
+    result = CliRunner().invoke(cli, ["ci", "github", str(root), "--branch", "trunk",
+                                      "--install", "pip install ./tools/bakegen"],
+                                catch_exceptions=False)
+    assert "not reachable from GitHub runners" in result.stderr
+    data = load((root / WORKFLOW_FILE).read_text())
+    assert data["on"]["push"]["branches"] == ["trunk"]
+    assert "merge" not in data["jobs"]  # one platform: nothing to split
+    install = next(s for s in data["jobs"]["affected"]["steps"] if s.get("name") == "Install bakegen")
+    assert install["run"] == "pip install ./tools/bakegen"
