@@ -38,6 +38,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 WORKTREE = "worktree"
+#: file names that make a folder a package for one of the ecosystems
+MANIFEST_NAMES = frozenset({"package.json", "Cargo.toml", "pyproject.toml"})
 ROOT_DOCKERIGNORE = ".dockerignore"
 
 
@@ -135,7 +137,9 @@ def find_affected(root: Path, request: AffectedRequest) -> Affected:
     new = Revision(repo, None if request.worktree else head_sha)
     state = RepoState.load(root, new)
     analysis = Analysis(state, old, new, request.include_dev,
-                        base_state=lambda: _base_state(repo, base))
+                        base_state=lambda: _base_state(repo, base),
+                        base_manifest_dirs=repo.manifest_dirs(base) if any(
+                            c.is_old_side for c in changes) else None)
     targets = analysis.run(changes)
     return Affected(
         base=base,
@@ -234,6 +238,12 @@ class GitRepo:
             except UnicodeDecodeError:
                 result[path] = None
         return result
+
+    def manifest_dirs(self, rev: str) -> frozenset[str]:
+        """Folders holding a package manifest at a revision (where packages may have been)."""
+        out = self.run("ls-tree", "-r", "--name-only", "-z", rev, "--", ".")
+        return frozenset(parent(p) for p in _split_z(out)
+                         if p.rsplit("/", 1)[-1] in MANIFEST_NAMES)
 
     def archive(self, rev: str, dest: Path) -> None:
         """Extract the root's tree at a revision into dest (regular files and folders only)."""
@@ -366,8 +376,8 @@ class DockerIgnore:
 
 
 def _clean_pattern(pattern: str) -> str:
-    cleaned = normalize(pattern.strip().lstrip("/"))
-    return "" if cleaned == "." else cleaned
+    """Like Go's filepath.Clean on a pattern, keeping backslash escapes."""
+    return "/".join(p for p in pattern.strip().split("/") if p not in ("", "."))
 
 
 def _is_literal(pattern: str) -> bool:
@@ -556,12 +566,14 @@ class Analysis:
         new: Revision,
         include_dev: bool,
         base_state: Callable[[], RepoState] | None = None,
+        base_manifest_dirs: frozenset[str] | None = None,
     ) -> None:
         self.state = state
         self.old = old
         self.new = new
         self.include_dev = include_dev
         self._base_state = base_state
+        self._base_manifest_dirs = base_manifest_dirs
         self._base: RepoState | None = None
         self._base_failed = False
         self.notes: list[str] = []
@@ -683,9 +695,8 @@ class Analysis:
         if path.rsplit("/", 1)[-1] != ROOT_DOCKERIGNORE:
             return False
         folder = parent(path)
-        for info in self.state.targets.values():
-            if info.context != folder:
-                continue
+        users = [info for info in self.state.targets.values() if info.context == folder]
+        for info in users:
             if info.service is not None and info.service.generated:
                 # bakegen copies the repository's exclusions into every generated one
                 why = "repository .dockerignore, part of every generated one"
@@ -694,7 +705,8 @@ class Analysis:
             else:
                 why = "its build context's .dockerignore"
             self._add(info.name, Reason(path, _why(change, why)))
-        return True
+        # a .dockerignore that is no context's own is an ordinary file
+        return bool(users)
 
     # ---- workspace files and lockfiles
 
@@ -799,6 +811,11 @@ class Analysis:
 
     def _orphan_change(self, change: FileChange) -> None:
         """A file gone with its package: the base revision's plan names its dependents."""
+        if self._base_manifest_dirs is not None and not any(
+            folder in self._base_manifest_dirs
+            for folder in iter_parents(change.path) if folder != "."
+        ):
+            return  # no package held it at base either: no need to plan the base revision
         base = self._load_base()
         if base is None:
             return

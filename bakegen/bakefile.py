@@ -165,6 +165,12 @@ def parse_bakefiles(texts: Sequence[tuple[str, str]]) -> BakeFile:
 
 
 def _parse(name: str, text: str) -> dict[str, Any]:
+    """Blocks of one file in python-hcl2's shape: the fast reader below, python-hcl2
+    itself for anything the fast reader does not cover (functions, heredocs, ...)."""
+    try:
+        return _FastReader(text).document()
+    except _Unsupported:
+        pass
     import hcl2
 
     try:
@@ -175,6 +181,163 @@ def _parse(name: str, text: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BakeFileError(f"{name}: invalid HCL: expected blocks at the top level")
     return data
+
+
+class _Unsupported(Exception):
+    """Something the fast reader leaves to python-hcl2 (which also reports real errors)."""
+
+
+_TOKEN = re.compile(r"""
+    (?P<ws>[ \t\r]+)
+  | (?P<comment>\#[^\n]*|//[^\n]*|/\*.*?\*/)
+  | (?P<nl>\n)
+  | (?P<string>"(?:[^"\\$\n]|\\.|\$(?!\{)|\$\{[^}"\n]*\})*")
+  | (?P<number>-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?![A-Za-z_]))
+  | (?P<ident>[A-Za-z_][A-Za-z0-9_-]*)
+  | (?P<punct>[{}\[\](),=:?.!<>+*/%&|-])
+""", re.VERBOSE | re.DOTALL)
+_LITERALS = {"true": True, "false": False, "null": None}
+
+
+class _FastReader:
+    """A reader for the HCL that bake files use (blocks of attributes whose values are
+    strings, numbers, booleans, lists, objects and expressions), returning what
+    `hcl2.loads` returns: strings keep their quotes, expressions become `${...}` text.
+
+    python-hcl2 takes seconds on the bake file of a 10,000-package repository; this
+    takes a fraction of a second. Anything else raises _Unsupported.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens: list[tuple[str, str, int, int]] = []
+        pos = 0
+        for match in _TOKEN.finditer(text):
+            if match.start() != pos:
+                raise _Unsupported(pos)
+            pos = match.end()
+            kind = match.lastgroup or ""
+            if kind not in ("ws", "comment"):
+                self.tokens.append((kind, match.group(), match.start(), match.end()))
+        if pos != len(text):
+            raise _Unsupported(pos)
+        self.tokens.append(("eof", "", len(text), len(text)))
+        self.i = 0
+
+    def peek(self) -> tuple[str, str, int, int]:
+        return self.tokens[self.i]
+
+    def next(self) -> tuple[str, str, int, int]:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def skip_newlines(self) -> None:
+        while self.peek()[0] == "nl":
+            self.i += 1
+
+    def expect(self, value: str) -> None:
+        if self.next()[1] != value:
+            raise _Unsupported(self.i)
+
+    def document(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        while True:
+            self.skip_newlines()
+            kind, value, _, _ = self.next()
+            if kind == "eof":
+                return result
+            if kind != "ident":
+                raise _Unsupported(self.i)
+            labels = []
+            while self.peek()[0] == "string":
+                labels.append(self.next()[1])
+            if len(labels) != 1 or self.peek()[1] != "{":
+                raise _Unsupported(self.i)
+            self.next()
+            body = self.body()
+            body["__is_block__"] = True
+            result.setdefault(value, []).append({labels[0]: body})
+
+    def body(self) -> dict[str, Any]:
+        attributes: dict[str, Any] = {}
+        while True:
+            self.skip_newlines()
+            kind, key, _, _ = self.next()
+            if key == "}":
+                return attributes
+            if kind != "ident" or self.peek()[1] != "=":
+                raise _Unsupported(self.i)  # nested blocks are python-hcl2's
+            self.next()
+            attributes[key] = self.value()
+            if self.peek()[0] not in ("nl", "eof") and self.peek()[1] != "}":
+                raise _Unsupported(self.i)
+
+    def value(self) -> Any:
+        start = self.i
+        try:
+            found = self.literal()
+            if self.at_separator():
+                return found
+        except _Unsupported:
+            pass
+        self.i = start
+        return self.expression()
+
+    def at_separator(self) -> bool:
+        kind, value, _, _ = self.peek()
+        return kind in ("nl", "eof") or value in (",", "}", "]")
+
+    def literal(self) -> Any:
+        kind, value, _, _ = self.next()
+        if kind == "string":
+            return value
+        if kind == "number":
+            return float(value) if any(c in value for c in ".eE") else int(value)
+        if kind == "ident" and value in _LITERALS:
+            return _LITERALS[value]
+        if value == "[":
+            items: list[Any] = []
+            while True:
+                self.skip_newlines()
+                if self.peek()[1] == "]":
+                    self.next()
+                    return items
+                items.append(self.value())
+                self.skip_newlines()
+                if self.peek()[1] == ",":
+                    self.next()
+        if value == "{":
+            entries: dict[str, Any] = {}
+            while True:
+                self.skip_newlines()
+                key_kind, key, _, _ = self.next()
+                if key == "}":
+                    return entries
+                if key_kind not in ("ident", "string") or self.next()[1] not in ("=", ":"):
+                    raise _Unsupported(self.i)
+                entries[key] = self.value()
+                if self.peek()[1] == ",":
+                    self.next()
+        raise _Unsupported(self.i)
+
+    def expression(self) -> str:
+        """An expression up to the end of its attribute or element, as `${text}`."""
+        depth = 0
+        first = self.peek()
+        last = first
+        while True:
+            kind, value, _, _ = self.peek()
+            if kind == "eof" or (depth == 0 and (kind == "nl" or value in (",", "}", "]"))):
+                break
+            if value in ("(", "[", "{"):
+                depth += 1
+            elif value in (")", "]", "}"):
+                depth -= 1
+            last = self.next()
+        if last is first and first[0] in ("nl", "eof"):
+            raise _Unsupported(self.i)
+        return "${" + self.text[first[2]:last[3]] + "}"
 
 
 def _blocks(data: Mapping[str, Any], kind: str) -> Iterable[tuple[str, Mapping[str, Any]]]:

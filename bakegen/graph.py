@@ -17,6 +17,9 @@ from bakegen.errors import BakegenError
 from bakegen.model import DepKind, Package
 
 ORDERING_KINDS = frozenset({DepKind.RUNTIME, DepKind.BUILD})
+# plain dicts: Enum's `.value` and `.rank` are properties, slow in a loop over every edge
+_VALUE = {kind: kind.value for kind in DepKind}
+_RANK = {kind: kind.rank for kind in DepKind}
 
 
 class CycleError(BakegenError):
@@ -44,8 +47,8 @@ def build_graph(packages: Iterable[Package], include_dev: bool = True) -> nx.DiG
             source,
             target,
             {
-                "kind": max(kinds, key=lambda k: k.rank).value,
-                "kinds": tuple(sorted(k.value for k in kinds)),
+                "kind": _VALUE[max(kinds, key=_RANK.__getitem__)],
+                "kinds": tuple(sorted(_VALUE[k] for k in kinds)),
             },
         )
         for (source, target), kinds in kinds_of.items()

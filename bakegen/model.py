@@ -91,6 +91,9 @@ class Workspace:
     runtime_version: str | None = None
     manager_version: str | None = None
     packages: tuple[str, ...] = ()
+    #: root build configuration services need but dependency installs do not
+    #: (`tsconfig.base.json`, `babel.config.js`, `turbo.json`, ...)
+    build_files: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:

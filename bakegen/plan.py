@@ -150,9 +150,7 @@ def make_plan(
 
 def _dependency_order(graph: nx.DiGraph) -> dict[str, int]:
     """Position of every node in a dependencies-first order (ties broken by id)."""
-    # a reversed view: a copy would deep-copy every Package
-    ordering = graphs.ordering_view(graph).reverse(copy=False)
-    return {n: i for i, n in enumerate(nx.lexicographical_topological_sort(ordering))}
+    return {n: i for i, n in enumerate(graphs.dependency_order(graph))}
 
 
 def _plan_bases(
@@ -210,7 +208,7 @@ def _workspace_files(ws: Workspace) -> tuple[str, ...]:
 def _root_files(ws: Workspace) -> tuple[str, ...]:
     """What every service of a workspace needs besides its closure: root manifest, lock, tools."""
     root_manifests = [m for m in ws.manifests if normalize(join(m, "..")) == ws.root]
-    files = [*root_manifests, *ws.extra_files]
+    files = [*root_manifests, *ws.extra_files, *ws.build_files]
     if ws.lockfile:
         files.append(ws.lockfile)
     return tuple(sorted(set(files)))

@@ -390,3 +390,30 @@ def test_json_lists_every_changed_path(repo: Path) -> None:
     ]
     assert data["head"] == git(repo, "rev-parse", "HEAD").strip()
     assert data["notes"] == []
+
+
+def test_deleted_files_outside_packages_need_no_base_plan(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bakegen.affected
+
+    def fail(*args: object) -> None:
+        raise AssertionError("the base revision was planned")
+
+    write_tree(repo, {"docs/old.md": "old\n"})
+    commit(repo)
+    monkeypatch.setattr(bakegen.affected, "_base_state", fail)
+    assert change(repo, lambda root: git(root, "rm", "-q", "docs/old.md")) == {}
+    assert change(repo, lambda root: git(root, "rm", "-q", "README.md")) == {}
+
+
+def test_a_dockerignore_inside_a_package_is_an_ordinary_file(repo: Path) -> None:
+    found = change(repo, append("apps/api/.dockerignore", "tmp\n"))
+    assert found == {"acme-api": ["apps/api/.dockerignore (added, in @acme/api)"]}
+
+
+def test_repository_dockerignore_affects_every_generated_target(repo: Path) -> None:
+    found = change(repo, append(".dockerignore", "*.log\n"))
+    assert set(found) == ALL
+    assert found["router-svc"] == [
+        ".dockerignore (repository .dockerignore, part of every generated one)"]

@@ -5,6 +5,7 @@ Correctness only (counts, formats, determinism); timings are not asserted here.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import subprocess
@@ -12,10 +13,14 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import networkx as nx
 import pathspec
 import pytest
 import yaml
 
+from bakegen import graph as graphs
+from bakegen.model import Dependency, DepKind, Package
+from bakegen.tree import SourceTree
 from bench import synth
 from bench.context import admitted, admitted_paths, is_excluded, parse_dockerignore, snapshot
 from bench.quality import count_installs, instructions
@@ -254,3 +259,104 @@ def test_synth_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "40 packages" in capsys.readouterr().out
     assert (tmp_path / "r" / synth.MARKER).is_file()
     assert sys.modules["bench.synth"] is synth
+
+
+# --- what the profiling changed: same answers, computed faster -------------------------------
+
+
+def _synthetic_packages(n: int, seed: int) -> list[Package]:
+    packages = []
+    for lay in synth.design(n, seed):
+        eco = lay.ecosystem
+        for member in lay.members:
+            deps = tuple(
+                Dependency(lay.members[j].name, DepKind.DEV if kind == "dev" else DepKind.RUNTIME)
+                for j, kind in member.deps
+            )
+            packages.append(Package(eco, member.name, member.path, f"{member.path}/m", ".",
+                                    dependencies=deps, deployable=member.deployable))
+    return packages
+
+
+def test_graph_queries_agree_with_networkx_on_a_synthetic_repository() -> None:
+    packages = _synthetic_packages(400, 5)
+    # a build edge and a dev-only loop, both legal
+    first, second = packages[0], packages[1]
+    packages[1] = dataclasses.replace(second, dependencies=(
+        *second.dependencies, Dependency(first.name, DepKind.BUILD)))
+    packages[0] = dataclasses.replace(first, dependencies=(Dependency(second.name, DepKind.DEV),))
+    graph = graphs.build_graph(packages)
+    ordering = graphs.ordering_view(graph)
+    assert graphs.dependency_order(graph) == tuple(
+        nx.lexicographical_topological_sort(ordering.reverse(copy=False)))
+    every_kind = frozenset(DepKind)
+    for node in sorted(graph.nodes)[::7]:
+        assert graphs.dependencies_of(graph, node) == nx.descendants(ordering, node)
+        assert graphs.dependencies_of(graph, node, every_kind) == nx.descendants(
+            graphs.ordering_view(graph, every_kind), node) - {node}
+        reverse = ordering.reverse(copy=False)
+        assert graphs.dependents_of(graph, [node, "node:missing"]) == (
+            nx.descendants(reverse, node) | {node})
+    assert "build" in graph.edges[second.id, first.id]["kinds"]
+    assert graph.edges[first.id, second.id]["kinds"] == ("dev",)
+
+
+def test_graph_order_refuses_a_runtime_cycle() -> None:
+    a = Package("node", "a", "a", "a/package.json", ".", dependencies=(Dependency("b"),))
+    b = Package("node", "b", "b", "b/package.json", ".", dependencies=(Dependency("a"),))
+    graph = graphs.build_graph([a, b])
+    with pytest.raises(graphs.CycleError, match="a -> b -> a"):
+        graphs.dependency_order(graph)
+
+
+_GITIGNORES = {
+    ".gitignore": "*.log\n!keep.log\nbuild/\n/docs/*.tmp\n**/cache\n[Tt]emp*\n",
+    "pkg/.gitignore": "secret*\n!secret-ok\ngen/\n*.out\n",
+    "pkg/deep/.gitignore": "# only a comment\n\n",
+}
+_WALKED = (
+    "a.log", "keep.log", "build/x.js", "src/build/y.js", "docs/a.tmp", "docs/sub/b.tmp",
+    "x/cache/c", "cache", "Temp1/a", "temp.txt", "tEmp.txt", "pkg/secret.txt",
+    "pkg/secret-ok", "pkg/gen/z", "pkg/a.out", "pkg/deep/secret2", "pkg/deep/ok.py",
+    "other/secret.txt", "src/main.js", "docs/readme.md",
+)
+
+
+def _reference_walk(root: Path) -> list[str]:
+    """The walk before profiling: every .gitignore on the way down, GitIgnoreSpec each."""
+    found = []
+    specs: dict[str, pathspec.GitIgnoreSpec] = {}
+    for folder, dirs, files in os.walk(root):
+        rel_dir = Path(folder).relative_to(root).as_posix()
+        prefix = "" if rel_dir == "." else rel_dir
+        if ".gitignore" in files:
+            specs[prefix] = pathspec.GitIgnoreSpec.from_lines(
+                (Path(folder) / ".gitignore").read_text().splitlines())
+
+        def ignored(rel: str, is_dir: bool) -> bool:
+            for base, spec in specs.items():
+                if base and not rel.startswith(base + "/"):
+                    continue
+                local = rel[len(base) + 1 :] if base else rel
+                if spec.match_file(local + "/" if is_dir else local):
+                    return True
+            return False
+
+        dirs[:] = sorted(d for d in dirs
+                         if not ignored(f"{prefix}/{d}" if prefix else d, True))
+        found += [f"{prefix}/{f}" if prefix else f for f in files
+                  if not ignored(f"{prefix}/{f}" if prefix else f, False)]
+    return sorted(found)
+
+
+def test_tree_walk_matches_a_plain_gitignore_walk(tmp_path: Path) -> None:
+    for rel, text in _GITIGNORES.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    for rel in _WALKED:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    files = SourceTree.scan(tmp_path).files
+    assert list(files) == _reference_walk(tmp_path)
+    assert "keep.log" in files and "pkg/secret-ok" in files and "pkg/deep/ok.py" in files
+    assert "a.log" not in files and "x/cache/c" not in files and "pkg/gen/z" not in files

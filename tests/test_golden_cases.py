@@ -15,7 +15,9 @@ from click.testing import CliRunner
 from bakegen.cli import cli
 
 CASES = Path(__file__).parent / "cases"
-NAMES = sorted(p.name for p in CASES.iterdir() if (p / "workspace").is_dir()) if CASES.is_dir() else []
+NAMES = (
+    sorted(p.name for p in CASES.iterdir() if (p / "workspace").is_dir()) if CASES.is_dir() else []
+)
 
 
 def generated_files(root: Path, before: set[Path]) -> dict[str, str]:

@@ -6,7 +6,6 @@ Commands are imported only when invoked, so `bakegen --help` stays fast.
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import Any
 
 import click
@@ -50,6 +49,34 @@ class LazyGroup(click.Group):
         command: click.Command = getattr(importlib.import_module(module), attr)
         return command
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; bakegen's errors become one line on stderr and an exit code.
+
+        Handled here rather than around `main` so that CliRunner sees what users see.
+        """
+        from bakegen.errors import BakegenError
+
+        debug = bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except BakegenError as exc:
+            if debug:
+                raise
+            click.echo(str(exc), err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug in bakegen: one line, a traceback with --debug
+            if debug:
+                raise
+            click.echo(
+                f"bakegen: internal error: {exc!r} (rerun with --debug for a traceback)", err=True
+            )
+            ctx.exit(3)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List commands from HELP, without importing their modules."""
         with formatter.section("Commands"):
@@ -71,34 +98,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-def main(argv: list[str] | None = None) -> Any:
-    """Entry point: runs the CLI and turns bakegen's errors into one-line messages."""
-    from bakegen.errors import BakegenError
-
-    args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args
-    try:
-        return cli.main(args=args, prog_name="bakegen", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
-    except BakegenError as exc:
-        if debug:
-            raise
-        click.echo(str(exc), err=True)
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # a bug in bakegen: say so in one line, trace on --debug
-        if debug:
-            raise
-        click.echo(
-            f"bakegen: internal error: {exc!r} (rerun with --debug for a traceback)", err=True
-        )
-        sys.exit(3)
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    cli.main(args=argv, prog_name="bakegen")

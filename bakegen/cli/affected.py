@@ -11,11 +11,18 @@ from bakegen.cli.common import root_argument
 
 @click.command()
 @root_argument
-@click.option("--base", required=True, metavar="REF",
-              help="Compare against this ref (its merge-base with --head).")
+@click.option(
+    "--base",
+    required=True,
+    metavar="REF",
+    help="Compare against this ref (its merge-base with --head).",
+)
 @click.option("--head", metavar="REF", help="The changed revision (default: HEAD).")
-@click.option("--worktree", is_flag=True,
-              help="Compare the working tree (uncommitted and untracked files too).")
+@click.option(
+    "--worktree",
+    is_flag=True,
+    help="Compare the working tree (uncommitted and untracked files too).",
+)
 @click.option("--include-dev", is_flag=True, help="Follow dev-only dependency edges too.")
 @click.option("--json", "as_json", is_flag=True, help="Print stable JSON instead of text.")
 def affected(
@@ -37,7 +44,8 @@ def affected(
         click.echo(affected_as_text(result), nl=False)
         click.echo(
             f"{len(result.targets)} targets affected by {len(result.changes)} changed "
-            f"paths ({result.base[:12]}...{result.head[:12]})", err=True,
+            f"paths ({result.base[:12]}...{result.head[:12]})",
+            err=True,
         )
     for note in result.notes:
         click.echo(f"warning: {note}", err=True)

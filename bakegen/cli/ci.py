@@ -17,16 +17,32 @@ def ci() -> None:
 
 @ci.command()
 @root_argument
-@click.option("--split-platforms/--no-split-platforms", default=None,
-              help="One job per target and platform on native runners, merged into one "
-                   "multi-platform tag (default: on when the config lists several platforms).")
-@click.option("--branch", "branches", multiple=True, metavar="NAME",
-              help="Branch whose pushes publish images, repeatable (default: main).")
-@click.option("--install", "install", metavar="COMMAND",
-              default=f'pip install "bakegen=={__version__}"', show_default=True,
-              help="Shell command that installs bakegen on the runner.")
-@click.option("--check", is_flag=True,
-              help="Write nothing; exit 1 when the workflow file is missing or differs.")
+@click.option(
+    "--split-platforms/--no-split-platforms",
+    default=None,
+    help="One job per target and platform on native runners, merged into one "
+    "multi-platform tag (default: on when the config lists several platforms).",
+)
+@click.option(
+    "--branch",
+    "branches",
+    multiple=True,
+    metavar="NAME",
+    help="Branch whose pushes publish images, repeatable (default: main).",
+)
+@click.option(
+    "--install",
+    "install",
+    metavar="COMMAND",
+    default=f'pip install "bakegen=={__version__}"',
+    show_default=True,
+    help="Shell command that installs bakegen on the runner.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 when the workflow file is missing or differs.",
+)
 @click.option("--force", is_flag=True, help="Overwrite a workflow file bakegen did not write.")
 def github(
     root: Path,
@@ -62,5 +78,8 @@ def github(
     click.echo(f"{WORKFLOW_FILE}: {state}")
     host = (settings.registry_host or "").split(":")[0]
     if host in ("localhost", "127.0.0.1"):
-        click.echo(f'warning: registry "{config.registry}" is not reachable from GitHub '
-                   "runners; set registry in bakegen.toml", err=True)
+        click.echo(
+            f'warning: registry "{config.registry}" is not reachable from GitHub '
+            "runners; set registry in bakegen.toml",
+            err=True,
+        )

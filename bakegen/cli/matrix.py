@@ -12,18 +12,34 @@ from bakegen.cli.common import root_argument
 
 @click.command()
 @root_argument
-@click.option("--affected", "only_affected", is_flag=True,
-              help="Only the targets a git change affects (needs --base).")
+@click.option(
+    "--affected",
+    "only_affected",
+    is_flag=True,
+    help="Only the targets a git change affects (needs --base).",
+)
 @click.option("--base", metavar="REF", help="With --affected: compare against this ref.")
 @click.option("--head", metavar="REF", help="With --affected: the changed revision.")
 @click.option("--worktree", is_flag=True, help="With --affected: compare the working tree.")
 @click.option("--include-dev", is_flag=True, help="With --affected: follow dev edges too.")
-@click.option("--split-platforms", is_flag=True,
-              help="One entry per target and platform, each on a native runner.")
-@click.option("--format", "fmt", type=click.Choice(["github", "json"]), default="github",
-              show_default=True, help="github adds runner hints and string values.")
-@click.option("--github-output", is_flag=True,
-              help="Also append matrix=, targets= and has_targets= to $GITHUB_OUTPUT.")
+@click.option(
+    "--split-platforms",
+    is_flag=True,
+    help="One entry per target and platform, each on a native runner.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["github", "json"]),
+    default="github",
+    show_default=True,
+    help="github adds runner hints and string values.",
+)
+@click.option(
+    "--github-output",
+    is_flag=True,
+    help="Also append matrix=, targets= and has_targets= to $GITHUB_OUTPUT.",
+)
 def matrix(
     root: Path,
     only_affected: bool,

@@ -19,7 +19,8 @@ stages) and `/app` (runtime) mirror repository paths. A workspace below the root
   from deps-base and every `build` script, dependencies first, then packs the runtime
   closure's folders (without `node_modules`, which hold dev dependencies, nor `.npmrc`-like
   files, which may hold tokens) into `/out`, readable by all; the final stage copies `/out`
-  in one layer, however many packages the closure has.
+  in one layer, however many packages the closure has. A Prisma client generated into
+  `node_modules/.prisma` during the build travels along, since prod-deps never had it.
 
 Lifecycle scripts: third-party packages need their install scripts (native modules, binary
 downloads) and the root's own `postinstall` usually patches `node_modules` (patch-package),
@@ -62,7 +63,13 @@ _STRIP_SCRIPTS_JS = (
     "if(p.scripts)for(const s of drop)delete p.scripts[s];"
     'fs.writeFileSync(f,JSON.stringify(p,null,2)+"\\n")}'
 )
-# node:25+ images ship neither corepack nor yarn 1's links can stay (they clash with its bins)
+# `prisma generate` (a build step) writes the client into node_modules/.prisma, which the
+# production node_modules from prod-deps lack: carry every such folder to the same place
+_GENERATED_IN_NODE_MODULES = (
+    "find . -type d -path '*/node_modules/.prisma' -prune -exec sh -c "
+    """'for d; do mkdir -p "/out/${d%/.prisma}" && cp -a "$d" "/out/$d"; done' sh {} +"""
+)
+# node:25+ images lack corepack, and the yarn 1 links node:25 still has clash with its bins
 _ENSURE_COREPACK = (
     "if ! command -v corepack >/dev/null 2>&1; then"
     " rm -f /usr/local/bin/yarn /usr/local/bin/yarnpkg"
@@ -88,14 +95,17 @@ def base_recipe(workspace: Workspace, packages: tuple[Package, ...]) -> BaseReci
     manager = workspace.manager
     deps: list[str] = [*_manager_setup(workspace), "COPY . ./"]
     if workspace.root != ".":
-        deps.append(f"WORKDIR /workspace/{workspace.root}")
+        deps.append(_workdir(workspace.root))
     held_back = sorted(
         relative_to(p.manifest, workspace.root)
         for p in packages
         if p.path != workspace.root and any(p.script(s) is not None for s in INSTALL_SCRIPTS)
     )
     if held_back:
-        deps.append(_strip_scripts(INSTALL_SCRIPTS, held_back))
+        deps += [
+            "# install scripts of workspace packages need their sources: services' builds run them",
+            _strip_scripts(INSTALL_SCRIPTS, held_back),
+        ]
     deps.append(f"RUN {_cache(manager)} {_install(workspace)}")
     prod_deps = Stage(
         name="prod-deps",
@@ -115,25 +125,26 @@ def service_recipe(
     closure: tuple[Package, ...],
     settings: ServiceSettings,
 ) -> ServiceRecipe:
-    """Build the closure dependencies-first on deps-base; ship the runtime closure's folders."""
+    """Build the closure dependencies-first on deps-base; ship the runtime closure's folders.
+
+    `settings` (a `cmd` override, ports) are applied by the renderer, not here.
+    """
     build: list[str] = ["COPY . ./"]
     if workspace.root != ".":
-        build.append(f"WORKDIR /workspace/{workspace.root}")
+        build.append(_workdir(workspace.root))
     commands = _build_commands(workspace, (*closure, service))
     if commands:
         build.append("RUN " + _CONTINUE.join(commands))
-    build.append(_pack_runtime(workspace, runtime_paths(workspace, service, closure)))
+    build.append(_pack_runtime(runtime_paths(workspace, service, closure)))
     return ServiceRecipe(
         build=tuple(build),
         runtime=(f"COPY --from=build {OUT_DIR}/ ./",),
-        command=service_command(workspace, service, settings),
+        command=service_command(workspace, service),
         context=tuple(sorted({service.path, *(p.path for p in closure)})),
     )
 
 
-def service_command(
-    workspace: Workspace, service: Package, settings: ServiceSettings
-) -> tuple[str, ...]:
+def service_command(workspace: Workspace, service: Package) -> tuple[str, ...]:
     """The exec-form CMD, run from /app (the repository root).
 
     `node <file>` and npm commands run as scanned. yarn, pnpm and bun are not in the
@@ -142,8 +153,6 @@ def service_command(
     start` sets the package folder as working directory and puts every `node_modules/.bin`
     up to the root on PATH, as the managers do.
     """
-    if settings.cmd:
-        return settings.cmd
     entry = service.entrypoint
     if entry and (entry[0] == "node" or workspace.manager == "npm"):
         return entry
@@ -181,14 +190,15 @@ def _manager_setup(workspace: Workspace) -> list[str]:
     if manager == "npm":
         if not version:
             return []
-        return [f"RUN {_cache('npm')} npm install --global --no-audit --no-fund npm@{version}"]
+        return [f"RUN {_cache('npm')} npm install --global --no-audit --no-fund "
+                + sh_quote(f"npm@{version}")]
     if manager == "bun":
         return [f"RUN {_cache('npm')} npm install --global --no-audit --no-fund "
-                f"bun@{version or 'latest'}"]
+                + sh_quote(f"bun@{version or 'latest'}")]
     tool = "pnpm" if manager == "pnpm" else "yarn"
     steps = [_ENSURE_COREPACK, f"corepack enable {tool}"]
     if version:
-        steps.append(f"corepack prepare {tool}@{version} --activate")
+        steps.append(f"corepack prepare {sh_quote(f'{tool}@{version}')} --activate")
     lines = ["ENV COREPACK_ENABLE_DOWNLOAD_PROMPT=0", "RUN " + _CONTINUE.join(steps)]
     if manager == "yarn-berry":
         # node-modules: Plug'n'Play would need the zip cache in the image; the global cache
@@ -217,7 +227,10 @@ def _production_install(workspace: Workspace) -> list[str]:
     if manager == "npm":
         return ["RUN npm prune --omit=dev --no-audit --no-fund"]
     if manager == "yarn-berry":
-        return [f"RUN {_cache(manager)} yarn workspaces focus --all --production"]
+        focus = "yarn workspaces focus --all --production"
+        if (workspace.manager_version or "4").split(".")[0] in ("2", "3"):
+            focus = f"yarn plugin import workspace-tools{_CONTINUE}{focus}"  # built in from 4
+        return [f"RUN {_cache(manager)} {focus}"]
     frozen = workspace.lockfile is not None
     reinstall = {
         "yarn-classic": "yarn install --production --prefer-offline --non-interactive"
@@ -227,11 +240,13 @@ def _production_install(workspace: Workspace) -> list[str]:
         f"--store-dir {CACHE_TARGETS['pnpm']}",
         "bun": "bun install --production" + (" --frozen-lockfile" if frozen else ""),
     }[manager]
-    # the root's own `prepare` (husky and the like) needs devDependencies that a production
-    # reinstall no longer has; nothing in production node_modules depends on it
     root_manifest = join(workspace.root, "package.json") in workspace.manifests
+    keep_prepare_out = [
+        "# the root's `prepare` (git hooks) needs devDependencies a production install lacks",
+        _strip_scripts(("prepare",), ["package.json"]),
+    ]
     return [
-        *([_strip_scripts(("prepare",), ["package.json"])] if root_manifest else []),
+        *(keep_prepare_out if root_manifest else []),
         f"RUN {_cache(manager)} find . -name node_modules -type d -prune -exec rm -rf {{}} +"
         f"{_CONTINUE}{reinstall}",
     ]
@@ -263,7 +278,7 @@ def _build_commands(workspace: Workspace, ordered: Iterable[Package]) -> list[st
     return commands
 
 
-def _pack_runtime(workspace: Workspace, paths: tuple[str, ...]) -> str:
+def _pack_runtime(paths: tuple[str, ...]) -> str:
     """Copy the runtime folders into /out in one step (one final layer, GNU tar excludes)."""
     excludes = " ".join(f"--exclude={name}" for name in ("node_modules", *SECRET_PRONE))
     archive = "/tmp/runtime.tar"
@@ -274,6 +289,7 @@ def _pack_runtime(workspace: Workspace, paths: tuple[str, ...]) -> str:
         + " ".join(sh_quote(p) for p in paths),
         f"tar --extract --file={archive} --directory={OUT_DIR}",
         f"rm {archive}",
+        _GENERATED_IN_NODE_MODULES,
         f"chmod -R a+rX {OUT_DIR}",
     ])
 
@@ -282,6 +298,11 @@ def _strip_scripts(scripts: Iterable[str], manifests: list[str]) -> str:
     """A RUN deleting `scripts` from the given manifests (paths relative to WORKDIR)."""
     args = " ".join(sh_quote(m) for m in manifests)
     return f"RUN node -e '{_STRIP_SCRIPTS_JS}' {','.join(scripts)} {args}"
+
+
+def _workdir(root: str) -> str:
+    """WORKDIR expands variables: a `$` or `\\` in a folder name must stay literal."""
+    return "WORKDIR /workspace/" + root.replace("\\", "\\\\").replace("$", "\\$")
 
 
 def _cache(manager: str) -> str:

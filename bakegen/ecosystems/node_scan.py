@@ -53,7 +53,10 @@ TOOL_FILES = (
     ".npmrc", ".yarnrc", ".yarnrc.yml", "pnpm-workspace.yaml", ".pnpmfile.cjs", ".nvmrc",
     ".node-version",
 )
-_PACKAGE_MANAGER = re.compile(r"(npm|pnpm|yarn|bun)@(\d+(?:\.\d+){0,2}[^+\s]*)(?:\+\S*)?")
+_PACKAGE_MANAGER = re.compile(
+    r"(npm|pnpm|yarn|bun)@(\d+(?:\.\d+){0,2}(?:-[0-9A-Za-z.-]+)?)(?:\+[0-9A-Za-z.]+)?"
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DELEGATING_START = re.compile(
     r"\b(?:turbo|nx|lerna|concurrently|npm-run-all|run-p|run-s)\b|--workspaces?\b|--filter\b"
     r"|(?:^|\s)-[wFr](?:\s|$)|--recursive\b|\byarn\s+workspaces?\b"
@@ -137,6 +140,11 @@ def root_is_package(manifest: Manifest, member_names: Iterable[str]) -> bool:
 def _load_manifests(tree: SourceTree, problems: list[Problem]) -> dict[str, Manifest]:
     manifests: dict[str, Manifest] = {}
     for rel in tree.named("package.json"):
+        if _CONTROL.search(rel):  # would break the Dockerfile lines naming the folder
+            problems.append(Problem.warning(
+                _CONTROL.sub("?", rel), "control characters in the path; skipped"
+            ))
+            continue
         try:
             data = load_json(tree, rel)
         except BakegenError as exc:
@@ -259,6 +267,7 @@ def _add_workspace(
         runtime_version=runtime_version(tree, root.folder, root.manifest, problems),
         manager_version=root.tool.version,
         packages=tuple(sorted({name for _, name in named})),
+        build_files=build_files(tree, root.folder),
     ))
 
 
@@ -404,6 +413,26 @@ def runtime_version(
             manifest.path, f'"engines.node" must be a version range, got {engines["node"]!r}'
         ))
     return None
+
+
+_BUILD_CONFIG = re.compile(
+    r"(tsconfig[\w.-]*\.json|babel\.config\.[cm]?js(on)?|\.babelrc(\.[\w]+)?|\.swcrc|"
+    r"turbo\.json|nx\.json|lerna\.json|\.browserslistrc|postcss\.config\.[cm]?[jt]s|"
+    r"tailwind\.config\.[cm]?[jt]s)"
+)
+
+
+def build_files(tree: SourceTree, folder: str) -> tuple[str, ...]:
+    """Root build configuration member builds extend (`"extends": "../../tsconfig.base.json"`).
+
+    Kept apart from the install's files so that editing them never invalidates deps-base.
+    """
+    prefix = "" if folder == "." else folder + "/"
+    return tuple(
+        rel for rel in tree.files
+        if rel.startswith(prefix) and "/" not in rel[len(prefix):]
+        and _BUILD_CONFIG.fullmatch(rel[len(prefix):])
+    )
 
 
 def extra_files(

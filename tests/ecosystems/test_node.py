@@ -710,3 +710,24 @@ def test_ten_thousand_packages_scan_quickly(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - started
     assert len(result.packages) == count and len(edges(result)) == count - 1
     assert elapsed < 3.0, f"scan of {count} packages took {elapsed:.2f}s"
+
+
+def test_package_manager_version_cannot_carry_shell_syntax(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "package.json": root(packageManager="npm@1.0.0;curl${IFS}evil", workspaces=["apps/*"]),
+        "package-lock.json": "{}", "apps/a/package.json": pkg("a"),
+    })
+    assert workspace(result).manager_version is None
+    assert [p.severity.value for p in result.problems] == ["warning"]
+
+
+def test_folder_with_control_characters_is_skipped(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "package.json": root(workspaces=["apps/*"]), "package-lock.json": "{}",
+        "apps/ok/package.json": pkg("ok"),
+        "apps/x\nRUN evil/package.json": pkg("evil"),
+    })
+    assert packages(result) == [("ok", "apps/ok")]
+    assert problems(result) == {
+        ("warning", "apps/x?RUN evil/package.json", "control characters in the path; skipped"),
+    }

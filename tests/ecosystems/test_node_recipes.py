@@ -277,6 +277,7 @@ def test_runtime_ships_the_runtime_closure_only(tmp_path: Path) -> None:
     assert shlex.split(tar)[-4:] == ["--", "apps/api", "package.json", "packages/lib"]
     for excluded in ("node_modules", ".npmrc", ".yarnrc.yml"):
         assert f"--exclude={excluded}" in tar
+    assert "-path '*/node_modules/.prisma'" in pack
     assert "chmod -R a+rX /out" in pack
     assert recipe.context == ("apps/api", "packages/lib", "packages/tsconfig")
     assert recipe.runtime == ("COPY --from=build /out/ ./",)
@@ -301,13 +302,6 @@ def test_command_runs_start_through_a_tool_the_runtime_image_has(
     assert recipe.command == command
 
 
-def test_settings_cmd_wins(tmp_path: Path) -> None:
-    ws, pkgs = parts(monorepo(tmp_path))
-    settings = ServiceSettings(cmd=("node", "apps/api/dist/other.js"))
-    recipe = ECO.service_recipe(ws, pkgs["@acme/api"], (), settings)
-    assert recipe.command == ("node", "apps/api/dist/other.js")
-
-
 def test_workspace_below_the_root_installs_and_builds_in_its_folder(tmp_path: Path) -> None:
     ws, pkgs = parts(scan(tmp_path, {
         "web/package.json": {"name": "r", "private": True, "workspaces": ["apps/*", "libs/*"]},
@@ -328,6 +322,19 @@ def test_workspace_below_the_root_installs_and_builds_in_its_folder(tmp_path: Pa
     recipe = ECO.service_recipe(ws, pkgs["site"], (pkgs["ui"],), ServiceSettings())
     assert recipe.command == ("node", "web/apps/site/s.js")
     assert recipe.context == ("web/apps/site", "web/libs/ui")
+
+
+def test_workdir_keeps_a_dollar_in_a_folder_name_literal(tmp_path: Path) -> None:
+    ws, pkgs = parts(scan(tmp_path, {
+        "$HOME/package.json": {"name": "r", "private": True, "workspaces": ["apps/*"]},
+        "$HOME/package-lock.json": "{}",
+        "$HOME/apps/a/package.json": {"name": "a"},
+    }))
+    deps = ECO.base_recipe(ws, tuple(pkgs.values())).deps
+    assert "WORKDIR /workspace/\\$HOME" in deps
+    workdir = next(c for c in dockerfile.parse_string("\n".join(deps) + "\n")
+                   if c.cmd == "WORKDIR")
+    assert workdir.value == ("/workspace/\\$HOME",)
 
 
 def test_names_and_paths_are_quoted_on_run_lines(tmp_path: Path) -> None:
@@ -377,11 +384,14 @@ def test_npm_recipe_runs_for_real(tmp_path: Path) -> None:
                                       "scripts": {"postinstall": "node gen.js",
                                                   "build": "node build.js"}},
         "packages/lib/gen.js": 'require("fs").writeFileSync(__dirname + "/gen.txt", "gen")\n',
-        "packages/lib/build.js": (
+        "packages/lib/build.js": (  # also generates a client into node_modules, as prisma does
             'const fs = require("fs"); fs.mkdirSync(__dirname + "/dist", {recursive: true});\n'
             'const gen = fs.readFileSync(__dirname + "/gen.txt", "utf8");\n'
             'fs.writeFileSync(__dirname + "/dist/index.js", '
-            '`module.exports = () => "${gen}+built"`)\n'
+            '`module.exports = () => "${gen}+built+" + require(".prisma/client")`)\n'
+            'const client = __dirname + "/../../node_modules/.prisma/client";\n'
+            'fs.mkdirSync(client, {recursive: true});\n'
+            'fs.writeFileSync(client + "/index.js", "module.exports = \'prisma\'")\n'
         ),
         "packages/tools/package.json": {"name": "@t/tools"},
     })
@@ -416,4 +426,4 @@ def test_npm_recipe_runs_for_real(tmp_path: Path) -> None:
     assert os.readlink(app / "node_modules/@t/lib") == "../../packages/lib"
     ran = subprocess.run(list(service.command), cwd=app, capture_output=True, text=True,
                          check=True)
-    assert ran.stdout.strip() == "gen+built"
+    assert ran.stdout.strip() == "gen+built+prisma"
