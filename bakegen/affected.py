@@ -28,7 +28,7 @@ from bakegen import lockfiles
 from bakegen.bakefile import BAKE_FILE, BAKE_FILES, BakeFile, BakeFileError, parse_bakefiles
 from bakegen.config import CONFIG_FILE
 from bakegen.errors import BakegenError
-from bakegen.model import DepKind, Package, Workspace
+from bakegen.model import Package, Workspace
 from bakegen.plan import BasePlan, ServicePlan
 from bakegen.tree import is_within, iter_parents, join, normalize, parent
 
@@ -436,8 +436,8 @@ class RepoState:
     by_path: Mapping[str, tuple[Package, ...]]
     by_package: Mapping[str, TargetInfo]
     base_targets: Mapping[str, BasePlan]
-    needed_by: nx.DiGraph
-    needed_by_all: nx.DiGraph
+    needed_by: Mapping[str, tuple[str, ...]]
+    needed_by_all: Mapping[str, tuple[str, ...]]
 
     @classmethod
     def load(cls, root: Path, revision: Revision | None = None) -> RepoState:
@@ -500,7 +500,7 @@ class RepoState:
         by_path: dict[str, list[Package]] = {}
         for pkg in packages:
             by_path.setdefault(pkg.path, []).append(pkg)
-        graph = graphs.build_graph(packages)
+        needed_by, needed_by_all = _needed_by(graphs.build_graph(packages))
         return cls(
             bases=bases,
             workspaces=workspaces,
@@ -509,8 +509,8 @@ class RepoState:
             by_path={k: tuple(v) for k, v in by_path.items()},
             by_package={i.service.package.id: i for i in targets.values() if i.service},
             base_targets=base_targets,
-            needed_by=graphs.ordering_view(graph).reverse(copy=True),
-            needed_by_all=graphs.ordering_view(graph, frozenset(DepKind)).reverse(copy=True),
+            needed_by=needed_by,
+            needed_by_all=needed_by_all,
         )
 
     def deepest_packages(self, path: str) -> tuple[Package, ...]:
@@ -524,6 +524,20 @@ class RepoState:
     def workspace_members(self, ws: Workspace) -> tuple[Package, ...]:
         return tuple(p for p in self.packages
                      if p.ecosystem == ws.ecosystem and p.workspace == ws.root)
+
+
+def _needed_by(
+    graph: nx.DiGraph,
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Reverse edges (package -> packages needing it): runtime/build ones, and all of them."""
+    ordering = {kind.value for kind in graphs.ORDERING_KINDS}
+    strong: dict[str, list[str]] = {}
+    every: dict[str, list[str]] = {}
+    for user, dependency, data in graph.edges(data=True):
+        every.setdefault(dependency, []).append(user)
+        if ordering & set(data["kinds"]):
+            strong.setdefault(dependency, []).append(user)
+    return ({k: tuple(v) for k, v in strong.items()}, {k: tuple(v) for k, v in every.items()})
 
 
 def _load_bake(revision: Revision) -> BakeFile | None:
@@ -654,10 +668,14 @@ class Analysis:
         key = (id(state), dev, package_id)
         found = self._reached.get(key)
         if found is None:
-            graph = state.needed_by_all if dev else state.needed_by
+            edges = state.needed_by_all if dev else state.needed_by
             reached = {package_id}
-            if package_id in graph:
-                reached |= nx.descendants(graph, package_id)
+            queue = [package_id]
+            while queue:
+                for user in edges.get(queue.pop(), ()):
+                    if user not in reached:
+                        reached.add(user)
+                        queue.append(user)
             found = self._reached[key] = frozenset(reached)
         return found
 

@@ -1,0 +1,116 @@
+"""What `bakegen new` knows while it plans a service, and what each language module provides."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from bakegen.config import Config
+from bakegen.model import Package, ScanResult, Workspace
+from bakegen.onboarding.register import MemberList
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+#: how many sibling manifests are read to learn a convention (a sample is enough)
+SIBLING_SAMPLE = 200
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class NewRequest:
+    """`bakegen new NAME --lang LANG [--path DIR] [--depends-on PKG ...] [--port N]`."""
+
+    name: str
+    lang: str  # node | rust | python
+    path: str | None = None
+    depends_on: tuple[str, ...] = ()
+    port: int | None = None
+    force: bool = False
+    lock: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Everything validated about the new service, handed to its language module.
+
+    `workspace` is None for a standalone package (no workspace of that ecosystem with a
+    member list contains the folder); `siblings` are the packages the conventions are learnt
+    from: the workspace's members, else every package of the ecosystem.
+    """
+
+    root: Path
+    config: Config
+    scan: ScanResult
+    name: str
+    folder: str
+    port: int
+    workspace: Workspace | None
+    members: MemberList | None
+    siblings: tuple[Package, ...]
+    dependencies: tuple[Package, ...]
+
+    def relative(self, path: str) -> str:
+        """A repository path relative to the new package's folder (`../shared`)."""
+        return os.path.relpath(path, self.folder).replace(os.sep, "/")
+
+    def sample(self) -> tuple[Package, ...]:
+        """Siblings whose manifests are read, services first (their layout is copied)."""
+        ordered = sorted(self.siblings, key=lambda p: (not p.deployable, p.path))
+        return tuple(ordered[:SIBLING_SAMPLE])
+
+
+class Language(Protocol):
+    """One language `new` can scaffold: its name rules, member list, and skeleton."""
+
+    ecosystem: str
+
+    def name_problem(self, name: str) -> str | None:
+        """Why `name` is not a valid package name, or None."""
+        ...
+
+    def package_name(self, name: str, siblings: tuple[Package, ...]) -> str:
+        """The package name to write (a Node name gets its siblings' scope)."""
+        ...
+
+    def member_list(self, root: Path, workspace: Workspace) -> MemberList | None:
+        """Where `workspace` lists its members, or None when it has no such list."""
+        ...
+
+    def files(self, ctx: Context) -> dict[str, str]:
+        """The skeleton: repository path -> text."""
+        ...
+
+
+def most_common(values: Iterable[T], default: T) -> T:
+    """The most frequent value; ties go to the first seen; `default` when there is none."""
+    counts = Counter(values)
+    if not counts:
+        return default
+    best = max(counts.values())
+    return next(v for v in counts if counts[v] == best)
+
+
+def read_json(root: Path, rel: str) -> dict[str, Any]:
+    """A manifest the scan already read; {} when it cannot be read again."""
+    try:
+        data = json.loads((root / rel).read_bytes().decode("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_toml(root: Path, rel: str) -> dict[str, Any]:
+    """A TOML manifest the scan already read; {} when it cannot be read again."""
+    try:
+        return tomllib.loads((root / rel).read_bytes().decode("utf-8"))
+    except (OSError, ValueError):
+        return {}

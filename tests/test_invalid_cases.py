@@ -1,0 +1,177 @@
+"""The corpus of malformed and hostile workspaces: tests/cases/invalid/<case>/.
+
+Each case folder holds:
+
+- `workspace/`: the repository bakegen runs on (copied to a temporary folder first);
+- `args` (optional): the command and its options, one line, `generate` when absent; the
+  workspace path is inserted after the command word;
+- `expected.txt`: the exact standard error, line for line (`{root}` stands for the
+  workspace's temporary path);
+- `exit_code`: the exit code.
+
+What git cannot hold (symlinks, an unreadable file, a 50 MB manifest) is built here at run
+time by the function of the same name in BUILDERS. Run with BAKEGEN_UPDATE_INVALID=1 to
+rewrite `expected.txt` and `exit_code` from what bakegen does now (then review the diff).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from bakegen.cli import main
+from tests.dockerlint import lint_generated
+
+CASES = Path(__file__).parent / "cases" / "invalid"
+NAMES = sorted(p.name for p in CASES.iterdir() if (p / "exit_code").is_file())
+HUGE_BYTES = 50 * 1024 * 1024
+
+
+def _symlink_loop(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (ws / "apps" / "self").symlink_to("self")
+    (ws / "apps" / "ping").symlink_to("pong")
+    (ws / "apps" / "pong").symlink_to("ping")
+
+
+def _symlink_outside_root(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "package.json").write_text('{"name": "stolen", "version": "1.0.0"}\n')
+    (outside / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+    (ws / "apps" / "stolen").mkdir()
+    (ws / "apps" / "stolen" / "package.json").symlink_to(outside / "package.json")
+    (ws / "apps" / "etc").symlink_to(outside, target_is_directory=True)
+    (ws / "apps" / "api" / "id_rsa").symlink_to(outside / "id_rsa")
+
+
+def _output_dir_symlink_outside(
+    ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (ws / "out").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+
+
+def _unreadable_manifest(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    manifest = ws / "apps" / "api" / "package.json"
+    manifest.chmod(0)
+    if os.access(manifest, os.R_OK):  # root reads anything: make the read fail as it would
+        real = Path.read_bytes
+
+        def read_bytes(self: Path) -> bytes:
+            if self == manifest:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real(self)
+
+        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+
+def _huge_manifest(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    manifest = ws / "apps" / "api" / "package.json"
+    head = b'{"name": "@acme/api", "version": "1.0.0", "description": "'
+    tail = b'"}\n'
+    with manifest.open("wb") as handle:
+        handle.write(head)
+        handle.write(b"x" * (HUGE_BYTES - len(head) - len(tail)))
+        handle.write(tail)
+
+
+BUILDERS: dict[str, Callable[[Path, Path, pytest.MonkeyPatch], None]] = {
+    "symlink-loop": _symlink_loop,
+    "symlink-outside-root": _symlink_outside_root,
+    "output-dir-symlink-outside": _output_dir_symlink_outside,
+    "unreadable-manifest": _unreadable_manifest,
+    "huge-manifest": _huge_manifest,
+}
+
+
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run bakegen's real entry point in-process: (exit code, stdout, stderr)."""
+    capsys.readouterr()
+    try:
+        main(argv)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def prepare(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[str]]:
+    """Copy a case's workspace, build its run-time parts, and return it with its argv."""
+    case = CASES / name
+    ws = tmp_path / "ws"
+    if (case / "workspace").is_dir():
+        shutil.copytree(case / "workspace", ws, symlinks=True)
+    else:
+        ws.mkdir()
+    builder = BUILDERS.get(name)
+    if builder is not None:
+        builder(ws, tmp_path, monkeypatch)
+    args_file = case / "args"
+    words = shlex.split(args_file.read_text(encoding="utf-8")) if args_file.is_file() else []
+    words = words or ["generate"]
+    return ws, [words[0], str(ws), *words[1:]]
+
+
+def _generated(ws: Path) -> Iterator[Path]:
+    yield from (p for p in ws.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def test_the_corpus_is_big_enough() -> None:
+    assert len(NAMES) >= 40
+    assert set(BUILDERS) <= set(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_invalid_case(
+    name: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    ws, argv = prepare(name, tmp_path, monkeypatch)
+    code, _out, err = run_cli(argv, capsys)
+    assert "Traceback" not in err
+    assert "internal error" not in err
+    shown = err.replace(str(ws), "{root}").replace(str(tmp_path), "{tmp}")
+    case = CASES / name
+    if os.environ.get("BAKEGEN_UPDATE_INVALID"):
+        (case / "expected.txt").write_text(shown, encoding="utf-8")
+        (case / "exit_code").write_text(f"{code}\n", encoding="utf-8")
+    assert shown == (case / "expected.txt").read_text(encoding="utf-8")
+    assert code == int((case / "exit_code").read_text(encoding="utf-8"))
+    if code == 0 and argv[0] == "generate":
+        assert lint_generated(ws) == []
+
+
+@pytest.mark.parametrize("name", ["node-invalid-json", "config-image-newline"])
+def test_debug_shows_a_traceback(
+    name: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bakegen.errors import BakegenError
+
+    ws, argv = prepare(name, tmp_path, monkeypatch)
+    with pytest.raises(BakegenError):
+        main(["--debug", *argv])
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if (CASES / n / "exit_code").read_text() != "0\n"])
+def test_a_failing_case_writes_nothing(
+    name: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    ws, argv = prepare(name, tmp_path, monkeypatch)
+    before = {p: p.read_bytes() for p in _generated(ws) if os.access(p, os.R_OK)}
+    run_cli(argv, capsys)
+    after = {p: p.read_bytes() for p in _generated(ws) if os.access(p, os.R_OK)}
+    assert after == before

@@ -1,0 +1,65 @@
+"""The three real monorepos of ../shared/real-workspaces, end to end through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import dockerfile
+import pytest
+from click.testing import CliRunner
+
+from bakegen.cli import cli
+from tests.bakefile import contexts, load_bake_file, unquote
+from tests.builders import REAL_WORKSPACES, copy_real_workspace
+
+NAMES = ("documenso", "lldap", "postmodern-mono")
+
+
+def expected(name: str) -> dict:
+    path = REAL_WORKSPACES / f"{name}.expected.json"
+    if not path.is_file():
+        pytest.skip(f"../shared/real-workspaces/{name}.expected.json is absent")
+    return json.loads(path.read_text())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_scan_matches_the_hand_checked_packages_and_edges(name: str, tmp_path: Path) -> None:
+    want = expected(name)
+    repo = copy_real_workspace(name, tmp_path)
+    result = CliRunner().invoke(cli, ["scan", str(repo), "--json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {(p["name"], p["path"], p["ecosystem"]) for p in data["packages"]} == {
+        (p["name"], p["path"], p["ecosystem"]) for p in want["packages"]
+    }
+    got_edges = {
+        (p["name"], d["name"], d["kind"]) for p in data["packages"] for d in p["dependencies"]
+    }
+    assert got_edges == {(e["from"], e["to"], e["kind"]) for e in want["edges"]}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_generate_gives_a_consistent_bake_file(name: str, tmp_path: Path) -> None:
+    repo = copy_real_workspace(name, tmp_path)
+    result = CliRunner().invoke(cli, ["generate", str(repo)])
+    assert result.exit_code == 0, result.stderr
+    bake = load_bake_file(repo / "docker-bake.hcl")
+    targets = bake["targets"]
+    services = [unquote(t) for t in bake["groups"]["default"]["targets"]]
+    assert services
+    for service in services:
+        target = targets[service]
+        path = repo / unquote(target["dockerfile"])
+        assert path.is_file()
+        stages = {c.value[2] for c in dockerfile.parse_file(str(path))
+                  if c.cmd == "FROM" and len(c.value) == 3}
+        for command in dockerfile.parse_file(str(path)):
+            if command.cmd == "FROM":
+                source = command.value[0]
+                assert source in stages or source in contexts(target) or ":" in source \
+                    or "/" in source or source.startswith("$") or source.isidentifier(), source
+        for ref in contexts(target).values():
+            assert ref.removeprefix("target:") in targets
+    again = CliRunner().invoke(cli, ["generate", str(repo), "--check"])
+    assert again.exit_code == 0, again.stderr
