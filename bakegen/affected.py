@@ -10,6 +10,7 @@ by comparing the two versions (`bakegen.lockfiles`).
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -41,6 +42,8 @@ WORKTREE = "worktree"
 #: file names that make a folder a package for one of the ecosystems
 MANIFEST_NAMES = frozenset({"package.json", "Cargo.toml", "pyproject.toml"})
 ROOT_DOCKERIGNORE = ".dockerignore"
+#: label of a generated base target holding its content fingerprint (its CI-mode tag)
+FINGERPRINT_LABEL = "dev.bakegen.fingerprint"
 
 
 class GitError(BakegenError):
@@ -194,7 +197,10 @@ class GitRepo:
         out = self.run("rev-parse", "--verify", "--quiet", "--end-of-options",
                        f"{ref}^{{commit}}", check=False).decode().strip()
         if not out:
-            raise GitError(f'{option}: unknown git ref "{ref}"')
+            shallow = self.run("rev-parse", "--is-shallow-repository", check=False).strip()
+            hint = ("; the clone is shallow, fetch its history (actions/checkout: "
+                    "fetch-depth: 0)" if shallow == b"true" else "")
+            raise GitError(f'{option}: unknown git ref "{ref}"{hint}')
         return out
 
     def merge_base(self, base: str, head: str) -> str | None:
@@ -213,30 +219,39 @@ class GitRepo:
             found.update(FileChange(p, "added") for p in _split_z(untracked))
         return tuple(sorted(found))
 
-    def read(self, rev: str, paths: Iterable[str]) -> dict[str, str | None]:
-        """The text of files at a revision (None for absent or binary ones), in one git call."""
-        wanted = sorted({p for p in paths if "\n" not in p})
+    def blobs(self, rev: str) -> dict[str, str]:
+        """Every file below root at a revision -> its blob id (one tree walk)."""
+        out = self.run("ls-tree", "-r", "-z", rev, "--", ".")
+        found = {}
+        for line in _split_z(out):
+            meta, _, path = line.partition("\t")
+            parts = meta.split()
+            if len(parts) == 3 and parts[1] == "blob":
+                found[path] = parts[2]
+        return found
+
+    def cat(self, oids: Iterable[str]) -> dict[str, str | None]:
+        """The text of blobs by id (None for binary or non-UTF-8 ones), in one git call."""
+        wanted = sorted(set(oids))
         if not wanted:
             return {}
-        full = [f"{self.prefix}/{p}" if self.prefix else p for p in wanted]
-        stdin = "".join(f"{rev}:{p}\n" for p in full).encode()
-        out = self.run("cat-file", "--batch", stdin=stdin)
+        out = self.run("cat-file", "--batch", stdin="".join(f"{o}\n" for o in wanted).encode())
         result: dict[str, str | None] = {}
         pos = 0
-        for path in wanted:
+        for oid in wanted:
             end = out.index(b"\n", pos)
             header = out[pos:end].split()
             pos = end + 1
-            if len(header) != 3 or header[1] != b"blob":
-                result[path] = None
+            if len(header) != 3:
+                result[oid] = None
                 continue
             size = int(header[2])
             data = out[pos:pos + size]
             pos += size + 1
             try:
-                result[path] = None if b"\0" in data else data.decode("utf-8-sig")
+                result[oid] = None if b"\0" in data else data.decode("utf-8-sig")
             except UnicodeDecodeError:
-                result[path] = None
+                result[oid] = None
         return result
 
     def manifest_dirs(self, rev: str) -> frozenset[str]:
@@ -246,24 +261,33 @@ class GitRepo:
                          if p.rsplit("/", 1)[-1] in MANIFEST_NAMES)
 
     def archive(self, rev: str, dest: Path) -> None:
-        """Extract the root's tree at a revision into dest (regular files and folders only)."""
+        """Extract the root's tree at a revision into dest (regular files and folders only),
+        streaming `git archive` so that a large repository never sits in memory."""
         tree = f"{rev}:{self.prefix}" if self.prefix else rev
-        with tempfile.TemporaryFile() as handle:
-            handle.write(self.run("archive", "--format=tar", tree))
-            handle.seek(0)
-            with tarfile.open(fileobj=handle) as tar:
-                for member in tar:
-                    name = PurePosixPath(member.name)
-                    if name.is_absolute() or ".." in name.parts:
-                        continue
-                    if member.isdir():
-                        (dest / name).mkdir(parents=True, exist_ok=True)
-                    elif member.isfile():
-                        source = tar.extractfile(member)
-                        if source is None:
-                            continue
-                        (dest / name).parent.mkdir(parents=True, exist_ok=True)
-                        (dest / name).write_bytes(source.read())
+        with subprocess.Popen(["git", "archive", "--format=tar", tree], cwd=self.root,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
+            assert proc.stdout is not None
+            try:
+                with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
+                    for member in tar:
+                        _extract(tar, member, dest)
+            except tarfile.TarError as exc:
+                raise GitError(f"git archive: cannot read the tree of {rev} ({exc})") from exc
+        if proc.returncode != 0:
+            raise GitError(f"git archive: cannot read the tree of {rev}")
+
+
+def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo, dest: Path) -> None:
+    name = PurePosixPath(member.name)
+    if name.is_absolute() or ".." in name.parts:
+        return
+    if member.isdir():
+        (dest / name).mkdir(parents=True, exist_ok=True)
+    elif member.isfile():
+        source = tar.extractfile(member)
+        if source is not None:
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            (dest / name).write_bytes(source.read())
 
 
 def _split_z(data: bytes) -> list[str]:
@@ -300,6 +324,7 @@ class Revision:
     repo: GitRepo
     rev: str | None
     _cache: dict[str, str | None] = field(default_factory=dict)
+    _blobs: dict[str, str] | None = None
 
     def read(self, path: str) -> str | None:
         if path not in self._cache:
@@ -314,8 +339,13 @@ class Revision:
         if self.rev is None:
             for path in missing:
                 self._cache[path] = _read_disk(self.repo.root / path)
-        else:
-            self._cache.update(self.repo.read(self.rev, missing))
+            return
+        if self._blobs is None:
+            self._blobs = self.repo.blobs(self.rev)
+        texts = self.repo.cat(self._blobs[p] for p in missing if p in self._blobs)
+        for path in missing:
+            oid = self._blobs.get(path)
+            self._cache[path] = None if oid is None else texts.get(oid)
 
 
 def _read_disk(path: Path) -> str | None:
@@ -329,20 +359,44 @@ def _read_disk(path: Path) -> str | None:
 # --------------------------------------------------------------------------- .dockerignore
 
 
+class MatchCache:
+    """Compiled wildcard patterns and their results, shared by every DockerIgnore."""
+
+    def __init__(self) -> None:
+        self.specs: dict[str, pathspec.GitIgnoreSpec] = {}
+        self.results: dict[tuple[str, str], bool] = {}
+
+    def matches(self, pattern: str, path: str) -> bool:
+        key = (pattern, path)
+        found = self.results.get(key)
+        if found is None:
+            spec = self.specs.get(pattern)
+            if spec is None:
+                # a leading "/" anchors the pattern at the context root, as BuildKit does
+                spec = self.specs[pattern] = pathspec.GitIgnoreSpec.from_lines(["/" + pattern])
+            found = self.results[key] = spec.match_file(path)
+        return found
+
+
 class DockerIgnore:
     """A `.dockerignore` matched the way BuildKit does: patterns are anchored at the
     context root, a pattern matching a folder matches everything below it, the last
     matching pattern wins, `!` re-includes.
 
     Literal patterns (most of a generated file) are looked up by path and parents in a
-    dict; only wildcard patterns go through pathspec, with results shared by all files.
+    dict; only wildcard patterns go through pathspec. Parsing waits for the first
+    question, since most targets are never asked about.
     """
 
-    def __init__(self, lines: Iterable[str], cache: dict[tuple[str, str], bool]) -> None:
-        self._literals: dict[str, tuple[int, bool]] = {}
-        self._wild: list[tuple[int, bool, str, pathspec.GitIgnoreSpec]] = []
-        self._cache = cache
-        for index, raw in enumerate(lines):
+    def __init__(self, lines: Iterable[str], cache: MatchCache | None = None) -> None:
+        self._lines = tuple(lines)
+        self._cache = cache or MatchCache()
+        self._literals: dict[str, tuple[int, bool]] | None = None
+        self._wild: list[tuple[int, bool, str]] = []
+
+    def _parse(self) -> dict[str, tuple[int, bool]]:
+        literals: dict[str, tuple[int, bool]] = {}
+        for index, raw in enumerate(self._lines):
             line = raw.strip()
             if not line or line.startswith("#"):
                 continue
@@ -351,26 +405,24 @@ class DockerIgnore:
             if not pattern:
                 continue
             if _is_literal(pattern):
-                self._literals[_unescape(pattern)] = (index, negated)
+                literals[_unescape(pattern)] = (index, negated)
             else:
-                spec = pathspec.GitIgnoreSpec.from_lines(["/" + pattern])
-                self._wild.append((index, negated, pattern, spec))
+                self._wild.append((index, negated, pattern))
+        self._literals = literals
+        return literals
 
     def excludes(self, path: str) -> bool:
         """True when the context leaves `path` (relative to the context root) out."""
+        literals = self._literals if self._literals is not None else self._parse()
         best, excluded = -1, False
         for candidate in (path, *iter_parents(path)):
-            hit = self._literals.get(candidate)
+            hit = literals.get(candidate)
             if hit is not None and hit[0] > best:
                 best, excluded = hit[0], not hit[1]
-        for index, negated, pattern, spec in reversed(self._wild):
+        for index, negated, pattern in reversed(self._wild):
             if index <= best:
                 break
-            key = (pattern, path)
-            matched = self._cache.get(key)
-            if matched is None:
-                matched = self._cache[key] = spec.match_file(path)
-            if matched:
+            if self._cache.matches(pattern, path):
                 return not negated
         return excluded
 
@@ -462,7 +514,7 @@ class RepoState:
         bake: BakeFile | None,
     ) -> RepoState:
         """Index a plan; `files` are its generated files, `bake` adds hand-written targets."""
-        cache: dict[tuple[str, str], bool] = {}
+        cache = MatchCache()
         parsed: dict[str, DockerIgnore] = {}
 
         def rules(text: str) -> DockerIgnore:
@@ -524,6 +576,25 @@ class RepoState:
     def workspace_members(self, ws: Workspace) -> tuple[Package, ...]:
         return tuple(p for p in self.packages
                      if p.ecosystem == ws.ecosystem and p.workspace == ws.root)
+
+
+def _definitions(bake: BakeFile) -> dict[str, str]:
+    """Every target's merged definition as comparable text, with the bases' content
+    fingerprints (`dev.bakegen.fingerprint`) replaced by a name: a fingerprint moves when
+    a lockfile or manifest does, and those changes have rules of their own."""
+    fingerprints = {}
+    for name, target in bake.targets.items():
+        labels = target.attributes.get("labels")
+        if isinstance(labels, Mapping) and isinstance(labels.get(FINGERPRINT_LABEL), str):
+            fingerprints[labels[FINGERPRINT_LABEL]] = f"<fingerprint of {name}>"
+    result = {}
+    for name in bake.targets:
+        text = json.dumps(bake.definition(name), sort_keys=True)
+        for fingerprint, placeholder in fingerprints.items():
+            if fingerprint:
+                text = text.replace(fingerprint, placeholder)
+        result[name] = text
+    return result
 
 
 def _needed_by(
@@ -595,6 +666,7 @@ class Analysis:
         self._reached: dict[tuple[int, bool, str], frozenset[str]] = {}
         self._dockerfiles = self._index_dockerfiles()
         self._workspace_files = self._index_workspace_files()
+        self._hand = tuple(i for i in state.targets.values() if i.service is None)
 
     def run(self, changes: Iterable[FileChange]) -> tuple[AffectedTarget, ...]:
         """Apply every rule to every change; the result is sorted by target."""
@@ -737,7 +809,11 @@ class Analysis:
                 if parent(manifest) == ws.root:
                     index.setdefault(manifest, []).append((ws, "root manifest"))
             for extra in ws.extra_files:
-                index.setdefault(extra, []).append((ws, "tool file"))
+                # a member's own file (a README its build reads, a build.rs) is that
+                # member's change, which the package rule handles
+                owners = self.state.deepest_packages(extra)
+                if not any(p.path != ws.root and p.ecosystem == ws.ecosystem for p in owners):
+                    index.setdefault(extra, []).append((ws, "tool file"))
         return index
 
     def _lockfile_change(self, ws: Workspace, change: FileChange) -> None:
@@ -773,25 +849,30 @@ class Analysis:
             return
         by_path = {p.path: p for p in members}
         by_name = {p.name: p for p in members}
+        found: dict[str, tuple[set[str], set[str]]] = {}
         for item in diff.members:
-            causes = ", ".join(item.causes) + (f" and {item.more} more" if item.more else "")
             member = item.member
             if member.path is not None:
                 pkg = by_path.get(join(ws.root, member.path))
             else:
                 pkg = by_name.get(member.name or "")
             if member.path == "." and (pkg is None or len(members) > 1):
+                listed = ", ".join(item.causes) + (f" and {item.more} more" if item.more else "")
                 self._all_of_workspace(ws, Reason(lock, _why(
-                    change, f"{causes}; a dependency of the workspace root, shared by all")))
+                    change, f"{listed}; a dependency of the workspace root, shared by all")))
             elif pkg is None:
                 self._lockfile_fallback(
                     ws, change, f"{member.path or member.name} is in it but not in the scan")
             else:
-                reason = Reason(lock, _why(change, f"{causes}; via {pkg.name}"))
-                for node in sorted(self._reach(self.state, pkg.id, False)):
+                for node in self._reach(self.state, pkg.id, False):
                     info = self.state.by_package.get(node)
                     if info is not None:
-                        self._add(info.name, reason)
+                        reached, via = found.setdefault(info.name, (set(), set()))
+                        reached.update(item.causes)
+                        via.add(pkg.name)
+        for target, (reached, via) in found.items():
+            detail = f"{_listing(reached)}; via {_listing(via)}"
+            self._add(target, Reason(lock, _why(change, detail)))
 
     def _lockfile_fallback(self, ws: Workspace, change: FileChange, why: str) -> None:
         self._all_of_workspace(ws, Reason(change.path, _why(
@@ -823,8 +904,8 @@ class Analysis:
                 self._add(head.name, Reason(change.path, _why(change, f"via {pkg.name}, dev")))
 
     def _hand_targets(self, change: FileChange) -> None:
-        for info in self.state.targets.values():
-            if info.service is None and info.admits(change.path):
+        for info in self._hand:
+            if info.admits(change.path):
                 self._add(info.name, Reason(change.path, _why(change, "in its build context")))
 
     def _orphan_change(self, change: FileChange) -> None:
@@ -857,13 +938,15 @@ class Analysis:
         paths = sorted({c.path for c in changes})
         old, new = _load_bake(self.old), _load_bake(self.new)
         if new is None:
+            self.notes.append(f"{BAKE_FILE} cannot be read at the head revision; "
+                              "changes to the bake files were not traced")
             return
         if old is None:
             for path in paths:
                 self._all_targets(Reason(path, "no readable bake file at the base revision"))
             return
-        changed = {name for name in new.targets
-                   if name not in old.targets or old.definition(name) != new.definition(name)}
+        before, after = _definitions(old), _definitions(new)
+        changed = {name for name in after if before.get(name) != after[name]}
         users: dict[str, set[str]] = {}
         for name, target in new.targets.items():
             for ref in target.target_refs:
@@ -901,6 +984,13 @@ class Analysis:
                 if user not in self.reasons:
                     self._add(user, Reason(f"target {name}", "used as a named context"))
                     queue.append(user)
+
+
+def _listing(names: Iterable[str], shown: int = 3) -> str:
+    """`a, b, c and 4 more`, sorted."""
+    ordered = sorted(names)
+    text = ", ".join(ordered[:shown])
+    return f"{text} and {len(ordered) - shown} more" if len(ordered) > shown else text
 
 
 def _relative(path: str, root: str) -> str:

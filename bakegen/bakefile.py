@@ -4,7 +4,8 @@ Targets are merged the way `docker buildx bake` merges them: a later file's attr
 replaces the earlier one, except the maps `args`, `contexts`, `labels` and `annotations`,
 which merge key by key; `inherits` is resolved the same way (parents first, the target
 last). String values come back unquoted; an HCL expression (a conditional, a function
-call) stays as its `${...}` text.
+call) stays as its `${...}` text. Files are read into python-hcl2's data shape by a fast
+reader for the HCL bake files use, and by python-hcl2 itself for anything beyond it.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from bakegen.errors import BakegenError
+from bakegen.render.bake import BAKE_FILE, OVERRIDE_FILE
 
-BAKE_FILE = "docker-bake.hcl"
-OVERRIDE_FILE = "docker-bake.override.hcl"
 BAKE_FILES = (BAKE_FILE, OVERRIDE_FILE)
 
 #: attributes bake merges key by key instead of replacing
@@ -26,7 +26,7 @@ MERGED_MAPS = frozenset({"args", "contexts", "labels", "annotations"})
 #: targets that exist for other targets' sake and are never built on their own
 HELPER_TARGETS = frozenset({"docker-metadata-action"})
 
-_ESCAPE = re.compile(r'\\(["\\nrt]|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})')
+_ESCAPE = re.compile(r'\\(["\\nrt]|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})(\{)?')
 _SIMPLE = {'"': '"', "\\": "\\", "n": "\n", "r": "\r", "t": "\t"}
 _INTERPOLATION = re.compile(r"(?<!\$)\$\{\s*([A-Za-z_][A-Za-z0-9_-]*)\s*\}")
 _TARGET_REF = re.compile(r"target:([A-Za-z0-9_-]+)")
@@ -330,6 +330,8 @@ class _FastReader:
             kind, value, _, _ = self.peek()
             if kind == "eof" or (depth == 0 and (kind == "nl" or value in (",", "}", "]"))):
                 break
+            if value == "<" and self.tokens[self.i + 1][1] == "<":
+                raise _Unsupported(self.i)  # a heredoc
             if value in ("(", "[", "{"):
                 depth += 1
             elif value in (")", "]", "}"):
@@ -337,6 +339,8 @@ class _FastReader:
             last = self.next()
         if last is first and first[0] in ("nl", "eof"):
             raise _Unsupported(self.i)
+        if last is first and first[0] == "ident":
+            return first[1]  # a bare name, as python-hcl2 gives it
         return "${" + self.text[first[2]:last[3]] + "}"
 
 
@@ -395,10 +399,13 @@ def unquote(text: str) -> str:
 
 
 def _unescape(match: re.Match[str]) -> str:
-    code = match.group(1)
+    code, brace = match.group(1), match.group(2) or ""
     if code in _SIMPLE:
-        return _SIMPLE[code]
-    return chr(int(code[1:], 16))
+        return _SIMPLE[code] + brace
+    char = chr(int(code[1:], 16))
+    if brace and char in "$%":
+        return char * 2 + brace  # bakegen writes a literal `${` as `\u0024{`: keep it escaped
+    return char + brace
 
 
 def _expand(text: str, variables: Mapping[str, str]) -> str:

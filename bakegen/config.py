@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bakegen.errors import BakegenError
+from bakegen.safety import SECRET_TARGETS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -57,6 +59,8 @@ class Config:
     exclude: tuple[str, ...] = ()
     images: dict[str, ImageSettings] = field(default_factory=dict)
     services: dict[str, ServiceSettings] = field(default_factory=dict)
+    #: BuildKit secrets the base targets pass to their builds: (id, "path" or "env:NAME")
+    secrets: tuple[tuple[str, str], ...] = ()
 
     def service(self, name: str) -> ServiceSettings:
         return self.services.get(name, ServiceSettings())
@@ -85,6 +89,8 @@ def _read_toml(path: Path, label: str) -> dict[str, Any]:
         return data
     except tomllib.TOMLDecodeError as exc:
         raise BakegenError(f"{label}: invalid TOML: {exc}") from exc
+    except RecursionError as exc:
+        raise BakegenError(f"{label}: invalid TOML: nested too deeply to read") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise BakegenError(f"{label}: cannot read: {exc}") from exc
 
@@ -98,6 +104,7 @@ _TOP_KEYS = (
     "services",
     "images",
     "service",
+    "secrets",
 )
 _SERVICE_KEYS = (
     "dockerfile",
@@ -111,6 +118,12 @@ _SERVICE_KEYS = (
 )
 _IMAGE_KEYS = ("build", "runtime")
 _ECOSYSTEM_NAMES = ("node", "cargo", "python")
+# Values written into Dockerfile lines or bake secret specs: what they may hold is narrow,
+# since a newline there would start a new instruction.
+_IMAGE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:@-]*")
+_REGISTRY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:-]*")
+_SECRET_SOURCE = re.compile(r"env:[A-Za-z_][A-Za-z0-9_]*|[^\x00-\x1f\x7f,\"'$]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def parse_config(data: Any, source: str) -> Config:
@@ -120,6 +133,11 @@ def parse_config(data: Any, source: str) -> Config:
     registry = _str(table, "registry", source, DEFAULT_REGISTRY).rstrip("/")
     if not registry:
         raise BakegenError(f'{source}: "registry" must not be empty')
+    if not _REGISTRY.fullmatch(registry):
+        raise BakegenError(
+            f'{source}: "registry" must be a registry and namespace like "ghcr.io/acme", '
+            f"got {registry!r}"
+        )
     platforms = tuple(_str_list(table, "platforms", source, list(DEFAULT_PLATFORMS)))
     if not platforms:
         raise BakegenError(f'{source}: "platforms" must name at least one platform')
@@ -140,8 +158,8 @@ def parse_config(data: Any, source: str) -> Config:
         entry = _table(value, source, f"images.{eco}")
         _check_keys(entry, _IMAGE_KEYS, source, f"images.{eco}.")
         images[eco] = ImageSettings(
-            build=_opt_str(entry, "build", source, f"images.{eco}."),
-            runtime=_opt_str(entry, "runtime", source, f"images.{eco}."),
+            build=_image(entry, "build", source, f"images.{eco}."),
+            runtime=_image(entry, "runtime", source, f"images.{eco}."),
         )
     overrides: dict[str, ServiceSettings] = {}
     for name, value in sorted(_table(table.get("service", {}), source, "service").items()):
@@ -151,13 +169,71 @@ def parse_config(data: Any, source: str) -> Config:
         registry=registry,
         platforms=platforms,
         cache=cache,
-        output_dir=_str(table, "output_dir", source, "docker"),
+        output_dir=_default(_repo_path(table, "output_dir", source, ""), "docker"),
         metadata_action=_bool(table, "metadata_action", source, False),
         include=tuple(_str_list(services, "include", source, [], "services.")),
         exclude=tuple(_str_list(services, "exclude", source, [], "services.")),
         images=images,
         services=overrides,
+        secrets=_secrets(table.get("secrets", {}), source),
     )
+
+
+def _secrets(value: Any, source: str) -> tuple[tuple[str, str], ...]:
+    """`[secrets]`: secret id -> a file path (`~/` for the home folder) or `env:NAME`."""
+    known = tuple(sorted(SECRET_TARGETS))
+    found = []
+    for secret_id, spec in sorted(_table(value, source, "secrets").items()):
+        if secret_id not in SECRET_TARGETS:
+            _unknown(secret_id, known, source, "secrets.")
+        if not isinstance(spec, str) or not _SECRET_SOURCE.fullmatch(spec):
+            raise BakegenError(
+                f'{source}: "secrets.{secret_id}" must be a file path or "env:NAME" without '
+                f"commas, quotes or $, got {spec!r}"
+            )
+        found.append((secret_id, spec))
+    return tuple(found)
+
+
+def _default(value: str | None, default: str) -> str:
+    return default if value is None else value
+
+
+def _image(table: dict[str, Any], key: str, source: str, prefix: str) -> str | None:
+    value = _opt_str(table, key, source, prefix)
+    if value is not None and not _IMAGE_REF.fullmatch(value):
+        raise BakegenError(
+            f'{source}: "{prefix}{key}" must be an image reference like '
+            f'"node:22-bookworm-slim", got {value!r}'
+        )
+    return value
+
+
+def _one_line(table: dict[str, Any], key: str, source: str, prefix: str) -> str | None:
+    value = _opt_str(table, key, source, prefix)
+    if value is not None and _CONTROL.search(value):
+        raise BakegenError(
+            f'{source}: "{prefix}{key}" must be one line without control characters, '
+            f"got {value!r}"
+        )
+    return value
+
+
+def _repo_path(table: dict[str, Any], key: str, source: str, prefix: str) -> str | None:
+    """A path relative to the repository root that stays inside it."""
+    value = _one_line(table, key, source, prefix)
+    if value is None:
+        return None
+    depth = 0
+    for part in value.replace("\\", "/").split("/"):
+        depth += -1 if part == ".." else 0 if part in ("", ".") else 1
+        if depth < 0:
+            break
+    if value.startswith(("/", "\\")) or depth < 0:
+        raise BakegenError(
+            f'{source}: "{prefix}{key}" must be a path inside the repository, got {value!r}'
+        )
+    return value
 
 
 def _service_settings(value: Any, source: str, where: str) -> ServiceSettings:
@@ -176,16 +252,16 @@ def _service_settings(value: Any, source: str, where: str) -> ServiceSettings:
     entrypoint = entry.get("entrypoint")
     cmd = entry.get("cmd")
     return ServiceSettings(
-        dockerfile=_opt_str(entry, "dockerfile", source, prefix),
+        dockerfile=_repo_path(entry, "dockerfile", source, prefix),
         entrypoint=None
         if entrypoint is None
         else tuple(_str_list(entry, "entrypoint", source, [], prefix)),
         cmd=None if cmd is None else tuple(_str_list(entry, "cmd", source, [], prefix)),
         port=port,
-        healthcheck=_opt_str(entry, "healthcheck", source, prefix),
+        healthcheck=_one_line(entry, "healthcheck", source, prefix),
         args=tuple(sorted(args.items())),
         target=_opt_str(entry, "target", source, prefix),
-        context=_opt_str(entry, "context", source, prefix),
+        context=_repo_path(entry, "context", source, prefix),
     )
 
 

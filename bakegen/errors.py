@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    """`text` with control characters shown as escapes (`\\n`, `\\x1b`): one safe line."""
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 class BakegenError(Exception):
@@ -46,8 +54,10 @@ class Problem:
         return self.severity is Severity.ERROR
 
     def render(self) -> str:
+        """`path: message` on one line; control characters from file names or manifest
+        values are shown escaped, so none can break the line or drive the terminal."""
         prefix = "" if self.is_error else "warning: "
-        return f"{prefix}{self.path}: {self.message}"
+        return printable(f"{prefix}{self.path}: {self.message}")
 
     def sort_key(self) -> tuple[str, str, str]:
         return (self.severity.value, self.path, self.message)

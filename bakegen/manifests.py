@@ -28,6 +28,8 @@ def load_json(tree: SourceTree, rel: str) -> Any:
         raise BakegenError(
             f"{rel}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from exc
+    except RecursionError as exc:
+        raise too_deep(rel, "JSON") from exc
 
 
 def load_toml(tree: SourceTree, rel: str) -> dict[str, Any]:
@@ -38,6 +40,8 @@ def load_toml(tree: SourceTree, rel: str) -> dict[str, Any]:
         return data
     except tomllib.TOMLDecodeError as exc:
         raise BakegenError(f"{rel}: invalid TOML: {exc}") from exc
+    except RecursionError as exc:
+        raise too_deep(rel, "TOML") from exc
 
 
 def load_yaml(tree: SourceTree, rel: str) -> Any:
@@ -50,6 +54,13 @@ def load_yaml(tree: SourceTree, rel: str) -> Any:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise BakegenError(f"{rel}: invalid YAML{where}: {problem}") from exc
+    except RecursionError as exc:
+        raise too_deep(rel, "YAML") from exc
+
+
+def too_deep(rel: str, language: str) -> BakegenError:
+    """The error for a document nested deeper than Python's parsers recurse."""
+    return BakegenError(f"{rel}: invalid {language}: nested too deeply to read")
 
 
 def expect_type(rel: str, where: str, value: Any, kind: type | tuple[type, ...], what: str) -> Any:
@@ -57,8 +68,7 @@ def expect_type(rel: str, where: str, value: Any, kind: type | tuple[type, ...],
     if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
         raise BakegenError(f'{rel}: "{where}" must be {what}, got {json.dumps(value)}')
     if not isinstance(value, kind):
-        shown = json.dumps(value) if isinstance(value, (int, float, str)) else type(value).__name__
-        raise BakegenError(f'{rel}: "{where}" must be {what}, got {shown}')
+        raise BakegenError(f'{rel}: "{where}" must be {what}, got {shown(value)}')
     return value
 
 
@@ -68,6 +78,19 @@ def string_list(rel: str, where: str, value: Any) -> list[str]:
     for item in value:
         if not isinstance(item, str):
             raise BakegenError(
-                f'{rel}: "{where}" must be a list of strings, got an item {json.dumps(item)}'
+                f'{rel}: "{where}" must be a list of strings, got an item {shown(item)}'
             )
     return list(value)
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A manifest value for a message: scalars as JSON (long ones cut), containers by kind.
+
+    Never serialises a container: a YAML alias bomb expands to billions of items.
+    """
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        text = json.dumps(value, ensure_ascii=False)
+        return text if len(text) <= limit else text[: limit - 4] + '..."'
+    if isinstance(value, dict):
+        return "an object"
+    return "a list" if isinstance(value, list) else type(value).__name__

@@ -117,6 +117,8 @@ class ScanResult:
     workspaces: tuple[Workspace, ...] = ()
     packages: tuple[Package, ...] = ()
     problems: tuple[Problem, ...] = field(default=())
+    #: files holding literal registry credentials: left out of every build context
+    secret_files: tuple[str, ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:

@@ -88,6 +88,10 @@ class Plan:
     bases: tuple[BasePlan, ...]
     services: tuple[ServicePlan, ...]
     extra_ignores: tuple[str, ...] = ()
+    #: files holding literal credentials: every generated .dockerignore excludes them
+    secret_files: tuple[str, ...] = ()
+    #: BuildKit secrets the base targets pass on: (id, "path" or "env:NAME") from the config
+    secrets: tuple[tuple[str, str], ...] = ()
 
     def groups(self) -> dict[str, tuple[str, ...]]:
         """`default` with every service, and one group per ecosystem present."""
@@ -145,6 +149,8 @@ def make_plan(
         bases=tuple(b for b in bases if b.workspace.key in used),
         services=tuple(sorted(services, key=lambda s: s.target)),
         extra_ignores=extra_ignores,
+        secret_files=scan.secret_files,
+        secrets=config.secrets,
     )
 
 

@@ -10,6 +10,7 @@ from bakegen.config import Config
 from bakegen.ecosystems import Ecosystem, registry
 from bakegen.errors import BakegenError, Problem
 from bakegen.model import Package, ScanResult, Workspace
+from bakegen.safety import find_credentials, name_problems
 from bakegen.tree import SourceTree
 
 
@@ -49,11 +50,26 @@ def scan_tree(
     packages, config_problems = _apply_service_config(packages, config)
     problems.extend(config_problems)
     problems.extend(_duplicate_names(packages))
+    problems.extend(name_problems(packages, workspaces))
+    credentials = find_credentials(tree)
+    problems.extend(c.warning() for c in credentials)
+    secret_files = {c.path for c in credentials}
+    workspaces = [_without_files(w, secret_files) for w in workspaces]
     return ScanResult(
         root=str(tree.root),
         workspaces=tuple(sorted(workspaces, key=lambda w: (w.ecosystem, w.root))),
         packages=tuple(sorted(packages, key=lambda p: (p.ecosystem, p.name, p.path))),
         problems=tuple(sorted(set(problems), key=Problem.sort_key)),
+        secret_files=tuple(sorted(secret_files)),
+    )
+
+
+def _without_files(ws: Workspace, secret_files: set[str]) -> Workspace:
+    """The workspace minus credential files, which no build context may admit."""
+    if not secret_files.intersection(ws.extra_files):
+        return ws
+    return dataclasses.replace(
+        ws, extra_files=tuple(f for f in ws.extra_files if f not in secret_files)
     )
 
 

@@ -39,6 +39,11 @@ ALWAYS_SKIPPED_DIRS = frozenset(
     }
 )
 MAX_MANIFEST_BYTES = 8 * 1024 * 1024
+#: where package managers keep registry credentials: remembered even when `.gitignore`d,
+#: since a build context admitting their folder would still send them to the builder
+CREDENTIAL_FILE_NAMES = frozenset(
+    {".npmrc", ".yarnrc", ".yarnrc.yml", "pip.conf", "pip.ini", "uv.toml", ".netrc", ".pypirc"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +53,8 @@ class SourceTree:
     root: Path
     files: tuple[str, ...]
     problems: tuple[Problem, ...] = ()
+    #: `.gitignore`d files named in CREDENTIAL_FILE_NAMES (not indexed, but on disk)
+    hidden_credentials: tuple[str, ...] = ()
     _by_name: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
     _file_set: frozenset[str] = field(default_factory=frozenset, compare=False, repr=False)
     _digests: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -61,12 +68,17 @@ class SourceTree:
         root_path = root_path.resolve()
         files: list[str] = []
         problems: list[Problem] = []
-        _walk(root_path, str(root_path), "", [], files, problems)
-        return cls.from_files(root_path, files, problems)
+        hidden: list[str] = []
+        _walk(root_path, str(root_path), "", [], files, problems, hidden)
+        return cls.from_files(root_path, files, problems, hidden)
 
     @classmethod
     def from_files(
-        cls, root: Path, files: Iterable[str], problems: Iterable[Problem] = ()
+        cls,
+        root: Path,
+        files: Iterable[str],
+        problems: Iterable[Problem] = (),
+        hidden_credentials: Iterable[str] = (),
     ) -> SourceTree:
         """Build an index from a list of relative paths (sorted here, whatever their order)."""
         ordered = tuple(sorted(set(files)))
@@ -77,6 +89,7 @@ class SourceTree:
             root=root,
             files=ordered,
             problems=tuple(sorted(problems, key=Problem.sort_key)),
+            hidden_credentials=tuple(sorted(hidden_credentials)),
             _by_name={k: tuple(v) for k, v in by_name.items()},
             _file_set=frozenset(ordered),
         )
@@ -159,6 +172,7 @@ def _walk(
     ignores: list[_Ignore],
     files: list[str],
     problems: list[Problem],
+    hidden: list[str],
 ) -> None:
     # Plain strings and the DirEntry data only: pathlib objects and a stat per folder
     # for `.gitignore` were half of the walk's time on 10,000 packages.
@@ -186,9 +200,11 @@ def _walk(
         if is_dir and name in ALWAYS_SKIPPED_DIRS:
             continue
         if ignores and _ignored(rel, is_dir, ignores):
+            if name in CREDENTIAL_FILE_NAMES and entry.is_file(follow_symlinks=False):
+                hidden.append(rel)
             continue
         if is_dir:
-            _walk(root, entry.path, rel, ignores, files, problems)
+            _walk(root, entry.path, rel, ignores, files, problems, hidden)
         elif entry.is_file(follow_symlinks=False):
             files.append(rel)
 

@@ -2,7 +2,8 @@
 
 Every new text is first written to a temporary file beside its destination; only when all
 of them are staged are they renamed into place (a rename is atomic on POSIX). A failure
-or Ctrl-C before that leaves every previous file untouched. Files without bakegen's
+or Ctrl-C before that leaves every previous file untouched; one while renaming puts back
+the files already replaced (from hard links taken just before). Files without bakegen's
 generated header are never overwritten or removed unless `force` is given.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import secrets
+import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,9 +40,42 @@ def resolve_inside(root: Path, rel: str, what: str) -> Path:
     """`root/rel`, refusing any path that resolves outside root (symlinks included)."""
     root_real = root.resolve()
     target = (root_real / rel).resolve()
-    if target != root_real and root_real not in target.parents:
-        raise BakegenError(f"{rel}: {what} resolves outside the repository ({target})")
+    _check_inside(root_real, target, rel, what)
     return target
+
+
+def _check_inside(root_real: Path, target: Path, rel: str, what: str) -> None:
+    # a string prefix test: `root_real in target.parents` compared Path objects one by one
+    prefix = str(root_real).rstrip(os.sep) + os.sep
+    if target != root_real and not str(target).startswith(prefix):
+        raise BakegenError(f"{rel}: {what} resolves outside the repository ({target})")
+
+
+class _Inside:
+    """`resolve_inside` for the many files of one write: each folder is resolved once.
+
+    Resolving every path from the root took one `lstat` per path component per file, a
+    third of an up-to-date `generate` on 10,000 packages.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root_real = root.resolve()
+        self._folders: dict[str, Path] = {}
+
+    def __call__(self, rel: str, what: str) -> Path:
+        folder, _, name = rel.rpartition("/")
+        if name in ("", ".", ".."):
+            return resolve_inside(self.root, rel, what)
+        parent = self._folders.get(folder)
+        if parent is None:
+            parent = (self.root_real / folder).resolve() if folder else self.root_real
+            self._folders[folder] = parent
+        target = parent / name
+        if os.path.islink(target):
+            target = target.resolve()
+        _check_inside(self.root_real, target, rel, what)
+        return target
 
 
 def plan_changes(
@@ -47,9 +83,10 @@ def plan_changes(
 ) -> Changes:
     """Compare wanted files with the disk; stale generated files in `owned_dirs` get removed."""
     created, updated, unchanged = [], [], []
+    inside = _Inside(root)
     for rel, text in sorted(files.items()):
-        path = resolve_inside(root, rel, "output file")
-        current = _read(path)
+        path = inside(rel, "output file")
+        current = _read(path, rel)
         if current is None:
             created.append(rel)
         elif current == text:
@@ -67,6 +104,7 @@ def plan_changes(
 
 def _stale_generated(root: Path, files: Mapping[str, str], owned_dirs: tuple[str, ...]) -> set[str]:
     stale = set()
+    root_real = root.resolve()
     for rel_dir in owned_dirs:
         folder = resolve_inside(root, rel_dir, "output folder")
         if not folder.is_dir():
@@ -74,40 +112,72 @@ def _stale_generated(root: Path, files: Mapping[str, str], owned_dirs: tuple[str
         for path in folder.rglob("*"):
             if path.is_symlink() or not path.is_file():
                 continue
-            rel = path.relative_to(root.resolve()).as_posix()
+            rel = path.relative_to(root_real).as_posix()
             if rel not in files and is_generated(_read(path) or ""):
                 stale.add(rel)
     return stale
 
 
-def _read(path: Path) -> str | None:
+def _read(path: Path, rel: str | None = None) -> str | None:
+    """A file's text, None when absent; errors name `rel` (the repository path) if given."""
+    label = rel or path
     try:
         with path.open(encoding="utf-8", errors="replace") as handle:
             return handle.read()
     except FileNotFoundError:
         return None
     except IsADirectoryError as exc:
-        raise BakegenError(f"{path}: is a folder, expected a file") from exc
+        raise BakegenError(f"{label}: is a folder, expected a file") from exc
     except OSError as exc:
-        raise BakegenError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise BakegenError(f"{label}: cannot read ({exc.strerror})") from exc
 
 
 def apply_changes(root: Path, files: Mapping[str, str], changes: Changes) -> None:
     """Stage every created/updated file, then rename all into place, then remove stale ones."""
     staged: list[tuple[Path, Path]] = []
+    # (target, hard link to its previous content or None): undone if a rename fails
+    replaced: list[tuple[Path, Path | None]] = []
+    inside = _Inside(root)
     try:
         for rel in (*changes.created, *changes.updated):
-            target = resolve_inside(root, rel, "output file")
+            target = inside(rel, "output file")
             target.parent.mkdir(parents=True, exist_ok=True)
             staged.append((_stage(target, files[rel]), target))
         for temp, target in staged:
+            backup = _backup(target)
+            replaced.append((target, backup))
             os.replace(temp, target)
         staged = []
+    except BaseException:
+        for target, backup in reversed(replaced):
+            if backup is not None:
+                os.replace(backup, target)
+                # a rename onto another link of the same file does nothing (POSIX)
+                backup.unlink(missing_ok=True)
+            else:
+                target.unlink(missing_ok=True)
+        replaced = []
+        raise
     finally:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)
+        for _, backup in replaced:
+            if backup is not None:
+                backup.unlink(missing_ok=True)
     for rel in changes.removed:
         resolve_inside(root, rel, "stale file").unlink(missing_ok=True)
+
+
+def _backup(target: Path) -> Path | None:
+    """A hard link to `target`'s current content beside it (None when it does not exist)."""
+    if not target.exists():
+        return None
+    backup = target.with_name(f".{target.name}.{secrets.token_hex(6)}.bakegen-old")
+    try:
+        os.link(target, backup)
+    except OSError:  # no hard links on this file system: copy
+        shutil.copy2(target, backup)
+    return backup
 
 
 def _stage(target: Path, text: str) -> Path:

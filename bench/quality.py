@@ -19,7 +19,23 @@ INSTALL = re.compile(
     r"|pnpm\s+(?:install|i|fetch)\b|bun\s+install\b|uv\s+sync\b|uv\s+pip\s+install\b"
     r"|pip3?\s+install\b|poetry\s+install\b|cargo\s+(?:fetch|vendor)\b)"
 )
-OFFLINE = re.compile(r"--offline\b|--no-index\b|--frozen-offline\b")
+#: an install that takes what an earlier step fetched (a cache, local wheels): no network
+OFFLINE = re.compile(r"--(?:prefer-)?offline\b|--no-index\b")
+#: installing a package manager or a build backend, not the workspace's dependencies
+TOOL = re.compile(
+    r"\bnpm\s+(?:install|i)\b[^&|;]*\s(?:-g|--global)\b|\bcorepack\b"
+    r"|\bpip3?\s+install\b[^&|;]*\s(?:uv|poetry|pipx|pip|setuptools|wheel|hatchling)"
+    r"(?:[=<>~!]=?[^\s&|;]*)?(?:\s|$)"
+)
+
+
+def classify(instruction: str) -> str:
+    """`offline` (derived from what was fetched), `tool` (set-up) or `dependencies`."""
+    if OFFLINE.search(instruction):
+        return "offline"
+    if TOOL.search(instruction):
+        return "tool"
+    return "dependencies"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +47,19 @@ class InstallCount:
     base_installs: int
     service_installs: int
     offline_installs: int
+    tool_installs: int
     commands: tuple[str, ...]
     naive: int
 
     @property
     def per_bake(self) -> int:
-        """Steps one full `docker buildx bake` runs: each base once, each service once."""
+        """Install steps one full `docker buildx bake` runs: each base once, each service once."""
         return self.base_installs + self.service_installs
+
+    @property
+    def network(self) -> int:
+        """Of those, the ones that download the workspace's dependencies."""
+        return self.per_bake - self.offline_installs - self.tool_installs
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +94,7 @@ def instructions(dockerfile: str) -> list[str]:
 
 def count_installs(files: Mapping[str, str], services: int, output_dir: str) -> InstallCount:
     """Install RUN steps in generated base and service Dockerfiles; `naive` = one/service."""
-    base_files = service_files = base_installs = service_installs = offline = 0
+    base_files = service_files = base_installs = service_installs = offline = tools = 0
     commands: set[str] = set()
     for path, text in files.items():
         if not path.endswith("Dockerfile"):
@@ -93,10 +115,11 @@ def count_installs(files: Mapping[str, str], services: int, output_dir: str) -> 
                 service_installs += 1
             else:
                 base_installs += 1
-            if OFFLINE.search(inst):
-                offline += 1
+            kind = classify(inst)
+            offline += kind == "offline"
+            tools += kind == "tool"
     return InstallCount(base_files, service_files, base_installs, service_installs, offline,
-                        tuple(sorted(commands)), services)
+                        tools, tuple(sorted(commands)), services)
 
 
 def context_sizes(

@@ -149,7 +149,7 @@ def time_command(
         if setup is not None:
             setup()
         seconds, rss, code, stdout, stderr = run_process(argv, cwd)
-        if code != 0:
+        if code != 0 or "internal error" in stderr:
             lines = [line for line in stderr.strip().splitlines() if line.strip()]
             timing.failed = f"exit {code}: {lines[-1] if lines else '(no message)'}"[:300]
             return timing, stdout
@@ -350,6 +350,13 @@ def machine() -> dict[str, str]:
     }
 
 
+def _load() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "unknown"
+
+
 def _fmt_time(t: Timing | None) -> str:
     if t is None:
         return "—"
@@ -399,6 +406,8 @@ def render_report(
         f"- machine: {info['cores']} cores, {info['cpu']}, {info['memory']} RAM",
         f"- Python {info['python']} on {info['os']}",
         f"- bakegen revision: {info['bakegen']}",
+        f"- load average (1 min) at the start / end of the run: {args.load_start} / "
+        f"{_load()} (other work on the machine inflates the times)",
         f"- method: median of {args.runs} runs after {args.warmup} warm-up run(s); "
         "whole processes are the installed `bakegen` console script; peak memory is the "
         "maximum resident set size of the process (`os.wait4`).",
@@ -494,6 +503,7 @@ def _targets_section(results: list[SizeResult], startup: dict[str, Timing]) -> l
                  verdict(peak, TARGETS["memory_10k_mb"])))
     lines = ["## Targets", "", "| target | limit | measured | verdict |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    lines += ["", "A missed target is explained in the profile notes at the end."]
     return [*lines, ""]
 
 
@@ -519,8 +529,8 @@ def _stages_section(results: list[SizeResult]) -> list[str]:
                 row += f" {value:.3f} |" if value is not None else " — |"
                 row += f" {peak / 1e6:.0f} |" if peak else " — |"
             lines.append(row)
-        lines.append("| max RSS of the stage process (MB) | "
-                     + " | ".join(f"{r.stages.get('max_rss_mb', 0):.0f} | " for r in ran) + "")
+        lines.append("| max RSS of the stage process |"
+                     + "".join(f" | {r.stages.get('max_rss_mb', 0):.0f} |" for r in ran))
     lines += [f"- N={r.n:,}: stages failed: {r.stages['error']}" for r in failed]
     return lines
 
@@ -530,9 +540,10 @@ def _quality_rows(name: str, q: Quality) -> list[str]:
     summary = q.service_summary()
     sized = f"{len(q.services)} of {q.services_total}"
     rows = [
-        f"| {name} | {inst.per_bake} ({inst.base_installs} in {inst.base_dockerfiles} base "
-        f"Dockerfiles, {inst.service_installs} in {inst.service_dockerfiles} service "
-        f"Dockerfiles; {inst.offline_installs} offline) | {inst.naive} | "
+        f"| {name} | **{inst.network}** of {inst.per_bake} ({inst.base_installs} in "
+        f"{inst.base_dockerfiles} base Dockerfiles, {inst.service_installs} in "
+        f"{inst.service_dockerfiles} service Dockerfiles; {inst.offline_installs} offline, "
+        f"{inst.tool_installs} tool set-up) | {inst.naive} | "
         f"{_mb(q.repo_bytes)} ({q.repo_files:,} files) | {_mb(q.source_bytes)} "
         f"({q.source_files:,} files) | "
         + (f"{_mb(summary['median'])} / {_mb(summary['p90'])} / {_mb(summary['max'])} "
@@ -548,13 +559,18 @@ def _quality_section(
 ) -> list[str]:
     lines = ["", "## Plan quality", "",
              "Install steps: RUN instructions of the generated Dockerfiles that invoke a package "
-             "manager's install/sync/fetch/vendor command (compiling is not counted); each "
-             "base builds once per bake, so this is what one full `docker buildx bake` runs. "
-             "The naive plan has one self-contained Dockerfile, hence one install, per service. "
+             "manager's install/sync/fetch/vendor command (compiling is not counted; "
+             "bench/quality.py); each base builds once per bake, so this is what one full "
+             "`docker buildx bake` runs. In bold, the ones that download the workspace's "
+             "dependencies: the rest are offline (derived from what deps-base fetched: "
+             "`--offline`, `--prefer-offline`, local wheels) or set up a tool (corepack, uv, "
+             "a build backend). The naive plan has one self-contained Dockerfile, hence one "
+             "dependency download, per service. "
              "Context: bytes each target's `<Dockerfile>.dockerignore` admits (emulating "
              "BuildKit's matcher, bench/context.py) against the whole working tree (.git "
              "excluded) and against its sources (noise folders excluded).", "",
-             "| repository | install steps per full bake | naive | whole repo | sources "
+             "| repository | install steps per full bake (downloads in bold) | naive | whole repo "
+             "| sources "
              "| service context median / p90 / max | base contexts |",
              "|---|---|---|---|---|---|---|"]
     quality, error = sample
@@ -621,6 +637,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.quiet:
             print(message, file=sys.stderr, flush=True)
 
+    args.load_start = _load()
     bakegen = bakegen_argv()
     startup = measure_startup(bakegen, args.startup_runs)
     log("startup: " + ", ".join(f"{k} {_fmt_time(v)} s" for k, v in startup.items()))

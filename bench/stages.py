@@ -14,8 +14,9 @@ graph, not plan. Stages:
 * write: `plan_changes` + `apply_changes` after removing the outputs (fresh), and
   `plan_changes` when everything is up to date (no change).
 
-Run as `python -m bench.stages ROOT --runs 5` (prints JSON); `--tracemalloc` reports the
-peak of Python allocations during each top-level stage instead of times.
+Run as `python -m bench.stages ROOT --runs 5` (prints JSON); `--tracemalloc` reports, for
+each stage, the highest total of Python allocations while it ran (what earlier stages
+still hold included) instead of times.
 """
 
 from __future__ import annotations
@@ -54,9 +55,14 @@ class StageClock:
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        if self.memory and not self._stack:
+        # frame: name, start, time spent in nested stages, highest traced memory seen
+        frame: list[Any] = [name, time.perf_counter(), 0.0, 0]
+        if self.memory:
+            if self._stack:
+                # the caller's peak so far is kept before the reset below loses it
+                outer = self._stack[-1]
+                outer[3] = max(outer[3], tracemalloc.get_traced_memory()[1])
             tracemalloc.reset_peak()
-        frame: list[Any] = [name, time.perf_counter(), 0.0]
         self._stack.append(frame)
         try:
             yield
@@ -66,9 +72,11 @@ class StageClock:
             self.times[name] = self.times.get(name, 0.0) + elapsed - frame[2]
             if self._stack:
                 self._stack[-1][2] += elapsed
-            elif self.memory:
-                peak = tracemalloc.get_traced_memory()[1]
+            if self.memory:
+                peak = max(frame[3], tracemalloc.get_traced_memory()[1])
                 self.peaks[name] = max(self.peaks.get(name, 0), peak)
+                if self._stack:
+                    self._stack[-1][3] = max(self._stack[-1][3], peak)
 
     def wrap(self, name: str, func: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(func)

@@ -103,10 +103,10 @@ target "cargo-deps-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-deps-base:618bffafa37dafe3deed",
+    "${REGISTRY}/cargo-deps-base:012993f4f7095c908f47",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "618bffafa37dafe3deed"
+    "dev.bakegen.fingerprint" = "012993f4f7095c908f47"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-deps-base:${CACHE_TAG}",
@@ -126,10 +126,10 @@ target "cargo-production-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-production-base:618bffafa37dafe3deed",
+    "${REGISTRY}/cargo-production-base:012993f4f7095c908f47",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "618bffafa37dafe3deed"
+    "dev.bakegen.fingerprint" = "012993f4f7095c908f47"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-production-base:${CACHE_TAG}",
@@ -149,10 +149,10 @@ target "node-deps-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-deps-base:6fa5c5e6de00704a4b96",
+    "${REGISTRY}/node-deps-base:70209a9eab94be840a02",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "6fa5c5e6de00704a4b96"
+    "dev.bakegen.fingerprint" = "70209a9eab94be840a02"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -172,10 +172,10 @@ target "node-production-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-production-base:6fa5c5e6de00704a4b96",
+    "${REGISTRY}/node-production-base:70209a9eab94be840a02",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "6fa5c5e6de00704a4b96"
+    "dev.bakegen.fingerprint" = "70209a9eab94be840a02"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",
@@ -195,10 +195,10 @@ target "python-deps-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-deps-base:8bfee67da18f52de6d1c",
+    "${REGISTRY}/python-deps-base:0ebe474de35105375e58",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "8bfee67da18f52de6d1c"
+    "dev.bakegen.fingerprint" = "0ebe474de35105375e58"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-deps-base:${CACHE_TAG}",
@@ -218,10 +218,10 @@ target "python-production-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-production-base:8bfee67da18f52de6d1c",
+    "${REGISTRY}/python-production-base:0ebe474de35105375e58",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "8bfee67da18f52de6d1c"
+    "dev.bakegen.fingerprint" = "0ebe474de35105375e58"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG}",
@@ -236,8 +236,8 @@ target "acme-api" {
   context    = "."
   dockerfile = "docker/services/acme-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:6fa5c5e6de00704a4b96" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:6fa5c5e6de00704a4b96" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:70209a9eab94be840a02" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:70209a9eab94be840a02" : "target:node-production-base"
   }
   tags       = [
     "${REGISTRY}/acme-api:${TAG}",
@@ -260,8 +260,8 @@ target "acme-web" {
   context    = "."
   dockerfile = "docker/services/acme-web.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:6fa5c5e6de00704a4b96" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:6fa5c5e6de00704a4b96" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:70209a9eab94be840a02" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:70209a9eab94be840a02" : "target:node-production-base"
   }
   tags       = [
     "${REGISTRY}/acme-web:${TAG}",
@@ -284,8 +284,8 @@ target "acme-worker" {
   context    = "."
   dockerfile = "docker/services/acme-worker.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:8bfee67da18f52de6d1c" : "target:python-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:8bfee67da18f52de6d1c" : "target:python-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:0ebe474de35105375e58" : "target:python-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:0ebe474de35105375e58" : "target:python-production-base"
   }
   tags       = [
     "${REGISTRY}/acme-worker:${TAG}",
@@ -308,8 +308,8 @@ target "router-svc" {
   context    = "."
   dockerfile = "docker/services/router-svc.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:618bffafa37dafe3deed" : "target:cargo-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:618bffafa37dafe3deed" : "target:cargo-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:012993f4f7095c908f47" : "target:cargo-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:012993f4f7095c908f47" : "target:cargo-production-base"
   }
   tags       = [
     "${REGISTRY}/router-svc:${TAG}",

@@ -417,3 +417,50 @@ def test_repository_dockerignore_affects_every_generated_target(repo: Path) -> N
     assert set(found) == ALL
     assert found["router-svc"] == [
         ".dockerignore (repository .dockerignore, part of every generated one)"]
+
+
+def test_regenerated_base_fingerprints_do_not_widen_a_lockfile_change(repo: Path) -> None:
+    """The bases' content-addressed tags follow the lockfile; the lockfile rule decides."""
+    replace("yarn.lock", 'version "7.0.0"', 'version "7.0.1"')(repo)
+    before = (repo / "docker-bake.hcl").read_text()
+    generate(repo)
+    commit(repo)
+    if (repo / "docker-bake.hcl").read_text() == before:
+        pytest.skip("this bake file does not tag bases by content")
+    assert affected(repo) == {
+        "acme-web": ["yarn.lock (is-number 7.0.0 -> 7.0.1; via @acme/web)"],
+    }
+
+
+def test_root_below_the_repository_top(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+                       "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
+                       "HOME": str(tmp_path)}.items():
+        monkeypatch.setenv(key, value)
+    top = tmp_path / "top"
+    root = copy_sample(top)
+    generate(root)
+    write_tree(top, {"other/packages/shared/index.js": "outside the root\n"})
+    git(top, "init", "-q", "-b", "main")
+    commit(top, "base")
+    append("packages/shared/index.js")(root)
+    append("other/packages/shared/index.js")(top)
+    commit(top)
+    assert affected(root) == {
+        "acme-api": ["packages/shared/index.js (via @acme/shared)"],
+        "acme-web": ["packages/shared/index.js (via @acme/shared)"],
+    }
+    replace("yarn.lock", 'version "7.0.0"', 'version "7.0.1"')(root)
+    commit(top)
+    assert affected(root) == {"acme-web": ["yarn.lock (is-number 7.0.0 -> 7.0.1; via @acme/web)"]}
+
+
+def test_head_other_than_the_checkout_is_noted(repo: Path) -> None:
+    append("apps/api/src/server.js")(repo)
+    commit(repo)
+    append("apps/web/server.js")(repo)
+    commit(repo)
+    result = CliRunner().invoke(cli, ["affected", str(repo), "--base", "HEAD~2",
+                                      "--head", "HEAD~1"], catch_exceptions=False)
+    assert result.stdout == "acme-api: apps/api/src/server.js (in @acme/api)\n"
+    assert "--head HEAD~1 is not the checked-out commit" in result.stderr

@@ -61,7 +61,7 @@ def moby_excludes(lines: list[str], path: str) -> bool:
 
 
 def matcher(lines: list[str]) -> DockerIgnore:
-    return DockerIgnore(lines, {})
+    return DockerIgnore(lines)
 
 
 def test_generated_dockerignore_admits_only_the_closure() -> None:

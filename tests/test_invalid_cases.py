@@ -9,8 +9,9 @@ Each case folder holds:
   workspace's temporary path);
 - `exit_code`: the exit code.
 
-What git cannot hold (symlinks, an unreadable file, a 50 MB manifest) is built here at run
-time by the function of the same name in BUILDERS. Run with BAKEGEN_UPDATE_INVALID=1 to
+What git cannot hold or should not (symlinks, an unreadable file, a 50 MB manifest, documents
+nested 100,000 levels deep) is built here at run time by the function of the same name in
+BUILDERS. Run with BAKEGEN_UPDATE_INVALID=1 to
 rewrite `expected.txt` and `exit_code` from what bakegen does now (then review the diff).
 """
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -80,12 +81,35 @@ def _huge_manifest(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         handle.write(tail)
 
 
+def _nested(opening: str, closing: str, depth: int) -> str:
+    return opening * depth + closing * depth
+
+
+def _deeply_nested_json(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    nested = _nested("[", "]", 100_000)
+    (ws / "apps" / "api" / "package.json").write_text(f'{{"name": "api", "x": {nested}}}\n')
+
+
+def _deeply_nested_toml(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    nested = _nested("[", "]", 100_000)
+    (ws / "crates" / "router" / "Cargo.toml").write_text(
+        f'[package]\nname = "router"\nversion = "0.1.0"\nx = {nested}\n'
+    )
+
+
+def _deeply_nested_yaml(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (ws / "pnpm-workspace.yaml").write_text(f"packages: {_nested('[', ']', 50_000)}\n")
+
+
 BUILDERS: dict[str, Callable[[Path, Path, pytest.MonkeyPatch], None]] = {
     "symlink-loop": _symlink_loop,
     "symlink-outside-root": _symlink_outside_root,
     "output-dir-symlink-outside": _output_dir_symlink_outside,
     "unreadable-manifest": _unreadable_manifest,
     "huge-manifest": _huge_manifest,
+    "node-deeply-nested-json": _deeply_nested_json,
+    "cargo-deeply-nested-toml": _deeply_nested_toml,
+    "pnpm-deeply-nested-yaml": _deeply_nested_yaml,
 }
 
 
@@ -118,8 +142,14 @@ def prepare(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple
     return ws, [words[0], str(ws), *words[1:]]
 
 
-def _generated(ws: Path) -> Iterator[Path]:
-    yield from (p for p in ws.rglob("*") if p.is_file() and not p.is_symlink())
+def _snapshot(ws: Path) -> dict[Path, bytes]:
+    """Every regular file below ws and its bytes (read with open: a case may patch Path)."""
+    found = {}
+    for path in ws.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            with open(path, "rb") as handle:
+                found[path] = handle.read()
+    return found
 
 
 def test_the_corpus_is_big_enough() -> None:
@@ -158,12 +188,15 @@ def test_debug_shows_a_traceback(
 ) -> None:
     from bakegen.errors import BakegenError
 
-    ws, argv = prepare(name, tmp_path, monkeypatch)
+    _ws, argv = prepare(name, tmp_path, monkeypatch)
     with pytest.raises(BakegenError):
         main(["--debug", *argv])
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if (CASES / n / "exit_code").read_text() != "0\n"])
+FAILING = [n for n in NAMES if (CASES / n / "exit_code").read_text(encoding="utf-8") != "0\n"]
+
+
+@pytest.mark.parametrize("name", FAILING)
 def test_a_failing_case_writes_nothing(
     name: str,
     tmp_path: Path,
@@ -171,7 +204,6 @@ def test_a_failing_case_writes_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     ws, argv = prepare(name, tmp_path, monkeypatch)
-    before = {p: p.read_bytes() for p in _generated(ws) if os.access(p, os.R_OK)}
+    before = _snapshot(ws)
     run_cli(argv, capsys)
-    after = {p: p.read_bytes() for p in _generated(ws) if os.access(p, os.R_OK)}
-    assert after == before
+    assert _snapshot(ws) == before

@@ -6,6 +6,8 @@ import json
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bakegen.lockfiles import LockfileUnsure, Members, compare, parser_for
 
@@ -584,3 +586,45 @@ def test_cargo_rewiring_to_an_unchanged_entry_is_a_change() -> None:
     assert changed_members("Cargo.lock", CARGO, new, CARGO_MEMBERS) == {
         "api": ("serde 1.0.200 changed",),
     }
+
+
+# --------------------------------------------------------------------------- the YAML reader
+
+YAML_SNIPPETS = [
+    PNPM_V9,
+    PNPM_V6,
+    YARN_BERRY,
+    "a: {node: '>=14', b: \"x\", c: https://x.example/a:b}\nc: [x64, 'arm']\nd: {}\ne: []\n"
+    "f:\n- a\n- 'b'\n",
+    "k: 'it''s'\n'@a/b@1.0.0(c@2)':\n  x: y  # comment\n  z:\n",
+    "a: |\n  block\n",
+    "a: &anchor 1\nb: *anchor\n",
+    "a:\n  - b: c\n",
+    "a: {b: {c: d}}\n",
+]
+
+
+@pytest.mark.parametrize("text", YAML_SNIPPETS)
+def test_yaml_reader_agrees_with_pyyaml(text: str) -> None:
+    import yaml
+
+    from bakegen.lockfiles.yamlload import load_yaml
+
+    assert load_yaml(text) == yaml.load(text, Loader=yaml.BaseLoader)
+
+
+_TEXT = st.text(alphabet=st.sampled_from("ab@/:.-_'\" #{}[],>*&!|0"), min_size=1, max_size=8)
+_TREE = st.recursive(_TEXT | st.lists(_TEXT, max_size=3),
+                     lambda inner: st.dictionaries(_TEXT, inner, max_size=3), max_leaves=12)
+
+
+@given(st.dictionaries(_TEXT, _TREE, min_size=1, max_size=4), st.booleans())
+def test_yaml_reader_agrees_with_pyyaml_on_random_documents(
+    data: dict[str, object], flow: bool
+) -> None:
+    import yaml
+
+    from bakegen.lockfiles.yamlload import load_yaml
+
+    text = yaml.safe_dump(data, default_flow_style=None if flow else False, width=10_000)
+    assert load_yaml(text) == yaml.load(text, Loader=yaml.BaseLoader)

@@ -265,3 +265,56 @@ def test_option_errors(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # 
     assert bad_ref.exit_code == 2
     assert bad_ref.stderr == '--base: unknown git ref "nope"\n'
     assert git(repo, "status", "--porcelain") == ""
+
+
+# --------------------------------------------------------------------------- the fast reader
+
+SNIPPETS = [
+    BAKE,
+    OVERRIDE,
+    'target "a" {\n  n = 3\n  f = 1.5\n  neg = -1\n  b = true\n  z = null\n}\n',
+    'target "a" {\n  x = foo\n  y = [foo, "b"]\n  w = !true\n  v = 1 + 2\n  c = f("x", 2)\n}\n',
+    'target "a" {\n  m = { a = 1, "b c" = "d" }\n  nested = [[1, 2], {x = "y"}]\n}\n',
+    'target "a" {\n  t = "${foo}-1"\n  e = "$${x} %%{y} \\\\ \\" \\n"\n}\n',
+    '# c\n// d\n/* e\n f */\ntarget "a" {  # trailing\n'
+    '  list = [\n    "x",  # one\n    "y"\n  ]\n}\n',
+    'target "a" {\n  c = MODE == "ci" ? ["a", "b"] : []\n'
+    '  k = {\n    d = MODE == "ci" ? "x" : "y"\n  }\n}\n',
+]
+
+
+@pytest.mark.parametrize("text", SNIPPETS)
+def test_fast_reader_reads_what_python_hcl2_reads(text: str) -> None:
+    from bakegen.bakefile import _FastReader
+
+    expected = hcl2.loads(text)
+    expected.pop("__comments__", None)
+    for blocks in expected.values():
+        for block in blocks:
+            for body in block.values():
+                body.pop("__comments__", None)
+                body.pop("__inline_comments__", None)
+    assert _FastReader(text).document() == expected
+
+
+def test_fast_reader_reads_the_generated_bake_file(tmp_path: Path) -> None:
+    from bakegen.bakefile import _FastReader
+
+    root = copy_sample(tmp_path)
+    assert CliRunner().invoke(cli, ["generate", str(root)]).exit_code == 0
+    text = (root / "docker-bake.hcl").read_text()
+    expected = hcl2.loads(text)
+    expected.pop("__comments__", None)
+    assert _FastReader(text).document() == expected
+
+
+@pytest.mark.parametrize("text", [
+    'target "a" {\n  dockerfile-inline = <<EOT\nFROM alpine\nA = "x"\nEOT\n}\n',
+    'variable "V" {\n  default = "x"\n  validation {\n    condition = V != ""\n'
+    '    error_message = "empty"\n  }\n}\ntarget "a" {\n  tags = ["${V}"]\n}\n',
+    'function "tag" {\n  params = [name]\n  result = ["r/${name}"]\n}\n'
+    'target "a" {\n  tags = tag("a")\n  args = { X = "${upper("y")}" }\n}\n',
+])
+def test_other_hcl_goes_through_python_hcl2(text: str) -> None:
+    merged = parse_bakefiles([("docker-bake.hcl", text)])
+    assert "a" in merged.targets or "V" in merged.variables

@@ -35,6 +35,7 @@ from bakegen.ecosystems.cargo_workspace import BIN_DIR, ECOSYSTEM
 from bakegen.ecosystems.common import sh_quote
 from bakegen.errors import BakegenError
 from bakegen.model import Package, Workspace
+from bakegen.safety import secret_mounts
 from bakegen.tree import is_within, join, parent
 
 DEFAULT_BUILD_IMAGE = "rust:1-slim-bookworm"
@@ -47,6 +48,8 @@ VENDOR_DIR = f"{CARGO_DIR}/vendor"
 VENDOR_CONFIG = f"{CARGO_DIR}/vendor.toml"
 OUT_DIR = "/out"
 CACHE_MOUNTS = ("/usr/local/cargo/registry", "/usr/local/cargo/git")
+#: optional registry tokens for `cargo vendor`, where cargo reads them (docs/security.md)
+CREDENTIALS = secret_mounts("cargo-credentials")
 #: paths or commands per RUN, so a 1,000-crate workspace keeps instructions a sane size
 CHUNK = 200
 SERVICE_BUILDS_PER_RUN = 50
@@ -160,7 +163,10 @@ def stub_runs(members: list[Package]) -> tuple[str, ...]:
 
 def vendor_run(workspace: Workspace) -> str:
     """Download every third-party crate once, into the image, through the cache mounts."""
-    mounts = "".join(f"--mount=type=cache,target={m} \\\n    " for m in CACHE_MOUNTS)
+    mounts = "".join(
+        f"{m} \\\n    "
+        for m in (*(f"--mount=type=cache,target={c}" for c in CACHE_MOUNTS), CREDENTIALS)
+    )
     locked = "--locked " if workspace.lockfile else ""
     return (
         f"RUN {mounts}mkdir -p {CARGO_DIR} && {_in_root(workspace)}"
@@ -226,4 +232,6 @@ def _words(paths: list[str]) -> str:
 def _copy_from_build(source: str, dest: str) -> str:
     if all(c in _SAFE or c == "/" for c in source + dest):
         return f"COPY --from=build --chmod=0755 {source} {dest}"
-    return f"COPY --from=build --chmod=0755 {json.dumps([source, dest], ensure_ascii=False)}"
+    # COPY expands variables even in its JSON form: backslashes and `$` must stay literal
+    words = [w.replace("\\", "\\\\").replace("$", "\\$") for w in (source, dest)]
+    return f"COPY --from=build --chmod=0755 {json.dumps(words, ensure_ascii=False)}"

@@ -540,6 +540,9 @@ def _channel(tree: SourceTree, rel: str, problems: list[Problem]) -> str | None:
     except tomllib.TOMLDecodeError as exc:
         problems.append(Problem.warning(rel, f"invalid TOML: {exc}"))
         return None
+    except RecursionError:
+        problems.append(Problem.warning(rel, "invalid TOML: nested too deeply to read"))
+        return None
     toolchain = data.get("toolchain", {})
     channel = toolchain.get("channel") if isinstance(toolchain, dict) else None
     if channel is not None and not isinstance(channel, str):

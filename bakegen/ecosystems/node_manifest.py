@@ -138,6 +138,15 @@ def internal_dependencies(
     found: set[Dependency] = set()
     for field, kind in DEP_FIELDS:
         for key, spec in manifest.dependency_map(field, problems).items():
+            if spec.strip().startswith(_PATH_PROTOCOLS):
+                raw = spec.strip().split(":", 1)[1]
+                linked = raw if raw.startswith("/") else join(manifest.folder, raw)
+                if linked.startswith(("/", "../")) or linked == "..":
+                    problems.append(Problem.error(
+                        manifest.path, f'"{field}.{key}" points to {linked}, outside the '
+                        "repository, where no build context reaches"
+                    ))
+                    continue
             target = _target(key, spec, manifest.folder, index)
             if target is None:
                 continue

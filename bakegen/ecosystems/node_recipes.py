@@ -40,6 +40,7 @@ from bakegen.ecosystems import BaseRecipe, ServiceRecipe, Stage
 from bakegen.ecosystems.common import sh_quote
 from bakegen.ecosystems.node_manifest import INSTALL_SCRIPTS, relative_to, run_script_command
 from bakegen.model import DepKind, Package, Workspace
+from bakegen.safety import secret_mounts
 from bakegen.tree import is_within, join
 
 DEFAULT_NODE_MAJOR = "22"
@@ -106,7 +107,7 @@ def base_recipe(workspace: Workspace, packages: tuple[Package, ...]) -> BaseReci
             "# install scripts of workspace packages need their sources: services' builds run them",
             _strip_scripts(INSTALL_SCRIPTS, held_back),
         ]
-    deps.append(f"RUN {_cache(manager)} {_install(workspace)}")
+    deps.append(f"RUN {_cache(manager)} {_credentials(manager)} {_install(workspace)}")
     prod_deps = Stage(
         name="prod-deps",
         base="deps-base",
@@ -230,7 +231,7 @@ def _production_install(workspace: Workspace) -> list[str]:
         focus = "yarn workspaces focus --all --production"
         if (workspace.manager_version or "4").split(".")[0] in ("2", "3"):
             focus = f"yarn plugin import workspace-tools{_CONTINUE}{focus}"  # built in from 4
-        return [f"RUN {_cache(manager)} {focus}"]
+        return [f"RUN {_cache(manager)} {_credentials(manager)} {focus}"]
     frozen = workspace.lockfile is not None
     reinstall = {
         "yarn-classic": "yarn install --production --prefer-offline --non-interactive"
@@ -247,7 +248,8 @@ def _production_install(workspace: Workspace) -> list[str]:
     ]
     return [
         *(keep_prepare_out if root_manifest else []),
-        f"RUN {_cache(manager)} find . -name node_modules -type d -prune -exec rm -rf {{}} +"
+        f"RUN {_cache(manager)} {_credentials(manager)} "
+        "find . -name node_modules -type d -prune -exec rm -rf {} +"
         f"{_CONTINUE}{reinstall}",
     ]
 
@@ -303,6 +305,12 @@ def _strip_scripts(scripts: Iterable[str], manifests: list[str]) -> str:
 def _workdir(root: str) -> str:
     """WORKDIR expands variables: a `$` or `\\` in a folder name must stay literal."""
     return "WORKDIR /workspace/" + root.replace("\\", "\\\\").replace("$", "\\$")
+
+
+def _credentials(manager: str) -> str:
+    """The optional registry-credentials secret: yarn 2+ reads a home `.yarnrc.yml`, every
+    other manager a home `.npmrc` (docs/security.md)."""
+    return secret_mounts("yarnrc" if manager == "yarn-berry" else "npmrc")
 
 
 def _cache(manager: str) -> str:

@@ -22,6 +22,7 @@ from bakegen.ecosystems import BaseRecipe, ServiceRecipe
 from bakegen.ecosystems.common import sh_quote
 from bakegen.ecosystems.python_scan import VENV, scan_python
 from bakegen.model import DepKind, EcosystemScan, Package, Workspace
+from bakegen.safety import secret_mounts
 from bakegen.tree import SourceTree
 
 UV_VERSION = "0.13.9"
@@ -34,6 +35,8 @@ PIP_CACHE = "--mount=type=cache,target=/root/.cache/pip"
 UV_CACHE = "--mount=type=cache,target=/root/.cache/uv"
 POETRY_CACHE = "--mount=type=cache,target=/root/.cache/pypoetry"
 PIP_ENV = ("PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_ROOT_USER_ACTION=ignore")
+#: optional secrets on every step that downloads: ~/.netrc (pip, uv, Poetry) and pip.conf
+CREDENTIALS = (secret_mounts("netrc"), secret_mounts("pipconf"))
 #: setuptools before 70.1 needs `wheel` to build wheels without build isolation
 SETUPTOOLS_COMPANION = "wheel"
 
@@ -112,19 +115,19 @@ def _uv_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[str, 
         _env(*PIP_ENV, f"PATH={UV_HOME}/bin:$PATH", "UV_COMPILE_BYTECODE=1", "UV_LINK_MODE=copy",
              "UV_PYTHON=python3", "UV_PYTHON_DOWNLOADS=never", f"UV_PROJECT_ENVIRONMENT={VENV}"),
         "# uv from PyPI, pinned, beside the image's Python: no second registry to reach",
-        _run((PIP_CACHE,), f"pip install --target {UV_HOME} uv=={UV_VERSION}"),
+        _run((PIP_CACHE, *CREDENTIALS), f"pip install --target {UV_HOME} uv=={UV_VERSION}"),
     ]
     if requires:
         lines += [
             "# build backends of the workspace packages, so service builds need no network",
-            _run((UV_CACHE,), f"uv venv {BUILD_TOOLS}",
+            _run((UV_CACHE, *CREDENTIALS), f"uv venv {BUILD_TOOLS}",
                  f"uv pip install --python {BUILD_TOOLS}/bin/python {_words(requires)}"),
         ]
     lines += [
         "COPY . ./",
         "# third-party dependencies only, from the lockfile as it is (--locked: stale fails)",
-        _run((UV_CACHE,), " ".join(("uv sync --locked --no-install-local --all-packages --no-dev",
-                                    *project))),
+        _run((UV_CACHE, *CREDENTIALS),
+             " ".join(("uv sync --locked --no-install-local --all-packages --no-dev", *project))),
     ]
     return tuple(lines)
 
@@ -133,12 +136,13 @@ def _poetry_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[s
     requires = _build_requires(packages)
     lines = [
         _env(*PIP_ENV, "POETRY_NO_INTERACTION=1", f"VIRTUAL_ENV={VENV}"),
-        _run((PIP_CACHE,), "python -m venv /opt/poetry",
+        _run((PIP_CACHE, *CREDENTIALS), "python -m venv /opt/poetry",
              f"/opt/poetry/bin/pip install poetry=={POETRY_VERSION}"),
         *_pip_buildtools(requires),
         "COPY . ./",
         "# Poetry installs into the active venv (VIRTUAL_ENV); a stale poetry.lock fails",
-        _run((POETRY_CACHE,), f"python -m venv {VENV}", f"cd {sh_quote(workspace.root)}",
+        _run((POETRY_CACHE, *CREDENTIALS), f"python -m venv {VENV}",
+             f"cd {sh_quote(workspace.root)}",
              "/opt/poetry/bin/poetry install --no-root --no-directory --only main --compile"),
     ]
     return tuple(lines)
@@ -152,7 +156,7 @@ def _pip_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[str,
         _env(*PIP_ENV),
         *_pip_buildtools(_build_requires(packages)),
         "# no lockfile: versions resolve when this stage builds; a uv.lock would pin them",
-        _run((PIP_CACHE,), f"python -m venv {VENV}", *install),
+        _run((PIP_CACHE, *CREDENTIALS), f"python -m venv {VENV}", *install),
     )
 
 
@@ -161,7 +165,7 @@ def _pip_buildtools(requires: list[str]) -> tuple[str, ...]:
         return ()
     return (
         "# build backends of the workspace packages, so service builds need no network",
-        _run((PIP_CACHE,), f"python -m venv {BUILD_TOOLS}",
+        _run((PIP_CACHE, *CREDENTIALS), f"python -m venv {BUILD_TOOLS}",
              f"{BUILD_TOOLS}/bin/pip install {_words(requires)}"),
     )
 

@@ -6,6 +6,7 @@ so one bad table never hides the others.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,9 @@ from bakegen.tree import parent
 
 #: PEP 517: a project without `[build-system]` builds with setuptools' legacy backend
 DEFAULT_BUILD_REQUIRES = ("setuptools>=40.8.0",)
+#: PEP 508 project names; anything else no installer accepts, and a newline in one would
+#: break the Dockerfile lines naming it
+_VALID_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,14 @@ def read_project(manifest: str, data: dict[str, Any], problems: list[Problem]) -
     requirements += [(r, DepKind.BUILD) for r in build_requires]
     poetry_paths, poetry_reqs, poetry_python = reader.poetry_dependencies(poetry)
     scripts, script_table = reader.scripts(project, poetry)
+    dynamic = project.get("dynamic")
+    if ("project" in data and name is not None and "version" not in project
+            and not (isinstance(dynamic, list) and "version" in dynamic)
+            and not (is_poetry and "version" in poetry)):
+        problems.append(Problem.warning(
+            manifest, '[project] has no "version" and does not list it in "dynamic"; '
+            "building a wheel of it will fail"
+        ))
     return Project(
         manifest=manifest,
         folder=parent(manifest),
@@ -160,6 +172,11 @@ class _Reader:
             return None
         if not raw.strip():
             self.error('"project.name" must not be empty')
+            return None
+        if not _VALID_NAME.fullmatch(raw.strip()):
+            self.error(f'"project.name" {_shown(raw)} is not a Python package name '
+                       '(PEP 508: letters, digits and "._-", starting and ending with a '
+                       "letter or digit)")
             return None
         return normalize_name(raw.strip())
 

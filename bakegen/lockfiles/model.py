@@ -94,7 +94,7 @@ class GraphBuilder:
 
 def as_dict(value: Any, what: str) -> dict[str, Any]:
     """A mapping from a parsed lockfile, or LockfileUnsure naming what was malformed."""
-    if value is None:
+    if value is None or value == "":
         return {}
     if not isinstance(value, dict):
         raise LockfileUnsure(f"{what} is not a table")
@@ -102,7 +102,7 @@ def as_dict(value: Any, what: str) -> dict[str, Any]:
 
 
 def as_list(value: Any, what: str) -> list[Any]:
-    if value is None:
+    if value is None or value == "":
         return []
     if not isinstance(value, list):
         raise LockfileUnsure(f"{what} is not a list")

@@ -111,6 +111,7 @@ def read_json(root: Path, rel: str) -> dict[str, Any]:
 def read_toml(root: Path, rel: str) -> dict[str, Any]:
     """A TOML manifest the scan already read; {} when it cannot be read again."""
     try:
-        return tomllib.loads((root / rel).read_bytes().decode("utf-8"))
+        data: dict[str, Any] = tomllib.loads((root / rel).read_bytes().decode("utf-8"))
+        return data
     except (OSError, ValueError):
         return {}

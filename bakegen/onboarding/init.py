@@ -57,6 +57,7 @@ class InitResult:
     change: FileChange
     config: Config
     scan: ScanResult
+    replaced: bool  # an existing config was rewritten
     notes: tuple[str, ...] = ()
 
 
@@ -97,7 +98,8 @@ def init_config(root: Path, pyproject: bool = False, force: bool = False) -> Ini
             "set yours, e.g. ghcr.io/<org>"
         )
     Transaction(root).apply([change])
-    return InitResult(change, written, scan, tuple(notes))
+    replaced = own_text is not None if not pyproject else py_has_table
+    return InitResult(change, written, scan, replaced, tuple(notes))
 
 
 def _refuse_existing(
@@ -134,7 +136,8 @@ def _has_tool_table(text: str) -> bool:
 
 def _loads(text: str, label: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
+        data: dict[str, Any] = tomllib.loads(text)
+        return data
     except tomllib.TOMLDecodeError as exc:
         raise BakegenError(f"{label}: invalid TOML: {exc}") from exc
 
@@ -156,9 +159,11 @@ def replace_tool_table(text: str, section: str) -> str:
     if tool is not None and "bakegen" in tool:
         del tool["bakegen"]
     kept = tomlkit.dumps(doc)
+    newline = "\r\n" if "\r\n" in kept else "\n"
+    section = section.replace("\n", newline)
     if not kept.strip():
         return section
-    return kept.rstrip("\r\n") + "\n\n" + section
+    return kept + ("" if kept.endswith("\n") else newline) + newline + section
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -234,10 +239,13 @@ def _services_section(config: Config, scan: ScanResult, prefix: str) -> str:
         f"# Which packages are services. Found {len(services)} (a start script, a bin target,",
         "# [project.scripts], a __main__.py or its own Dockerfile makes one):",
     ]
-    width = max((len(p.name) for p in services[:LISTED_SERVICES]), default=0)
-    for pkg in services[:LISTED_SERVICES]:
+    listed = services[:LISTED_SERVICES]
+    width = max((len(p.name) for p in listed), default=0)
+    path_width = max((len(p.path) for p in listed), default=0)
+    for pkg in listed:
         why = f"  ({pkg.deployable_reason})" if pkg.deployable_reason else ""
-        lines.append(f"#   {pkg.name.ljust(width)}  {pkg.ecosystem:<6}  {pkg.path}{why}")
+        row = f"{pkg.name.ljust(width)}  {pkg.ecosystem:<6}  {pkg.path.ljust(path_width)}{why}"
+        lines.append(f"#   {row}".rstrip())
     if len(services) > LISTED_SERVICES:
         lines.append(f"#   ... and {len(services) - LISTED_SERVICES} more (`bakegen scan`)")
     lines += [
@@ -302,8 +310,8 @@ def _images_section(
 
 def _image_keys(images: ImageSettings) -> list[str]:
     return [
-        f"{key} = {_value(value)}"
-        for key, value in (("build", images.build), ("runtime", images.runtime))
+        f"{field_name} = {_value(value)}"
+        for field_name, value in (("build", images.build), ("runtime", images.runtime))
         if value is not None
     ]
 
@@ -352,27 +360,32 @@ def _value(value: Any) -> str:
 # -- the edit `bakegen new` makes ------------------------------------------------------------
 
 
-def service_port_change(root: Path, config: Config, name: str, port: int) -> FileChange | None:
-    """The config edit giving service `name` its port; creates `bakegen.toml` if none exists.
+def config_path(config: Config) -> str:
+    """The file holding the settings (`bakegen.toml` when there is none yet)."""
+    return PYPROJECT if config.source not in (None, CONFIG_FILE) else CONFIG_FILE
 
-    None when the config already says so. Appends a `[service."name"]` table, or sets `port`
-    in an existing one through tomlkit; the rest of the file keeps every byte.
+
+def service_port_change(
+    root: Path, config: Config, name: str, port: int, current: str | None = None
+) -> FileChange | None:
+    """The config edit giving service `name` its port, in the config the repository has.
+
+    None when the config already says so, or when there is no config: `new` does not create
+    one (the skeleton listens on that port by default anyway). Appends a `[service."name"]`
+    table, or sets `port` in an existing one through tomlkit; the rest of the file keeps every
+    byte. `current` is the file's text when another edit of this run already changed it.
     """
     if config.service(name).port == port:
         return None
-    summary = f'[service.{key(name)}] port = {port}'
     if config.source is None:
-        text = (
-            "# bakegen settings (`bakegen init --force` writes a complete, commented one).\n\n"
-            f"[service.{key(name)}]\nport = {port}\n"
-        )
-        return FileChange(CONFIG_FILE, None, text, summary)
-    in_pyproject = config.source != CONFIG_FILE
-    rel = PYPROJECT if in_pyproject else CONFIG_FILE
-    text = read_text(root / rel)
+        return None
+    rel = config_path(config)
+    in_pyproject = rel == PYPROJECT
+    text = current if current is not None else read_text(root / rel)
     if text is None:
         raise BakegenError(f"{rel}: disappeared while bakegen was running")
     prefix = f"{PYPROJECT_TABLE}." if in_pyproject else ""
+    summary = f"[{prefix}service.{key(name)}] port = {port}"
     if name in config.services:
         doc = tomlkit.parse(text)
         table: Any = doc
@@ -384,5 +397,5 @@ def service_port_change(root: Path, config: Config, name: str, port: int) -> Fil
     newline = "\r\n" if "\r\n" in text else "\n"
     snippet = f"[{prefix}service.{key(name)}]{newline}port = {port}{newline}"
     after = text.rstrip("\r\n") + newline + newline + snippet if text.strip() else snippet
-    return FileChange(rel, text, after, f"[{prefix}service.{key(name)}] port = {port}")
+    return FileChange(rel, text, after, summary)
 

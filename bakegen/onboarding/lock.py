@@ -85,6 +85,14 @@ def find_tool(name: str) -> str | None:
     return shutil.which(name)
 
 
+def error_line(output: str) -> str:
+    """The line of a tool's output that says what went wrong: the first `error...` line (tools
+    print progress first), else the last line."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    return next((line for line in lines if line.lower().startswith("error")),
+                lines[-1] if lines else "")
+
+
 def run_lock(root: Path, step: LockStep, timeout: float = LOCK_TIMEOUT) -> LockOutcome:
     """Run the step in its workspace root; never raises for a failing or missing tool."""
     tool = find_tool(step.command[0])
@@ -101,11 +109,10 @@ def run_lock(root: Path, step: LockStep, timeout: float = LOCK_TIMEOUT) -> LockO
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return LockOutcome(step, LockStatus.FAILED, f"no answer after {timeout:.0f} s")
+        return LockOutcome(step, LockStatus.FAILED, f"no answer after {timeout:g} s")
     except OSError as exc:
         return LockOutcome(step, LockStatus.FAILED, str(exc))
     if done.returncode != 0:
-        lines = [line.strip() for line in (done.stderr or done.stdout).splitlines()]
-        first = next((line for line in lines if line), f"exit code {done.returncode}")
-        return LockOutcome(step, LockStatus.FAILED, first)
+        return LockOutcome(step, LockStatus.FAILED, error_line(done.stderr or done.stdout)
+                           or f"exit code {done.returncode}")
     return LockOutcome(step, LockStatus.REFRESHED)

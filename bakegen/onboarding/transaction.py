@@ -73,7 +73,8 @@ class Transaction:
             staged = []
         except OSError as exc:
             self.rollback()
-            raise BakegenError(f"{exc.filename or self.root}: cannot write ({exc.strerror})") from exc
+            where = exc.filename or self.root
+            raise BakegenError(f"{where}: cannot write ({exc.strerror})") from exc
         finally:
             for temp, _, _ in staged:
                 temp.unlink(missing_ok=True)

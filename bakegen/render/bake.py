@@ -58,6 +58,8 @@ def _variables(plan: Plan) -> list[tuple[str, str]]:
         "GIT_SHA": "",
     }
     variables = [(name, defaults[name]) for name in _BASE_VARIABLES]
+    if any(source.startswith("~/") for _, source in plan.secrets):
+        variables.append(("HOME", ""))  # bake fills a declared variable from the environment
     images = {}
     for base in plan.bases:
         for var in (base.build_image, base.runtime_image):
@@ -104,6 +106,8 @@ def _base_targets(
             ("tags", [template("${REGISTRY}", f"/{name}:{fingerprint}", variables=names)]),
             ("labels", {"dev.bakegen.fingerprint": fingerprint}),
         ]
+        if plan.secrets:
+            attributes.append(("secret", [_secret(s, names) for s in plan.secrets]))
         if plan.cache == "registry":
             ref = template("${REGISTRY}", f"/{name}:", "${CACHE_TAG}", variables=names)
             attributes += [
@@ -117,6 +121,16 @@ def _base_targets(
             ]
         blocks.append(Block("target", name, tuple(attributes)))
     return blocks
+
+
+def _secret(secret: tuple[str, str], names: tuple[str, ...]) -> Template:
+    """`id=npmrc,src=${HOME}/.npmrc` or `id=netrc,env=NETRC` for a base target's `secret`."""
+    secret_id, source = secret
+    if source.startswith("env:"):
+        return template(f"id={secret_id},env={source[4:]}")
+    if source.startswith("~/"):
+        return template(f"id={secret_id},src=", "${HOME}", source[1:], variables=names)
+    return template(f"id={secret_id},src={source}")
 
 
 def _base_context(target: str, fingerprint: str) -> Expr:

@@ -19,25 +19,47 @@ ALWAYS_EXCLUDED = (
     "**/*.key",
     "**/id_rsa*",
     "**/id_ed25519*",
+    "**/.netrc",
+    "**/.pypirc",
+    "**/.git-credentials",
+    "**/.cargo/credentials",
+    "**/.cargo/credentials.toml",
 )
 _SPECIAL = re.compile(r"([\\*?\[\]])")
 
 
 def escape_pattern(path: str) -> str:
-    """A literal path as a .dockerignore pattern (wildcards escaped, `#`/`!` made safe)."""
+    """A literal path as a .dockerignore pattern (wildcards escaped, `#`/`!` made safe).
+
+    BuildKit trims whitespace around each line, so a space opening or closing the path is
+    written as a one-character class (`[ ]`), which no trimming touches.
+    """
     escaped = _SPECIAL.sub(r"\\\1", path)
+    if escaped[-1:].isspace():
+        escaped = f"{escaped[:-1]}[{escaped[-1]}]"
+    if escaped[:1].isspace():
+        escaped = f"[{escaped[0]}]{escaped[1:]}"
     return "/" + escaped if escaped[:1] in ("#", "!") else escaped
 
 
 def render_dockerignore(
-    dockerfile: str, admitted: tuple[str, ...], extra_ignores: tuple[str, ...] = ()
+    dockerfile: str,
+    admitted: tuple[str, ...],
+    extra_ignores: tuple[str, ...] = (),
+    secret_files: tuple[str, ...] = (),
 ) -> str:
-    """`*`, then `!path` for every admitted path, the repo's own exclusions, the fixed ones."""
+    """`*`, then `!path` for every admitted path, the repo's own exclusions, files holding
+    credentials, the fixed exclusions."""
     lines = [*header_lines(), f"# Build context of {dockerfile}: only the files its build copies."]
     if "." not in admitted:
         # A package at the repository root admits everything; otherwise start from nothing.
         lines += ["*", *(f"!{escape_pattern(p)}" for p in sorted(set(admitted)))]
     if extra_ignores:
         lines += ["# from the repository's .dockerignore", *extra_ignores]
+    if secret_files:
+        lines += [
+            "# hold credentials: pass them as BuildKit secrets (docs/security.md)",
+            *(escape_pattern(p) for p in sorted(set(secret_files))),
+        ]
     lines += ["# never part of an image", *ALWAYS_EXCLUDED]
     return "\n".join(lines) + "\n"

@@ -24,14 +24,14 @@ def render_files(plan: Plan, digests: Mapping[str, str] | None = None) -> dict[s
         fingerprints[base.deps_target] = fingerprint(base, text, digests or {}, plan.platforms)
         files[base.dockerfile] = text
         files[base.dockerfile + ".dockerignore"] = render_dockerignore(
-            base.dockerfile, base.context, plan.extra_ignores
+            base.dockerfile, base.context, plan.extra_ignores, plan.secret_files
         )
     for svc in plan.services:
         if not svc.generated:
             continue
         files[svc.dockerfile] = render_service_dockerfile(svc)
         files[svc.dockerfile + ".dockerignore"] = render_dockerignore(
-            svc.dockerfile, svc.context, plan.extra_ignores
+            svc.dockerfile, svc.context, plan.extra_ignores, plan.secret_files
         )
     files[BAKE_FILE] = render_bake(plan, fingerprints)
     return dict(sorted(files.items()))

@@ -22,7 +22,12 @@ HclValue = str | Template | Expr | bool | int | Sequence[str] | Mapping[str, str
 
 
 def escape(text: str) -> str:
-    """Escape a literal for the inside of an HCL quoted string: `${` and `%{` stay literal."""
+    """Escape a literal for the inside of an HCL quoted string: `${` and `%{` stay literal.
+
+    They are written `\\u0024{` and `\\u0025{`, not HCL's `$${` and `%%{`: python-hcl2 (which
+    bakegen and its tests read bake files with) reads past the string's end after a `$${`
+    that no `}` follows, while HCL itself decodes both forms alike.
+    """
     out = (
         text.replace("\\", "\\\\")
         .replace('"', '\\"')
@@ -30,7 +35,7 @@ def escape(text: str) -> str:
         .replace("\r", "\\r")
         .replace("\t", "\\t")
     )
-    return out.replace("${", "$${").replace("%{", "%%{")
+    return out.replace("${", "\\u0024{").replace("%{", "\\u0025{")
 
 
 def template(*parts: str, variables: Sequence[str] = ()) -> Template:

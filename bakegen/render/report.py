@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bakegen.errors import printable
 from bakegen.model import ScanResult
 
 
@@ -61,14 +62,15 @@ def _row(row: tuple[str, ...], widths: list[int]) -> str:
 
 def scan_as_table(result: ScanResult) -> str:
     """Packages grouped by ecosystem, services marked, then workspaces and warnings."""
-    rows = [("ECOSYSTEM", "NAME", "PATH", "KIND", "WHY / DEPENDS ON")]
+    rows: list[tuple[str, ...]] = [("ECOSYSTEM", "NAME", "PATH", "KIND", "WHY / DEPENDS ON")]
     for pkg in result.packages:
         deps = sorted({d.name for d in pkg.dependencies})
         why = pkg.deployable_reason if pkg.deployable else ""
         detail = "; ".join(x for x in (why, "needs " + ", ".join(deps) if deps else "") if x)
-        rows.append(
-            (pkg.ecosystem, pkg.name, pkg.path, "service" if pkg.deployable else "library", detail)
-        )
+        # names come from manifests: a newline or escape sequence must not break the table
+        cells = (pkg.ecosystem, pkg.name, pkg.path, "service" if pkg.deployable else "library",
+                 detail)
+        rows.append(tuple(printable(c) for c in cells))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = [_row(row, widths) for row in rows]
     services = sum(1 for p in result.packages if p.deployable)

@@ -217,7 +217,7 @@ def _build_job(s: WorkflowSettings) -> str:
       matrix: ${{{{ fromJSON(needs.affected.outputs.matrix) }}}}
 {env}    steps:
       - uses: {ACTIONS["checkout"]}
-      - uses: {ACTIONS["qemu"]}  # for platforms without a native runner
+      - uses: {ACTIONS["qemu"]}  # emulates platforms other than the runner's own
       - uses: {ACTIONS["buildx"]}
 {_login(s, "      ", _NOT_FORK)}"""
     text += _bake_step(s, "Build and push", _PUSH, "bake", push_output, cache)

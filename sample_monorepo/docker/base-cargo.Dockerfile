@@ -13,6 +13,7 @@ RUN mkdir -p crates/geo/src crates/router/src \
  && printf 'fn main() {}\n' | tee crates/router/src/main.rs >/dev/null
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
+    --mount=type=secret,id=cargo-credentials,target=/usr/local/cargo/credentials.toml \
     mkdir -p /cargo && cargo vendor --locked --versioned-dirs /cargo/vendor > /cargo/vendor.toml
 RUN cargo build --release --locked --offline --config /cargo/vendor.toml -p router-svc
 RUN cargo clean --release --offline --config /cargo/vendor.toml -p geo -p router-svc

@@ -16,14 +16,20 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     UV_PROJECT_ENVIRONMENT=/app/.venv
 # uv from PyPI, pinned, beside the image's Python: no second registry to reach
 RUN --mount=type=cache,target=/root/.cache/pip \
+    --mount=type=secret,id=netrc,target=/root/.netrc \
+    --mount=type=secret,id=pipconf,target=/etc/pip.conf \
     pip install --target /opt/uv uv==0.13.9
 # build backends of the workspace packages, so service builds need no network
 RUN --mount=type=cache,target=/root/.cache/uv \
+    --mount=type=secret,id=netrc,target=/root/.netrc \
+    --mount=type=secret,id=pipconf,target=/etc/pip.conf \
     uv venv /opt/buildtools \
  && uv pip install --python /opt/buildtools/bin/python hatchling
 COPY . ./
 # third-party dependencies only, from the lockfile as it is (--locked: stale fails)
 RUN --mount=type=cache,target=/root/.cache/uv \
+    --mount=type=secret,id=netrc,target=/root/.netrc \
+    --mount=type=secret,id=pipconf,target=/etc/pip.conf \
     uv sync --locked --no-install-local --all-packages --no-dev
 
 FROM ${PYTHON_RUNTIME_IMAGE} AS production-base

@@ -98,6 +98,7 @@ def test_base_recipe_for_the_sample(tmp_path: Path) -> None:
     assert vendor.flags == (
         "--mount=type=cache,target=/usr/local/cargo/registry",
         "--mount=type=cache,target=/usr/local/cargo/git",
+        "--mount=type=secret,id=cargo-credentials,target=/usr/local/cargo/credentials.toml",
     )
     assert vendor.value[0] == (
         "mkdir -p /cargo && cargo vendor --locked --versioned-dirs /cargo/vendor "

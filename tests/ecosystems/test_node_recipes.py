@@ -126,7 +126,10 @@ def test_npm_base_recipe(tmp_path: Path) -> None:
     assert [c.cmd for c in deps] == ["WORKDIR", "COPY", "RUN", "RUN"]
     assert deps[1].value == (".", "./")
     install = deps[-1]
-    assert install.flags == ("--mount=type=cache,target=/root/.npm",)
+    assert install.flags == (
+        "--mount=type=cache,target=/root/.npm",
+        "--mount=type=secret,id=npmrc,target=/root/.npmrc",
+    )
     assert install.value == ("npm ci --no-audit --no-fund",)
     prod = stage(commands, "prod-deps")
     assert runs(prod)[0] == "npm prune --omit=dev --no-audit --no-fund"
@@ -179,7 +182,9 @@ def test_each_manager_installs_once_and_derives_production_from_the_cache(
     assert cache.startswith("--mount=type=cache,target=/")
     prod_runs = [c for c in stage(commands, "prod-deps") if c.cmd == "RUN"]
     derive = next(c for c in prod_runs if prod in c.value[0])
-    assert derive.flags == (cache,), "production must reuse deps-base's cache mount"
+    assert derive.flags == deps_install.flags, "production must reuse deps-base's mounts"
+    home_file = ".yarnrc.yml" if manager == "yarn-berry" else ".npmrc"
+    assert derive.flags[1].endswith(f",target=/root/{home_file}")
     if manager != "yarn-berry":  # these re-copy packages, so they start from empty folders
         assert derive.value[0].startswith("find . -name node_modules -type d -prune -exec rm")
 

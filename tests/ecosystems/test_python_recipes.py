@@ -16,6 +16,11 @@ from bakegen.tree import SourceTree
 from tests.builders import copy_sample, write_tree
 
 ECO = PythonEcosystem()
+#: optional BuildKit secrets on every downloading step (docs/security.md)
+CREDENTIAL_MOUNTS = (
+    "--mount=type=secret,id=netrc,target=/root/.netrc",
+    "--mount=type=secret,id=pipconf,target=/etc/pip.conf",
+)
 
 
 def base_dockerfile(workspace: Workspace, recipe: BaseRecipe) -> tuple[dockerfile.Command, ...]:
@@ -78,10 +83,10 @@ def test_uv_base(tmp_path: Path) -> None:
     assert env["UV_PROJECT_ENVIRONMENT"] == "/app/.venv"
     assert env["UV_LINK_MODE"] == "copy" and env["UV_COMPILE_BYTECODE"] == "1"
     dep_runs = runs(tuple(deps))
-    assert (("--mount=type=cache,target=/root/.cache/pip",),
+    assert (("--mount=type=cache,target=/root/.cache/pip", *CREDENTIAL_MOUNTS),
             f"pip install --target /opt/uv uv=={UV_VERSION}") in dep_runs
     sync = [r for r in dep_runs if "uv sync" in r[1]]
-    assert sync == [(("--mount=type=cache,target=/root/.cache/uv",),
+    assert sync == [(("--mount=type=cache,target=/root/.cache/uv", *CREDENTIAL_MOUNTS),
                      "uv sync --locked --no-install-local --all-packages --no-dev")]
     # backends are prefetched before the manifests arrive, so manifest edits keep them cached
     tools = next(i for i, c in enumerate(deps) if c.cmd == "RUN" and "/opt/buildtools" in
@@ -157,7 +162,7 @@ def test_poetry_base_and_service(tmp_path: Path) -> None:
     assert ECO.default_images(ws)[0] == "python:3.11-slim-bookworm"
     deps, _ = stages(base_dockerfile(ws, ECO.base_recipe(ws, result.packages)))
     install = [r for r in runs(tuple(deps)) if "poetry install" in r[1]]
-    assert install == [(("--mount=type=cache,target=/root/.cache/pypoetry",),
+    assert install == [(("--mount=type=cache,target=/root/.cache/pypoetry", *CREDENTIAL_MOUNTS),
                         "python -m venv /app/.venv  && cd svc  && /opt/poetry/bin/poetry install "
                         "--no-root --no-directory --only main --compile")]
     assert any("'poetry-core>=1.0.0'" in r[1] and "setuptools" in r[1] for r in runs(tuple(deps)))

@@ -8,11 +8,11 @@ from bakegen.render.hcl import Block, Template, escape, render_document, templat
 
 
 def test_literal_interpolation_syntax_is_escaped() -> None:
-    assert escape('a${b}%{c}"\\\n') == 'a$${b}%%{c}\\"\\\\\\n'
+    assert escape('a${b}%{c}"\\\n') == 'a\\u0024{b}\\u0025{c}\\"\\\\\\n'
 
 
 def test_template_keeps_only_known_variables() -> None:
-    assert template("${REGISTRY}", "/x${y}", variables=("REGISTRY",)) == "${REGISTRY}/x$${y}"
+    assert template("${REGISTRY}", "/x${y}", variables=("REGISTRY",)) == "${REGISTRY}/x\\u0024{y}"
 
 
 def test_document_round_trips_through_python_hcl2() -> None:

@@ -71,10 +71,10 @@ target "cargo-deps-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-deps-base:adc44d5ad15a45bedad5",
+    "${REGISTRY}/cargo-deps-base:7b51043eb609a8e2598b",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "adc44d5ad15a45bedad5"
+    "dev.bakegen.fingerprint" = "7b51043eb609a8e2598b"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-deps-base:${CACHE_TAG}",
@@ -94,10 +94,10 @@ target "cargo-production-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-production-base:adc44d5ad15a45bedad5",
+    "${REGISTRY}/cargo-production-base:7b51043eb609a8e2598b",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "adc44d5ad15a45bedad5"
+    "dev.bakegen.fingerprint" = "7b51043eb609a8e2598b"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-production-base:${CACHE_TAG}",
@@ -112,8 +112,8 @@ target "acme-api" {
   context    = "."
   dockerfile = "docker/services/acme-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:adc44d5ad15a45bedad5" : "target:cargo-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:adc44d5ad15a45bedad5" : "target:cargo-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:7b51043eb609a8e2598b" : "target:cargo-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:7b51043eb609a8e2598b" : "target:cargo-production-base"
   }
   tags       = [
     "${REGISTRY}/acme-api:${TAG}",

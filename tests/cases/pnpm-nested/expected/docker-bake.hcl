@@ -71,10 +71,10 @@ target "node-deps-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-deps-base:add40cf6c47efd2e2211",
+    "${REGISTRY}/node-deps-base:4fdedbf3fec3f8eeb590",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "add40cf6c47efd2e2211"
+    "dev.bakegen.fingerprint" = "4fdedbf3fec3f8eeb590"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -94,10 +94,10 @@ target "node-production-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-production-base:add40cf6c47efd2e2211",
+    "${REGISTRY}/node-production-base:4fdedbf3fec3f8eeb590",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "add40cf6c47efd2e2211"
+    "dev.bakegen.fingerprint" = "4fdedbf3fec3f8eeb590"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",
@@ -112,8 +112,8 @@ target "acme-site" {
   context    = "."
   dockerfile = "docker/services/acme-site.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:add40cf6c47efd2e2211" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:add40cf6c47efd2e2211" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:4fdedbf3fec3f8eeb590" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:4fdedbf3fec3f8eeb590" : "target:node-production-base"
   }
   tags       = [
     "${REGISTRY}/acme-site:${TAG}",

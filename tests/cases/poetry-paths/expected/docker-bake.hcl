@@ -71,10 +71,10 @@ target "python-deps-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-deps-base:3c194e8f280b2c085c78",
+    "${REGISTRY}/python-deps-base:d195560ba7bb0abbc4bb",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "3c194e8f280b2c085c78"
+    "dev.bakegen.fingerprint" = "d195560ba7bb0abbc4bb"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-deps-base:${CACHE_TAG}",
@@ -94,10 +94,10 @@ target "python-production-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-production-base:3c194e8f280b2c085c78",
+    "${REGISTRY}/python-production-base:d195560ba7bb0abbc4bb",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "3c194e8f280b2c085c78"
+    "dev.bakegen.fingerprint" = "d195560ba7bb0abbc4bb"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG}",
@@ -112,8 +112,8 @@ target "billing" {
   context    = "."
   dockerfile = "docker/services/billing.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:3c194e8f280b2c085c78" : "target:python-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:3c194e8f280b2c085c78" : "target:python-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:d195560ba7bb0abbc4bb" : "target:python-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:d195560ba7bb0abbc4bb" : "target:python-production-base"
   }
   tags       = [
     "${REGISTRY}/billing:${TAG}",

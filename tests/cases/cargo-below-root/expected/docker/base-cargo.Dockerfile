@@ -13,6 +13,7 @@ RUN mkdir -p services/api/src services/core/src \
  && printf 'fn main() {}\n' | tee services/api/src/main.rs >/dev/null
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
+    --mount=type=secret,id=cargo-credentials,target=/usr/local/cargo/credentials.toml \
     mkdir -p /cargo && cd services && cargo vendor --locked --versioned-dirs /cargo/vendor > /cargo/vendor.toml
 RUN cd services && cargo build --release --locked --offline --config /cargo/vendor.toml -p acme-api
 RUN cd services && cargo clean --release --offline --config /cargo/vendor.toml -p acme-api -p acme-core

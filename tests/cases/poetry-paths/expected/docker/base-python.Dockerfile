@@ -11,15 +11,21 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     POETRY_NO_INTERACTION=1 \
     VIRTUAL_ENV=/app/.venv
 RUN --mount=type=cache,target=/root/.cache/pip \
+    --mount=type=secret,id=netrc,target=/root/.netrc \
+    --mount=type=secret,id=pipconf,target=/etc/pip.conf \
     python -m venv /opt/poetry \
  && /opt/poetry/bin/pip install poetry==2.5.1
 # build backends of the workspace packages, so service builds need no network
 RUN --mount=type=cache,target=/root/.cache/pip \
+    --mount=type=secret,id=netrc,target=/root/.netrc \
+    --mount=type=secret,id=pipconf,target=/etc/pip.conf \
     python -m venv /opt/buildtools \
  && /opt/buildtools/bin/pip install 'poetry-core>=1.9'
 COPY . ./
 # Poetry installs into the active venv (VIRTUAL_ENV); a stale poetry.lock fails
 RUN --mount=type=cache,target=/root/.cache/pypoetry \
+    --mount=type=secret,id=netrc,target=/root/.netrc \
+    --mount=type=secret,id=pipconf,target=/etc/pip.conf \
     python -m venv /app/.venv \
  && cd svc/billing \
  && /opt/poetry/bin/poetry install --no-root --no-directory --only main --compile

@@ -1,0 +1,386 @@
+"""`bakegen new`: scaffold a runnable service in the workspace's own convention, as one
+transaction.
+
+1. **Plan** (`plan_service`, writes nothing): scan; check the name (ecosystem rules, not
+   taken, bake target free), pick the workspace and folder, check the folder is free and
+   inside the repository, resolve `--depends-on` in that workspace; render the skeleton, the
+   member-list edit (only when no glob covers the folder) and the config's port entry.
+2. **Write** every file at once (`Transaction`).
+3. **Lock**: run the lockfile's update command when the workspace lists members in it.
+4. **Regenerate** the bake file and Dockerfiles, after checking that the fresh scan finds the
+   new package, in its folder, as a service, with its edges.
+
+A failure in steps 2-4 puts every file back as it was (lockfile included) and re-raises.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from bakegen.config import Config
+from bakegen.ecosystems.python_pep import normalize_name
+from bakegen.errors import BakegenError
+from bakegen.model import Package, ScanResult, Workspace
+from bakegen.naming import target_name
+from bakegen.onboarding.context import Context, Language, NewRequest
+from bakegen.onboarding.init import config_path, service_port_change
+from bakegen.onboarding.lock import LockOutcome, LockStatus, LockStep, lock_step, run_lock
+from bakegen.onboarding.names import unscoped
+from bakegen.onboarding.node import NodeLanguage
+from bakegen.onboarding.python import PythonLanguage
+from bakegen.onboarding.register import MemberList, is_excluded
+from bakegen.onboarding.rust import RustLanguage
+from bakegen.onboarding.transaction import FileChange, Transaction, read_text
+from bakegen.pipeline import generate, load_settings, scan
+from bakegen.plan import RESERVED_TARGETS
+from bakegen.render import is_generated
+from bakegen.tree import is_within, join, normalize, parent
+from bakegen.write import Changes, apply_changes, plan_changes, resolve_inside
+
+LANGUAGES: dict[str, Language] = {
+    "node": NodeLanguage(),
+    "python": PythonLanguage(),
+    "rust": RustLanguage(),
+}
+DEFAULT_PORT = 8080
+#: where services go when the ecosystem has no package yet to learn from
+DEFAULT_PARENT = "services"
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePlan:
+    """A validated new service: what will be written and what runs afterwards."""
+
+    ecosystem: str
+    name: str
+    folder: str
+    target: str
+    port: int
+    workspace: Workspace | None
+    dependencies: tuple[str, ...]
+    changes: tuple[FileChange, ...]
+    registered: str | None  # the member entry added to the workspace's list, if one was
+    lock: LockStep | None
+    port_recorded: bool  # whether the config says `port` for it (after the run)
+
+
+@dataclass(frozen=True, slots=True)
+class NewResult:
+    """What `new` did: the plan carried out, the package as scanned, lock and regeneration."""
+
+    plan: ServicePlan
+    package: Package
+    lock: LockOutcome | None
+    generated: Changes
+
+
+def plan_service(root: Path, request: NewRequest) -> ServicePlan:
+    """Validate the request against the workspace and compute every file; writes nothing."""
+    language = LANGUAGES.get(request.lang)
+    if language is None:
+        raise BakegenError(f"{request.lang}: unknown language; use one of {', '.join(LANGUAGES)}")
+    if request.port is not None and not 0 < request.port < 65536:
+        raise BakegenError(f"--port: must be between 1 and 65535, got {request.port}")
+    config = load_settings(root)
+    result = scan(root, config)
+    eco = language.ecosystem
+    workspace, members = _choose_workspace(root, request, language, result)
+    siblings = tuple(
+        p for p in result.packages
+        if p.ecosystem == eco and (workspace is None or p.workspace == workspace.root)
+    )
+    problem = language.name_problem(request.name)
+    name = language.package_name(request.name, siblings)
+    problem = problem or language.name_problem(name)
+    if problem:
+        raise BakegenError(f"{request.name}: invalid {request.lang} package name: {problem}")
+    _check_name_free(name, eco, result, config)
+    folder = _folder(root, request, name, workspace, members, result, siblings)
+    dependencies = _dependencies(request.depends_on, eco, workspace, result)
+    port = request.port or config.service(name).port or _free_port(config)
+    ctx = Context(root, config, result, name, folder, port, workspace, members, siblings,
+                  dependencies)
+    target = config.service(name).target or target_name(name)
+    _check_generated_free(root, config, target)
+    changes = [FileChange(rel, None, text, "") for rel, text in language.files(ctx).items()]
+    member = _relative_to(folder, workspace.root) if workspace and members else None
+    registration = _registration(ctx, member) if member else None
+    if registration is not None:
+        changes.append(registration)
+    port_change = _port_change(ctx, registration)
+    if port_change is not None:
+        if registration is not None and port_change.path == registration.path:
+            changes.remove(registration)  # one file holds both the member list and the config
+        changes.append(port_change)
+    for change in changes:
+        if change.created and (root / change.path).exists():
+            raise BakegenError(f"{change.path}: already exists; nothing was written")
+    return ServicePlan(
+        ecosystem=eco,
+        name=name,
+        folder=folder,
+        target=target,
+        port=port,
+        workspace=workspace,
+        dependencies=tuple(sorted(p.name for p in dependencies)),
+        changes=tuple(changes),
+        registered=member if registration is not None else None,
+        lock=_lock_step(eco, folder, workspace, members),
+        port_recorded=port_change is not None or config.service(name).port == port,
+    )
+
+
+def _registration(ctx: Context, member: str) -> FileChange | None:
+    """The member-list edit, unless the workspace's globs already cover the folder."""
+    if ctx.members is None or ctx.members.covers(member):
+        return None
+    before = read_text(ctx.root / ctx.members.manifest) or ""
+    after = ctx.members.add(before, member)
+    return FileChange(ctx.members.manifest, before, after, f"member {member} added")
+
+
+def _port_change(ctx: Context, registration: FileChange | None) -> FileChange | None:
+    """The config's port entry, on top of the member-list edit when both are in one file."""
+    config_file = config_path(ctx.config)
+    same = registration is not None and registration.path == config_file
+    current = registration.after if registration is not None and same else None
+    change = service_port_change(ctx.root, ctx.config, ctx.name, ctx.port, current)
+    if change is None or registration is None or not same:
+        return change
+    return FileChange(config_file, registration.before, change.after,
+                      f"{registration.summary}; {change.summary}")
+
+
+def create_service(root: Path, request: NewRequest) -> NewResult:
+    """Plan, then write, verify, refresh the lockfile and regenerate, all or nothing."""
+    plan = plan_service(root, request)
+    transaction = Transaction(root)
+    try:
+        transaction.apply(plan.changes)
+        outcome = None
+        if plan.lock is not None:
+            if request.lock:
+                transaction.snapshot(plan.lock.lockfile)
+                outcome = run_lock(root, plan.lock)
+            else:
+                outcome = LockOutcome(plan.lock, LockStatus.SKIPPED)
+        # after the lock: the base images' fingerprints cover the lockfile
+        generated = generate(root)
+        package = _verify(generated.scan, plan)
+        changes = plan_changes(root, generated.files, (generated.plan.output_dir,))
+        apply_changes(root, generated.files, changes)
+    except BaseException:
+        transaction.rollback()
+        raise
+    return NewResult(plan, package, outcome, changes)
+
+
+def _lock_step(
+    eco: str, folder: str, workspace: Workspace | None, members: MemberList | None
+) -> LockStep | None:
+    """The lockfile update the new member needs; a standalone crate gets its first Cargo.lock
+    (a standalone Node package comes with its lockfile, Python ones need none)."""
+    if workspace is not None and members is not None:
+        return lock_step(workspace)
+    if eco == "cargo":
+        return LockStep(("cargo", "generate-lockfile"), folder, join(folder, "Cargo.lock"))
+    return None
+
+
+def _verify(result: ScanResult, plan: ServicePlan) -> Package:
+    """The new package as the fresh scan sees it; raises when the scan does not see it whole."""
+    found = [p for p in result.packages if p.ecosystem == plan.ecosystem and p.name == plan.name]
+    if not found or found[0].path != plan.folder:
+        raise BakegenError(
+            f"{plan.folder}: the scan does not find the new {plan.ecosystem} package "
+            f'"{plan.name}" there (is the folder ignored by .gitignore?); nothing was written'
+        )
+    package = found[0]
+    missing = sorted(set(plan.dependencies) - {d.name for d in package.dependencies})
+    if missing or not package.deployable:
+        what = f"lacks the edges to {', '.join(missing)}" if missing else "is not a service"
+        raise BakegenError(f"{package.manifest}: the scan says the new package {what}; "
+                           "nothing was written")
+    return package
+
+
+# -- validation --------------------------------------------------------------------------------
+
+
+def _choose_workspace(
+    root: Path, request: NewRequest, language: Language, result: ScanResult
+) -> tuple[Workspace | None, MemberList | None]:
+    """The workspace with a member list that gets the service; (None, None) for standalone."""
+    eco = language.ecosystem
+    present = [ws for ws in result.workspaces if ws.ecosystem == eco]
+    if not present and not request.force:
+        raise BakegenError(
+            f"{root}: has no {eco} workspace or package; rerun with --force to create a "
+            f"standalone {request.lang} service anyway"
+        )
+    listed = [(ws, ml) for ws in present if (ml := language.member_list(root, ws)) is not None]
+    if request.path is not None:
+        path = _clean_path(root, request.path)
+        inside = [(ws, ml) for ws, ml in listed if is_within(path, ws.root) and path != ws.root]
+        if not inside:
+            return None, None
+        return max(inside, key=lambda pair: (pair[0].root.count("/"), pair[0].root != "."))
+    if len(listed) > 1:
+        roots = ", ".join(ws.root for ws, _ in listed)
+        raise BakegenError(
+            f"{root}: has several {eco} workspaces ({roots}); pass --path inside the one to use"
+        )
+    return listed[0] if listed else (None, None)
+
+
+def _check_name_free(name: str, eco: str, result: ScanResult, config: Config) -> None:
+    for pkg in result.packages:
+        if pkg.ecosystem == eco and pkg.name == name:
+            raise BakegenError(f'{pkg.manifest}: already defines the {eco} package "{name}"')
+    target = config.service(name).target or target_name(name)
+    taken = {
+        config.service(p.name).target or target_name(p.name): p
+        for p in result.packages if p.deployable
+    }
+    if target in taken:
+        other = taken[target]
+        raise BakegenError(
+            f'{other.manifest}: bake target "{target}" is already taken by {other.id}; '
+            "choose another name"
+        )
+    ecosystems = {ws.ecosystem for ws in result.workspaces} | {eco}
+    base_names = {f"{e}{s}" for e in ecosystems for s in ("", "-deps-base", "-production-base")}
+    if target in RESERVED_TARGETS or target in base_names or target.endswith(
+        ("-deps-base", "-production-base")
+    ):
+        raise BakegenError(f'{name}: bake target "{target}" is reserved by bakegen; choose '
+                           "another name")
+
+
+def _clean_path(root: Path, raw: str) -> str:
+    """`--path` relative to the repository root (an absolute path must lie inside it)."""
+    given = Path(raw)
+    if given.is_absolute():
+        try:
+            raw = given.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            raise BakegenError(f"{given}: --path must be a folder inside the repository") from None
+    rel = normalize(raw.replace("\\", "/"))
+    if rel in (".", "") or rel.startswith("../") or rel == "..":
+        raise BakegenError(f"{raw}: --path must be a folder inside the repository")
+    resolve_inside(root, rel, "--path")
+    return rel
+
+
+def _folder(
+    root: Path,
+    request: NewRequest,
+    name: str,
+    workspace: Workspace | None,
+    members: MemberList | None,
+    result: ScanResult,
+    siblings: tuple[Package, ...],
+) -> str:
+    """The new package's folder, checked: free, inside the repo, not in another package."""
+    if request.path is not None:
+        folder = _clean_path(root, request.path)
+    else:
+        base = unscoped(name) if request.lang == "node" else name
+        folder = join(_default_parent(workspace, members, siblings), base)
+        resolve_inside(root, folder, "folder")
+    path = root / folder
+    if path.is_file() or path.is_symlink():
+        raise BakegenError(f"{folder}: already exists and is not a folder; nothing was written")
+    if path.is_dir() and any(path.iterdir()):
+        raise BakegenError(f"{folder}: already exists and is not empty; nothing was written")
+    roots = {ws.root for ws in result.workspaces}
+    for pkg in result.packages:
+        if pkg.path not in roots and is_within(folder, pkg.path):
+            raise BakegenError(
+                f"{folder}: is inside the {pkg.ecosystem} package {pkg.name} ({pkg.path}); "
+                "choose a folder outside it"
+            )
+    if workspace is not None and members is not None:
+        member = _relative_to(folder, workspace.root)
+        if is_excluded(member, list(members.excludes)):
+            raise BakegenError(f"{members.manifest}: excludes {member}; choose another --path")
+    return folder
+
+
+def _default_parent(
+    workspace: Workspace | None, members: MemberList | None, siblings: tuple[Package, ...]
+) -> str:
+    """Where the ecosystem's services live: the folder holding most of them (libraries when
+    there is no service yet), else the folder of the first `dir/*` member glob."""
+    root = workspace.root if workspace else "."
+    nested = [p for p in siblings if p.path != root and p.path != "."]
+    pool = [p for p in nested if p.deployable] or nested
+    if pool:
+        counts = Counter(parent(p.path) for p in pool)
+        return min(counts, key=lambda folder: (-counts[folder], folder))
+    for glob in members.includes if members else ():
+        head, _, tail = glob.rstrip("/").rpartition("/")
+        if tail in ("*", "**") and head and not any(c in head for c in "*?[{"):
+            return join(root, head)
+    return join(root, DEFAULT_PARENT)
+
+
+def _dependencies(
+    names: tuple[str, ...], eco: str, workspace: Workspace | None, result: ScanResult
+) -> tuple[Package, ...]:
+    """Resolve `--depends-on` in the same workspace (or ecosystem, for a standalone package)."""
+    found = []
+    for raw in dict.fromkeys(names):
+        name = normalize_name(raw) if eco == "python" else raw
+        same = [p for p in result.packages if p.ecosystem == eco and p.name == name]
+        usable = [p for p in same if workspace is None or p.workspace == workspace.root]
+        if usable:
+            found.append(usable[0])
+            continue
+        raise BakegenError(_unknown_dependency(raw, eco, same, workspace, result))
+    return tuple(found)
+
+
+def _unknown_dependency(
+    raw: str, eco: str, same: list[Package], workspace: Workspace | None, result: ScanResult
+) -> str:
+    if same:
+        return (f'--depends-on {raw}: is in the {eco} workspace at {same[0].workspace}, not in '
+                f"the one at {workspace.root if workspace else '?'}")
+    elsewhere = [p for p in result.packages if p.name == raw]
+    if elsewhere:
+        return f"--depends-on {raw}: is a {elsewhere[0].ecosystem} package, not a {eco} one"
+    known = sorted(p.name for p in result.packages if p.ecosystem == eco
+                   and (workspace is None or p.workspace == workspace.root))
+    close = difflib.get_close_matches(raw, known, n=1)
+    hint = f' (did you mean "{close[0]}"?)' if close else (
+        f" (known: {', '.join(known[:10])}{', ...' if len(known) > 10 else ''})" if known
+        else f" (there is no {eco} package to depend on)"
+    )
+    return f"--depends-on {raw}: unknown {eco} package{hint}"
+
+
+def _free_port(config: Config) -> int:
+    used = {s.port for s in config.services.values() if s.port is not None}
+    port = DEFAULT_PORT
+    while port in used:
+        port += 1
+    return port
+
+
+def _check_generated_free(root: Path, config: Config, target: str) -> None:
+    """Refuse early when the service's Dockerfile path holds a file bakegen did not write."""
+    dockerfile = join(normalize(config.output_dir), f"services/{target}.Dockerfile")
+    for rel in (dockerfile, dockerfile + ".dockerignore"):
+        text = read_text(resolve_inside(root, rel, "output file"))
+        if text is not None and not is_generated(text):
+            raise BakegenError(
+                f"{rel}: exists and was not generated by bakegen; move it away first"
+            )
+
+
+def _relative_to(folder: str, root: str) -> str:
+    return folder if root == "." else folder[len(root) + 1 :]
