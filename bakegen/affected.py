@@ -26,11 +26,12 @@ import pathspec
 
 from bakegen import graph as graphs
 from bakegen import lockfiles
-from bakegen.bakefile import BAKE_FILE, BAKE_FILES, BakeFile, BakeFileError, parse_bakefiles
+from bakegen.bakefile import BAKE_FILES, BakeFile, BakeFileError, parse_bakefiles
 from bakegen.config import CONFIG_FILE
 from bakegen.errors import BakegenError
 from bakegen.model import Package, Workspace
 from bakegen.plan import BasePlan, ServicePlan
+from bakegen.render.bake import BAKE_FILE
 from bakegen.tree import is_within, iter_parents, join, normalize, parent
 
 if sys.version_info >= (3, 11):
