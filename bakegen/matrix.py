@@ -3,6 +3,7 @@ optionally one entry per target and platform so that each platform builds native
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,14 @@ NATIVE_RUNNERS = {
 DEFAULT_RUNNER = "ubuntu-24.04"
 #: the platform a target without `platforms` builds for on a default runner
 NATIVE_PLATFORM = "linux/amd64"
+
+
+@dataclass(frozen=True, slots=True)
+class BaseEntry:
+    """A shared base a CI-mode wave 1 builds and pushes, with its content-addressed tag."""
+
+    target: str
+    tag: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +57,7 @@ class Matrix:
     entries: tuple[MatrixEntry, ...]
     split: bool
     affected: Affected | None = None
+    bases: tuple[BaseEntry, ...] = ()
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -60,6 +70,7 @@ class MatrixRequest:
 
     affected: AffectedRequest | None = None
     split_platforms: bool = False
+    layered: bool = False
 
 
 def runner_for(platform: str) -> str:
@@ -75,7 +86,11 @@ def matrix_for(root: Path, request: MatrixRequest) -> Matrix:
     if request.affected is not None:
         affected = find_affected(root, request.affected)
         selected = affected.names
-    return build_matrix(bake, selected, request.split_platforms, affected)
+    result = build_matrix(bake, selected, request.split_platforms, affected)
+    if request.layered:
+        services = sorted({e.target for e in result.entries})
+        result = dataclasses.replace(result, bases=base_wave(bake, services))
+    return result
 
 
 def build_matrix(
@@ -106,6 +121,20 @@ def _platforms(bake: BakeFile, declared: Sequence[str]) -> tuple[str, ...]:
         expanded = bake.expand(value)
         found.update(p.strip() for p in str(expanded).split(",") if p.strip())
     return tuple(sorted(found))
+
+
+def base_wave(bake: BakeFile, services: Iterable[str]) -> tuple[BaseEntry, ...]:
+    """The base targets the given services build on (their `target:` contexts), each with
+    the tag it is pushed under in CI mode (variables expanded to their defaults)."""
+    names = sorted({ref for name in services for ref in bake.targets[name].target_refs})
+    entries = []
+    for name in names:
+        target = bake.targets.get(name)
+        if target is None:
+            continue
+        tags = [str(bake.expand(tag)) for tag in target.tags]
+        entries.append(BaseEntry(name, tags[0] if tags else ""))
+    return tuple(entries)
 
 
 def write_github_output(path: Path, outputs: Sequence[tuple[str, str]]) -> None:

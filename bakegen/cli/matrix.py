@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -36,6 +37,11 @@ from bakegen.cli.common import root_argument
     help="github adds runner hints and string values.",
 )
 @click.option(
+    "--layered",
+    is_flag=True,
+    help="CI mode: {bases: ..., services: ...}; build missing bases first (wave 1).",
+)
+@click.option(
     "--github-output",
     is_flag=True,
     help="Also append matrix=, targets= and has_targets= to $GITHUB_OUTPUT.",
@@ -49,6 +55,7 @@ def matrix(
     include_dev: bool,
     split_platforms: bool,
     fmt: str,
+    layered: bool,
     github_output: bool,
 ) -> None:
     """Print a build matrix {"include": [...]} of the bake file's targets.
@@ -58,7 +65,13 @@ def matrix(
     """
     from bakegen.affected import AffectedRequest
     from bakegen.matrix import MatrixRequest, matrix_for, write_github_output
-    from bakegen.render.matrix import affected_as_text, github_outputs, render_matrix
+    from bakegen.render.matrix import (
+        affected_as_text,
+        github_outputs,
+        layered_document,
+        layered_outputs,
+        render_matrix,
+    )
 
     if only_affected and not base:
         raise click.UsageError("--affected needs --base REF")
@@ -75,11 +88,17 @@ def matrix(
     request = MatrixRequest(
         affected=AffectedRequest(base, head, worktree, include_dev) if base else None,
         split_platforms=split_platforms,
+        layered=layered,
     )
     result = matrix_for(root, request)
-    click.echo(render_matrix(result, fmt), nl=False)
+    if layered:
+        click.echo(json.dumps(layered_document(result, result.bases, fmt), indent=2))
+        outputs = layered_outputs(result, result.bases, fmt)
+    else:
+        click.echo(render_matrix(result, fmt), nl=False)
+        outputs = github_outputs(result, fmt)
     if output_file is not None:
-        write_github_output(output_file, github_outputs(result, fmt))
+        write_github_output(output_file, outputs)
     if result.affected is not None:
         click.echo(affected_as_text(result.affected), nl=False, err=True)
         for note in result.affected.notes:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from bakegen.affected import Affected
-from bakegen.matrix import Matrix, MatrixEntry
+from bakegen.matrix import BaseEntry, Matrix, MatrixEntry
 
 FORMATS = ("github", "json")
 #: reasons printed per target in text output before "... and N more"
@@ -55,6 +56,32 @@ def github_outputs(matrix: Matrix, fmt: str = "github") -> list[tuple[str, str]]
         ("matrix", json.dumps(matrix_document(matrix, fmt), **compact)),  # type: ignore[arg-type]
         ("targets", json.dumps(targets_document(matrix), **compact)),  # type: ignore[arg-type]
         ("has_targets", "true" if matrix.entries else "false"),
+    ]
+
+
+def layered_document(
+    matrix: Matrix, bases: Sequence[BaseEntry], fmt: str = "github"
+) -> dict[str, Any]:
+    """CI mode's two waves: the bases (target and pushed tag) first, then the services.
+
+    A workflow builds a base only when `docker buildx imagetools inspect <tag>` fails.
+    """
+    return {
+        "bases": {"include": [{"target": b.target, "tag": b.tag} for b in bases]},
+        "services": matrix_document(matrix, fmt),
+    }
+
+
+def layered_outputs(
+    matrix: Matrix, bases: Sequence[BaseEntry], fmt: str = "github"
+) -> list[tuple[str, str]]:
+    """Step outputs of the layered matrix: `bases`, `has_bases`, then the service outputs."""
+    compact = {"separators": (",", ":")}
+    document = layered_document(matrix, bases, fmt)
+    return [
+        ("bases", json.dumps(document["bases"], **compact)),  # type: ignore[arg-type]
+        ("has_bases", "true" if bases else "false"),
+        *github_outputs(matrix, fmt),
     ]
 
 
