@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from bakegen.cli import cli, main
 from bakegen.onboarding import lock as lock_module
 from bakegen.onboarding.lock import find_tool
-from tests.builders import copy_sample, write_tree
+from tests.builders import SAMPLE, copy_sample, write_tree
 
 #: (language, NAME, package name, default folder, a dependency, root manifest)
 LANGUAGES = [
@@ -209,7 +209,17 @@ def test_pnpm_workspace_yaml_and_workspace_protocol(tmp_path: Path) -> None:
 # -- lockfiles ----------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(find_tool("uv") is None, reason="uv is not installed")
+def _uv_runs_in_sample() -> bool:
+    """uv is installed and runs inside sample_monorepo (a pyenv shim may not: the sample's
+    .python-version names an interpreter the shim cannot find)."""
+    uv = find_tool("uv")
+    if uv is None:
+        return False
+    probe = subprocess.run([uv, "--version"], cwd=SAMPLE, capture_output=True, check=False)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _uv_runs_in_sample(), reason="uv is not installed or cannot run here")
 def test_uv_lock_is_refreshed(repo: Path) -> None:
     output = new(repo, "reports", "--lang", "python", "--depends-on", "acme-common")
     assert "uv.lock: updated with `uv lock`" in output
