@@ -12,7 +12,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bakegen.affected import DockerIgnore
+from bakegen.ignore import DockerIgnore
 from bakegen.render.dockerignore import render_dockerignore
 
 
