@@ -10,6 +10,7 @@ reader for the HCL bake files use, and by python-hcl2 itself for anything beyond
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -109,6 +110,14 @@ class BakeFile:
             and name not in contexts
             and (target.tags or (name not in inherited and not name.startswith("_")))
         )
+
+    def with_environment(self, environ: Mapping[str, str]) -> BakeFile:
+        """The same file with variables overridden by environment variables of the same
+        name, as `docker buildx bake` does unless BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP is set."""
+        if environ.get("BUILDX_BAKE_DISABLE_VARS_ENV_LOOKUP", "") not in ("", "0", "false"):
+            return self
+        variables = {name: environ.get(name, default) for name, default in self.variables.items()}
+        return dataclasses.replace(self, variables=variables)
 
     def expand(self, value: Any) -> Any:
         """`value` with `${VAR}` references replaced by the variables' defaults."""

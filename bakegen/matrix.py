@@ -4,6 +4,7 @@ optionally one entry per target and platform so that each platform builds native
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from bakegen.affected import Affected, AffectedRequest, find_affected
 from bakegen.bakefile import BakeFile, load_bakefile
 from bakegen.errors import BakegenError
+from bakegen.registry import check_tags
 
 #: GitHub-hosted runner per platform; anything else builds on amd64 under QEMU
 NATIVE_RUNNERS = {
@@ -25,11 +27,38 @@ NATIVE_PLATFORM = "linux/amd64"
 
 
 @dataclass(frozen=True, slots=True)
-class BaseEntry:
-    """A shared base a CI-mode wave 1 builds and pushes, with its content-addressed tag."""
+class BaseImage:
+    """A shared base that CI mode pushes under a content-addressed tag."""
 
     target: str
     tag: str
+    #: (context, dockerfile): bases of one Dockerfile share stages, so they build together
+    source: tuple[str, str]
+    platforms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BaseJob:
+    """One wave-1 job: the bases of one Dockerfile in one bake, so the stages they share
+    (the dependency install) run once; one job per platform when split."""
+
+    targets: tuple[str, ...]
+    tags: tuple[str, ...]
+    platforms: tuple[str, ...]
+    runner: str
+
+    @property
+    def unit(self) -> str:
+        """A name for the job's artifacts: its first target."""
+        return self.targets[0]
+
+    @property
+    def platform(self) -> str:
+        return self.platforms[0] if self.platforms else ""
+
+    @property
+    def platform_slug(self) -> str:
+        return self.platform.replace("/", "-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +86,33 @@ class Matrix:
     entries: tuple[MatrixEntry, ...]
     split: bool
     affected: Affected | None = None
-    bases: tuple[BaseEntry, ...] = ()
+    #: CI mode's wave 1: the bases to build (only the missing ones once checked)
+    bases: tuple[BaseImage, ...] = ()
+    #: warnings for the user (a base tag the registry could not be asked about)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def base_targets(self) -> tuple[str, ...]:
+        return tuple(sorted({b.target for b in self.bases}))
+
+    @property
+    def base_jobs(self) -> tuple[BaseJob, ...]:
+        """The bases grouped by Dockerfile and platforms, split per platform when split."""
+        groups: dict[tuple[tuple[str, str], tuple[str, ...]], list[BaseImage]] = {}
+        for base in self.bases:
+            groups.setdefault((base.source, base.platforms), []).append(base)
+        jobs = []
+        for (_, platforms), members in groups.items():
+            members.sort(key=lambda b: b.target)
+            targets = tuple(b.target for b in members)
+            tags = tuple(b.tag for b in members if b.tag)
+            if self.split:
+                jobs += [BaseJob(targets, tags, (p,), runner_for(p))
+                         for p in platforms or (NATIVE_PLATFORM,)]
+            else:
+                jobs.append(BaseJob(targets, tags, platforms, DEFAULT_RUNNER))
+        jobs.sort(key=lambda j: (j.unit, j.platforms))
+        return tuple(jobs)
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -71,6 +126,8 @@ class MatrixRequest:
     affected: AffectedRequest | None = None
     split_platforms: bool = False
     layered: bool = False
+    #: with `layered`: keep only the bases whose tag the registry does not have yet
+    missing_bases: bool = False
 
 
 def runner_for(platform: str) -> str:
@@ -80,7 +137,7 @@ def runner_for(platform: str) -> str:
 
 def matrix_for(root: Path, request: MatrixRequest) -> Matrix:
     """Read the bake files at root and build the matrix the request asks for."""
-    bake = load_bakefile(root)
+    bake = load_bakefile(root).with_environment(os.environ)
     selected: Iterable[str] | None = None
     affected = None
     if request.affected is not None:
@@ -89,7 +146,13 @@ def matrix_for(root: Path, request: MatrixRequest) -> Matrix:
     result = build_matrix(bake, selected, request.split_platforms, affected)
     if request.layered:
         services = sorted({e.target for e in result.entries})
-        result = dataclasses.replace(result, bases=base_wave(bake, services))
+        bases = base_wave(bake, services)
+        problems: tuple[str, ...] = ()
+        if request.missing_bases and bases:
+            check = check_tags(b.tag for b in bases if b.tag)
+            bases = tuple(b for b in bases if b.tag not in check.present)
+            problems = check.problems
+        result = dataclasses.replace(result, bases=bases, notes=problems)
     return result
 
 
@@ -123,18 +186,20 @@ def _platforms(bake: BakeFile, declared: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def base_wave(bake: BakeFile, services: Iterable[str]) -> tuple[BaseEntry, ...]:
+def base_wave(bake: BakeFile, services: Iterable[str]) -> tuple[BaseImage, ...]:
     """The base targets the given services build on (their `target:` contexts), each with
-    the tag it is pushed under in CI mode (variables expanded to their defaults)."""
+    the tag it is pushed under in CI mode."""
     names = sorted({ref for name in services for ref in bake.targets[name].target_refs})
-    entries = []
+    bases = []
     for name in names:
         target = bake.targets.get(name)
         if target is None:
             continue
         tags = [str(bake.expand(tag)) for tag in target.tags]
-        entries.append(BaseEntry(name, tags[0] if tags else ""))
-    return tuple(entries)
+        source = (str(bake.expand(target.context)), str(bake.expand(target.dockerfile)))
+        platforms = _platforms(bake, target.platforms)
+        bases.append(BaseImage(name, tags[0] if tags else "", source, platforms))
+    return tuple(bases)
 
 
 def write_github_output(path: Path, outputs: Sequence[tuple[str, str]]) -> None:

@@ -15,11 +15,11 @@ import yaml
 from click.testing import CliRunner
 
 from bakegen.cli import cli
-from bakegen.matrix import Matrix, MatrixEntry
+from bakegen.matrix import Matrix
 from bakegen.render import is_generated
-from bakegen.render.matrix import github_outputs, matrix_document, targets_document
+from bakegen.render.matrix import layered_outputs
 from bakegen.render.workflow import WORKFLOW_FILE, WorkflowSettings, render_workflow
-from tests.builders import copy_sample, write_tree
+from tests.builders import SAMPLE, copy_sample, write_tree
 
 PINNED = {
     "actions/checkout": "v4",
@@ -51,15 +51,6 @@ def load(text: str) -> dict[str, Any]:
     return data
 
 
-def matrix_keys(split: bool) -> set[str]:
-    """The keys `bakegen matrix --format github` gives every entry, for this mode."""
-    entry = MatrixEntry("api", ("linux/arm64",) if split else ("linux/amd64", "linux/arm64"),
-                        "ubuntu-24.04-arm")
-    matrix = Matrix((entry,), split)
-    keys = set(matrix_document(matrix)["include"][0])
-    return keys
-
-
 def walk_strings(node: Any) -> list[str]:
     if isinstance(node, str):
         return [node]
@@ -79,7 +70,8 @@ def test_workflow_shape(settings: WorkflowSettings) -> None:
     assert data["on"]["push"]["branches"] == list(settings.branches)
     assert "pull_request" in data["on"]
     jobs = data["jobs"]
-    expected_jobs = {"affected", "build"} | ({"merge"} if settings.split_platforms else set())
+    expected_jobs = {"affected", "bases", "build"} | (
+        {"bases-merge", "merge"} if settings.split_platforms else set())
     assert set(jobs) == expected_jobs
     for name, job in jobs.items():
         assert isinstance(job["runs-on"], str), name
@@ -101,38 +93,49 @@ def test_workflow_shape(settings: WorkflowSettings) -> None:
     checkout = affected["steps"][0]
     assert checkout["uses"] == "actions/checkout@v4"
     assert checkout["with"]["fetch-depth"] == 0
-    assert set(affected["outputs"]) == {name for name, _ in github_outputs(Matrix((), False))}
+    assert set(affected["outputs"]) == {name for name, _ in layered_outputs(Matrix((), False))}
+    compute = next(s for s in affected["steps"] if s.get("id") == "matrix")
+    assert "--layered --missing-bases" in compute["run"]
     build = jobs["build"]
-    assert build["needs"] == "affected"
-    assert build["if"] == "needs.affected.outputs.has_targets == 'true'"
+    upstream = "bases-merge" if settings.split_platforms else "bases"
+    assert build["needs"] == ["affected", upstream]
     assert build["strategy"]["matrix"] == "${{ fromJSON(needs.affected.outputs.matrix) }}"
     assert build["runs-on"] == "${{ matrix.runner }}"
-    uses = [s.get("uses", "").split("@")[0] for s in build["steps"]]
-    for action in ("docker/setup-qemu-action", "docker/setup-buildx-action",
-                   "docker/login-action", "docker/bake-action"):
-        assert action in uses
-    for step in build["steps"]:
-        if step.get("uses", "").startswith("docker/bake-action"):
-            assert step["with"]["targets"] == "${{ matrix.target }}"
-            sets = step["with"]["set"].splitlines()
-            assert ("*.platform=${{ matrix.platform }}" in sets) == settings.split_platforms
+    bases = jobs["bases"]
+    assert bases["needs"] == "affected"
+    assert bases["strategy"]["matrix"] == "${{ fromJSON(needs.affected.outputs.bases) }}"
+    assert bases["env"]["BAKEGEN_MODE"] == "ci"
+    for job, targets in ((build, "${{ matrix.target }}"), (bases, "${{ matrix.targets }}")):
+        uses = [s.get("uses", "").split("@")[0] for s in job["steps"]]
+        for action in ("docker/setup-qemu-action", "docker/setup-buildx-action",
+                       "docker/login-action", "docker/bake-action"):
+            assert action in uses
+        for step in job["steps"]:
+            if step.get("uses", "").startswith("docker/bake-action"):
+                assert step["with"]["targets"] == targets
+                sets = step["with"]["set"].splitlines()
+                assert ("*.platform=${{ matrix.platform }}" in sets) == settings.split_platforms
 
 
-def test_split_workflow_pushes_by_digest_and_merges() -> None:
+@pytest.mark.parametrize(("build", "merge", "pattern", "key"), [
+    ("build", "merge", "${{ matrix.target }}", "target"),
+    ("bases", "bases-merge", "*", "unit"),
+])
+def test_split_workflow_pushes_by_digest_and_merges(build: str, merge: str, pattern: str,
+                                                    key: str) -> None:
     jobs = load(render_workflow(SETTINGS[0]))["jobs"]
-    push = next(s for s in jobs["build"]["steps"] if s.get("id") == "bake")
-    assert ("${{ matrix.target }}.output=type=image,push-by-digest=true,name-canonical=true,"
+    push = next(s for s in jobs[build]["steps"] if s.get("id") == "bake")
+    assert (f"{pattern}.output=type=image,push-by-digest=true,name-canonical=true,"
             "push=true") in push["with"]["set"].splitlines()
-    merge = jobs["merge"]
-    assert merge["needs"] == ["affected", "build"]
-    assert merge["strategy"]["matrix"] == "${{ fromJSON(needs.affected.outputs.targets) }}"
-    script = merge["steps"][-1]["run"]
+    assert jobs[merge]["needs"] == ["affected", build]
+    script = jobs[merge]["steps"][-1]["run"]
     assert "docker buildx imagetools create" in script
-    upload = next(s for s in jobs["build"]["steps"] if "upload-artifact" in s.get("uses", ""))
-    download = next(s for s in merge["steps"] if "download-artifact" in s.get("uses", ""))
-    # a target's artifacts, and no other target's: names cannot contain "."
-    assert upload["with"]["name"] == "digests.${{ matrix.target }}.${{ matrix.platform_slug }}"
-    assert download["with"]["pattern"] == "digests.${{ matrix.target }}.*"
+    upload = next(s for s in jobs[build]["steps"] if "upload-artifact" in s.get("uses", ""))
+    download = next(s for s in jobs[merge]["steps"] if "download-artifact" in s.get("uses", ""))
+    # one job's artifacts, and no other job's: names cannot contain "."
+    slug = "${{ matrix.platform_slug }}"
+    assert upload["with"]["name"] == f"digests.${{{{ matrix.{key} }}}}.{slug}"
+    assert download["with"]["pattern"] == f"digests.${{{{ matrix.{key} }}}}.*"
 
 
 def test_login_follows_the_registry() -> None:
@@ -149,16 +152,36 @@ def test_login_follows_the_registry() -> None:
     assert build["permissions"] == {"contents": "read", "packages": "write"}
 
 
+def layered_documents(split: bool) -> dict[str, list[dict[str, Any]]]:
+    """The entries of each job matrix the workflow reads, from a real `bakegen matrix
+    --layered` run on the sample, keyed by the affected job's output name."""
+    args = ["matrix", str(SAMPLE), "--layered"] + (["--split-platforms"] if split else [])
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    document = json.loads(result.stdout)
+    services = document["services"]["include"]
+    return {
+        "bases": document["bases"]["include"],
+        "base_targets": document["base_targets"]["include"],
+        "matrix": services,
+        "targets": [{"target": t} for t in sorted({e["target"] for e in services})],
+    }
+
+
+def consumed_matrix(job: dict[str, Any]) -> str | None:
+    match = re.search(r"needs\.affected\.outputs\.(\w+)", str(job.get("strategy", "")))
+    return match.group(1) if match else None
+
+
 @pytest.mark.parametrize("settings", SETTINGS, ids=lambda s: f"{s.registry}-{s.split_platforms}")
 def test_every_expression_names_something_that_exists(settings: WorkflowSettings) -> None:
     data = load(render_workflow(settings))
-    keys = matrix_keys(settings.split_platforms)
-    target_keys = set(targets_document(Matrix((), False))["include"] or [{"target": ""}][0])
+    documents = layered_documents(settings.split_platforms)
     for job_name, job in data["jobs"].items():
         needs = job.get("needs", [])
         needs = [needs] if isinstance(needs, str) else needs
-        consumes_targets = "needs.affected.outputs.targets" in str(job.get("strategy"))
-        available = target_keys if consumes_targets else keys
+        consumed = consumed_matrix(job)
+        entries = documents[consumed] if consumed else []
+        assert not consumed or entries, job_name
         seen_steps: set[str] = set()
         for part in [job, *job["steps"]]:
             scope = {k: v for k, v in part.items() if k != "steps"}
@@ -167,7 +190,7 @@ def test_every_expression_names_something_that_exists(settings: WorkflowSettings
                     for context, path in CONTEXT_REF.findall(expression):
                         names = re.findall(r"[A-Za-z_][A-Za-z0-9_-]*", path)
                         check_reference(context, names, job_name, data["jobs"], needs,
-                                        seen_steps | _all_step_ids(job, part), available)
+                                        seen_steps | _all_step_ids(job, part), entries)
             if "id" in part and part is not job:
                 seen_steps.add(part["id"])
 
@@ -178,10 +201,10 @@ def _all_step_ids(job: dict[str, Any], part: dict[str, Any]) -> set[str]:
 
 
 def check_reference(context: str, names: list[str], job: str, jobs: dict[str, Any],
-                    needs: list[str], steps: set[str], matrix_keys_: set[str]) -> None:
+                    needs: list[str], steps: set[str], entries: list[dict[str, Any]]) -> None:
     where = f"{job}: {context}.{'.'.join(names)}"
     if context == "matrix":
-        assert names and names[0] in matrix_keys_, where
+        assert names and entries and all(names[0] in e for e in entries), where
         assert "strategy" in jobs[job], where
     elif context == "needs":
         assert names[0] in needs, where
@@ -190,26 +213,23 @@ def check_reference(context: str, names: list[str], job: str, jobs: dict[str, An
         assert names[0] in steps, where
         assert names[1] == "outputs", where
         if names[0] == "matrix":
-            assert names[2] in {n for n, _ in github_outputs(Matrix((), False))}, where
+            assert names[2] in {n for n, _ in layered_outputs(Matrix((), False))}, where
         else:
             assert names[2] == "metadata", where  # docker/bake-action's output
     elif context == "secrets":
         assert names[0] in {"GITHUB_TOKEN", "REGISTRY_USERNAME", "REGISTRY_PASSWORD"}, where
 
 
-def test_matrix_entries_of_the_cli_have_every_key_the_workflow_uses(tmp_path: Path) -> None:
-    root = copy_sample(tmp_path)
-    runner = CliRunner()
-    assert runner.invoke(cli, ["generate", str(root)]).exit_code == 0
-    for split, settings in ((True, SETTINGS[0]), (False, SETTINGS[1])):
-        args = ["matrix", str(root)] + (["--split-platforms"] if split else [])
-        result = runner.invoke(cli, args, catch_exceptions=False)
-        entries = json.loads(result.stdout)["include"]
-        assert entries
-        used = set(re.findall(r"(?<![.\w])matrix\.([A-Za-z_]+)", render_workflow(settings)))
-        assert "target" in used
-        for entry in entries:
-            assert used <= set(entry), (used, entry)
+def test_base_jobs_build_every_base_of_a_dockerfile_together() -> None:
+    for split in (True, False):
+        documents = layered_documents(split)
+        units = {e["unit"]: e["targets"].split(",") for e in documents["bases"]}
+        assert units == {f"{eco}-deps-base": [f"{eco}-deps-base", f"{eco}-production-base"]
+                         for eco in ("cargo", "node", "python")}
+        assert len(documents["bases"]) == 3 * (2 if split else 1)
+        # every base target merges from its unit's artifacts
+        assert {(e["target"], e["unit"]) for e in documents["base_targets"]} == {
+            (t, u) for u, targets in units.items() for t in targets}
 
 
 def test_run_scripts_are_valid_bash() -> None:
@@ -239,8 +259,15 @@ def test_matches_the_github_workflow_schema() -> None:
 # --------------------------------------------------------------------------- the command
 
 
+def test_the_sample_workflow_is_current() -> None:
+    result = CliRunner().invoke(cli, ["ci", "github", str(SAMPLE), "--check"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"up to date: {WORKFLOW_FILE}\n"
+
+
 def test_ci_github_writes_refuses_and_checks(tmp_path: Path) -> None:
     root = copy_sample(tmp_path)
+    shutil.rmtree(root / ".github")
     runner = CliRunner()
     first = runner.invoke(cli, ["ci", "github", str(root)], catch_exceptions=False)
     assert first.exit_code == 0, first.output

@@ -244,7 +244,7 @@ def test_options_override_config(tmp_path: Path) -> None:
     bake = load_bake_file(repo / "docker-bake.hcl")
     assert bake["targets"]["_common"]["platforms"] == ['"linux/riscv64"']
     assert unquote(bake["variables"]["REGISTRY"]["default"]) == "registry.example/x"
-    assert bake["targets"]["acme-api"]["cache-from"] == ['"type=gha,scope=acme-api"']
+    assert bake["targets"]["acme-api"]["cache-from"] == ['"type=gha,scope=acme-api-${CACHE_TAG}"']
     assert (repo / "build/docker/services/acme-api.Dockerfile").is_file()
 
 

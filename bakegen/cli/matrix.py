@@ -42,6 +42,12 @@ from bakegen.cli.common import root_argument
     help="CI mode: {bases: ..., services: ...}; build missing bases first (wave 1).",
 )
 @click.option(
+    "--missing-bases",
+    is_flag=True,
+    help="With --layered: only the bases whose tag the registry lacks "
+    "(asks `docker buildx imagetools inspect`).",
+)
+@click.option(
     "--github-output",
     is_flag=True,
     help="Also append matrix=, targets= and has_targets= to $GITHUB_OUTPUT.",
@@ -56,6 +62,7 @@ def matrix(
     split_platforms: bool,
     fmt: str,
     layered: bool,
+    missing_bases: bool,
     github_output: bool,
 ) -> None:
     """Print a build matrix {"include": [...]} of the bake file's targets.
@@ -77,6 +84,8 @@ def matrix(
         raise click.UsageError("--affected needs --base REF")
     if not only_affected and (base or head or worktree or include_dev):
         raise click.UsageError("--base, --head, --worktree and --include-dev need --affected")
+    if missing_bases and not layered:
+        raise click.UsageError("--missing-bases needs --layered")
     if worktree and head:
         raise click.UsageError("--worktree compares the working tree; leave out --head")
     output_file = None
@@ -89,11 +98,12 @@ def matrix(
         affected=AffectedRequest(base, head, worktree, include_dev) if base else None,
         split_platforms=split_platforms,
         layered=layered,
+        missing_bases=missing_bases,
     )
     result = matrix_for(root, request)
     if layered:
-        click.echo(json.dumps(layered_document(result, result.bases, fmt), indent=2))
-        outputs = layered_outputs(result, result.bases, fmt)
+        click.echo(json.dumps(layered_document(result, fmt), indent=2))
+        outputs = layered_outputs(result, fmt)
     else:
         click.echo(render_matrix(result, fmt), nl=False)
         outputs = github_outputs(result, fmt)
@@ -103,4 +113,9 @@ def matrix(
         click.echo(affected_as_text(result.affected), nl=False, err=True)
         for note in result.affected.notes:
             click.echo(f"warning: {note}", err=True)
-    click.echo(f"{len(result.targets)} targets, {len(result.entries)} jobs", err=True)
+    for note in result.notes:
+        click.echo(f"warning: {note}", err=True)
+    summary = f"{len(result.targets)} targets, {len(result.entries)} jobs"
+    if layered:
+        summary = f"{len(result.base_targets)} bases to build, {summary}"
+    click.echo(summary, err=True)

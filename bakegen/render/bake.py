@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from bakegen.plan import BasePlan, Plan, ServicePlan
 from bakegen.render import header_lines
-from bakegen.render.hcl import Block, Expr, HclValue, Template, escape, render_document, template
+from bakegen.render.hcl import Block, Expr, HclValue, Template, render_document, template
 
 BAKE_FILE = "docker-bake.hcl"
 OVERRIDE_FILE = "docker-bake.override.hcl"
@@ -115,9 +115,10 @@ def _base_targets(
                 ("cache-to", Expr(f'{_CI} ? ["type=registry,ref={ref},mode=max"] : []')),
             ]
         elif plan.cache == "gha":
+            scope = _gha_scope(name, names)
             attributes += [
-                ("cache-from", [Template(f"type=gha,scope={escape(name)}")]),
-                ("cache-to", Expr(f'{_CI} ? ["type=gha,scope={escape(name)},mode=max"] : []')),
+                ("cache-from", [scope]),
+                ("cache-to", Expr(f'{_CI} ? ["{scope},mode=max"] : []')),
             ]
         blocks.append(Block("target", name, tuple(attributes)))
     return blocks
@@ -177,6 +178,12 @@ def _cache(plan: Plan, svc: ServicePlan, names: tuple[str, ...]) -> tuple[list[s
             Template(f"type=registry,ref={ref},mode=max")
         ]
     if plan.cache == "gha":
-        scope = template(f"type=gha,scope={svc.target}")
+        scope = _gha_scope(svc.target, names)
         return [scope], [Template(f"{scope},mode=max")]
     return [], []
+
+
+def _gha_scope(target: str, names: tuple[str, ...]) -> Template:
+    """A GitHub Actions cache scope per target and CACHE_TAG, so that jobs building one
+    target for different platforms (CACHE_TAG per platform) do not overwrite each other."""
+    return template("type=gha,scope=", f"{target}-", "${CACHE_TAG}", variables=names)

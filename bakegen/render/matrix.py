@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 from bakegen.affected import Affected
-from bakegen.matrix import BaseEntry, Matrix, MatrixEntry
+from bakegen.matrix import Matrix, MatrixEntry
 
 FORMATS = ("github", "json")
 #: reasons printed per target in text output before "... and N more"
@@ -59,28 +58,62 @@ def github_outputs(matrix: Matrix, fmt: str = "github") -> list[tuple[str, str]]
     ]
 
 
-def layered_document(
-    matrix: Matrix, bases: Sequence[BaseEntry], fmt: str = "github"
-) -> dict[str, Any]:
+def bases_document(matrix: Matrix, fmt: str = "github") -> dict[str, list[dict[str, Any]]]:
+    """Wave 1 of CI mode: one entry per job, the bases of one Dockerfile built together.
+
+    github: `unit` names the job's artifacts, `targets` and `tags` are comma-separated,
+    and split entries carry `platform`, `platform_slug` and `runner` like service entries;
+    json: lists instead of joined strings.
+    """
+    include = []
+    for job in matrix.base_jobs:
+        item: dict[str, Any] = {"unit": job.unit}
+        if fmt == "github":
+            item |= {"targets": ",".join(job.targets), "tags": ",".join(job.tags)}
+        else:
+            item |= {"targets": list(job.targets), "tags": list(job.tags)}
+        if matrix.split:
+            item["platform"] = job.platform
+            if fmt == "github":
+                item["platform_slug"] = job.platform_slug
+        else:
+            item["platforms"] = (",".join(job.platforms) if fmt == "github"
+                                 else list(job.platforms))
+        if fmt == "github":
+            item["runner"] = job.runner
+        include.append(item)
+    return {"include": include}
+
+
+def base_targets_document(matrix: Matrix) -> dict[str, list[dict[str, str]]]:
+    """One entry per base with the `unit` whose artifacts hold its digests, for the job
+    that merges a base's per-platform images."""
+    units = {target: job.unit for job in matrix.base_jobs for target in job.targets}
+    return {"include": [{"target": t, "unit": units[t]} for t in matrix.base_targets]}
+
+
+def layered_document(matrix: Matrix, fmt: str = "github") -> dict[str, Any]:
     """CI mode's two waves: the bases (target and pushed tag) first, then the services.
 
-    A workflow builds a base only when `docker buildx imagetools inspect <tag>` fails.
+    A workflow builds a base only when `docker buildx imagetools inspect <tag>` fails;
+    `bakegen matrix --layered --missing-bases` does that check itself.
     """
     return {
-        "bases": {"include": [{"target": b.target, "tag": b.tag} for b in bases]},
+        "bases": bases_document(matrix, fmt),
+        "base_targets": base_targets_document(matrix),
         "services": matrix_document(matrix, fmt),
     }
 
 
-def layered_outputs(
-    matrix: Matrix, bases: Sequence[BaseEntry], fmt: str = "github"
-) -> list[tuple[str, str]]:
-    """Step outputs of the layered matrix: `bases`, `has_bases`, then the service outputs."""
+def layered_outputs(matrix: Matrix, fmt: str = "github") -> list[tuple[str, str]]:
+    """Step outputs of the layered matrix: `bases`, `base_targets` (one entry per base, for
+    merging its platforms) and `has_bases`, then the service outputs."""
     compact = {"separators": (",", ":")}
-    document = layered_document(matrix, bases, fmt)
+    document = layered_document(matrix, fmt)
     return [
         ("bases", json.dumps(document["bases"], **compact)),  # type: ignore[arg-type]
-        ("has_bases", "true" if bases else "false"),
+        ("base_targets", json.dumps(document["base_targets"], **compact)),  # type: ignore[arg-type]
+        ("has_bases", "true" if matrix.bases else "false"),
         *github_outputs(matrix, fmt),
     ]
 

@@ -1,10 +1,17 @@
-"""Render the GitHub Actions workflow that builds the affected bake targets.
+"""Render the GitHub Actions workflow that builds the affected bake targets in CI mode.
 
-Jobs: `affected` computes the matrix with bakegen (full history, so the base revision is
-there); `build` runs one docker/bake-action job per matrix entry; with split platforms,
-each entry builds one platform on a native runner and pushes by digest, and `merge`
-joins a target's digests into one multi-platform tag with `docker buildx imagetools
-create`. Pull requests build without pushing.
+Jobs, in dependency order:
+- `affected`: bakegen computes the layered matrix (full history, so the base revision is
+  there) and asks the registry which base tags it lacks;
+- `bases` (wave 1, pushes only): builds and pushes the missing bases under their
+  content-addressed tags, with `BAKEGEN_MODE=ci`;
+- `build` (wave 2): one docker/bake-action job per service entry, `BAKEGEN_MODE=ci`, so
+  services pull the bases (`docker-image://`) instead of building them;
+- with split platforms each entry builds one platform on a native runner and pushes by
+  digest, and `bases-merge` / `merge` join a target's digests into one multi-platform tag
+  with `docker buildx imagetools create`.
+Pull requests build without pushing; when a base they need is not in the registry yet,
+they build in local mode (bases through `target:` contexts) instead of pushing a base.
 """
 
 from __future__ import annotations
@@ -62,12 +69,58 @@ class WorkflowSettings:
         return self.registry_host == "ghcr.io"
 
 
+#: the bake file's mode in the service jobs: CI mode pulls the pushed bases; a pull
+#: request whose bases are not pushed yet builds them inline (local mode), never pushes them
+_SERVICE_MODE = (
+    "${{ github.event_name == 'pull_request' && needs.affected.outputs.has_bases == 'true' "
+    "&& 'local' || 'ci' }}"
+)
+#: run although an upstream job was skipped (no missing bases), never after a failure;
+#: a bare `if:` would imply success() of every ancestor, and a skipped one fails that
+_AFTER_UPSTREAM = "!cancelled() && !failure()"
+
+
 def render_workflow(settings: WorkflowSettings) -> str:
     """The whole workflow file as text, with bakegen's generated header."""
-    text = _header(settings) + "\n" + _affected_job(settings) + _build_job(settings)
-    if settings.split_platforms:
-        text += _merge_job(settings)
+    s = settings
+    text = _header(s) + "\n" + _affected_job(s)
+    text += _build_job(s, BASES_JOB)
+    if s.split_platforms:
+        text += _merge_job(s, BASES_JOB)
+    text += _build_job(s, SERVICES_JOB)
+    if s.split_platforms:
+        text += _merge_job(s, SERVICES_JOB)
     return text
+
+
+@dataclass(frozen=True, slots=True)
+class Wave:
+    """One wave of CI mode: the job that builds its matrix and the job that merges it."""
+
+    build_id: str
+    merge_id: str
+    label: str
+    matrix_output: str
+    targets_output: str
+    has_output: str
+    mode: str
+    #: pull requests build this wave too (without pushing)
+    on_pull_requests: bool
+    #: the matrix key listing a job's bake targets (comma-separated)
+    targets_key: str
+    #: the matrix key naming a job's digest artifacts
+    artifact_key: str
+    #: the `--set` pattern the push output applies to: a service job's bake may include
+    #: bases through `target:` contexts (local mode), which must stay unexported
+    output_pattern: str
+
+
+BASES_JOB = Wave("bases", "bases-merge", "base", "bases", "base_targets", "has_bases", "ci",
+                 on_pull_requests=False, targets_key="targets", artifact_key="unit",
+                 output_pattern="*")
+SERVICES_JOB = Wave("build", "merge", "", "matrix", "targets", "has_targets", _SERVICE_MODE,
+                    on_pull_requests=True, targets_key="target", artifact_key="target",
+                    output_pattern="${{ matrix.target }}")
 
 
 def _q(value: str) -> str:
@@ -82,7 +135,9 @@ def _header(s: WorkflowSettings) -> str:
             if s.split_platforms else "# One job per target builds all of its platforms.")
     return f"""\
 # {GENERATED_MARKER}: do not edit; regenerate with `bakegen ci github`.
-# Builds only the bake targets a change affects (`bakegen matrix --affected`).
+# Builds only the bake targets a change affects (`bakegen matrix --affected`), in CI mode:
+# wave 1 pushes the shared bases the registry lacks under content-addressed tags, wave 2
+# builds the services on top of them (BAKEGEN_MODE=ci, bases as docker-image:// contexts).
 {mode}
 # Pull requests build without pushing; pushes to {', '.join(s.branches)} push to {s.registry}.
 name: bake
@@ -110,16 +165,18 @@ env:
 
 def _affected_job(s: WorkflowSettings) -> str:
     split = " --split-platforms" if s.split_platforms else ""
+    flags = f"--layered --missing-bases{split} --github-output"
+    outputs = "".join(
+        f"      {name}: ${{{{ steps.matrix.outputs.{name} }}}}\n"
+        for name in ("bases", "base_targets", "has_bases", "matrix", "targets", "has_targets")
+    )
     return f"""\
 jobs:
   affected:
     name: affected targets
     runs-on: ubuntu-24.04
-    outputs:
-      matrix: ${{{{ steps.matrix.outputs.matrix }}}}
-      targets: ${{{{ steps.matrix.outputs.targets }}}}
-      has_targets: ${{{{ steps.matrix.outputs.has_targets }}}}
-    steps:
+{_permissions(s, "read")}    outputs:
+{outputs}    steps:
       - uses: {ACTIONS["checkout"]}
         with:
           fetch-depth: 0  # the base revision must be there to compare with
@@ -130,16 +187,17 @@ jobs:
         run: {s.install}
       - name: Generated files are up to date
         run: bakegen generate --check
-      - name: Compute the matrix
+      - uses: {ACTIONS["buildx"]}  # `imagetools inspect` asks the registry for base tags
+{_login(s, "      ", _NOT_FORK)}      - name: Compute the waves
         id: matrix
         env:
           BASE: ${{{{ {_BASE} }}}}
         run: |
           # a new branch or a manual run has no usable base: build every target
           if [ -n "$BASE" ] && git cat-file -e "$BASE^{{commit}}" 2>/dev/null; then
-            bakegen matrix --affected --base "$BASE"{split} --github-output
+            bakegen matrix --affected --base "$BASE" {flags}
           else
-            bakegen matrix{split} --github-output
+            bakegen matrix {flags}
           fi
 """
 
@@ -161,107 +219,119 @@ def _login(s: WorkflowSettings, indent: str, condition: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _permissions(s: WorkflowSettings) -> str:
-    packages = "      packages: write\n" if s.uses_github_token else ""
-    return f"    permissions:\n      contents: read\n{packages}"
+def _permissions(s: WorkflowSettings, packages: str = "write") -> str:
+    extra = f"      packages: {packages}\n" if s.uses_github_token else ""
+    return f"    permissions:\n      contents: read\n{extra}"
 
 
-def _cache_sets(s: WorkflowSettings) -> list[str]:
-    """Per-platform cache scopes, so the jobs of one target do not overwrite each other."""
-    if not s.split_platforms or s.cache != "gha":
-        return []
-    scope = "${{ matrix.target }}-${{ matrix.platform_slug }}"
-    return [f"${{{{ matrix.target }}}}.cache-from=type=gha,scope={scope}",
-            f"${{{{ matrix.target }}}}.cache-to=type=gha,scope={scope},mode=max"]
-
-
-def _bake_step(s: WorkflowSettings, name: str, condition: str, step_id: str | None,
-               output: str, extra: list[str]) -> str:
+def _bake_step(s: WorkflowSettings, wave: Wave, name: str, condition: str | None,
+               step_id: str | None, output: str, extra: list[str]) -> str:
     sets = list(extra)
     if s.split_platforms:
         sets.insert(0, "*.platform=${{ matrix.platform }}")
-    sets.append(f"${{{{ matrix.target }}}}.output={output}")
+    sets.append(f"{wave.output_pattern}.output={output}")
     lines = [f"      - name: {name}"]
     if step_id:
         lines.append(f"        id: {step_id}")
-    lines += [f"        if: {condition}",
-              f"        uses: {ACTIONS['bake']}",
+    if condition:
+        lines.append(f"        if: {condition}")
+    lines += [f"        uses: {ACTIONS['bake']}",
               "        with:",
               "          source: .",
-              "          targets: ${{ matrix.target }}",
+              f"          targets: ${{{{ matrix.{wave.targets_key} }}}}",
               "          set: |",
               *(f"            {line}" for line in sets)]
     return "\n".join(lines) + "\n"
 
 
-def _build_job(s: WorkflowSettings) -> str:
+def _build_job(s: WorkflowSettings, wave: Wave) -> str:
+    label = f"{wave.label} " if wave.label else ""
+    shown = f"${{{{ matrix.{wave.targets_key} }}}}"
     if s.split_platforms:
-        title = "${{ matrix.target }} (${{ matrix.platform }})"
+        title = f"{label}{shown} (${{{{ matrix.platform }}}})"
         push_output = "type=image,push-by-digest=true,name-canonical=true,push=true"
-        env = ("    env:\n"
-               "      # one registry cache ref per platform: jobs of one target run in parallel\n"
-               "      CACHE_TAG: buildcache-${{ matrix.platform_slug }}\n")
+        cache_env = ("      # one cache ref per platform: the jobs of one target run in parallel\n"
+                     "      CACHE_TAG: buildcache-${{ matrix.platform_slug }}\n")
     else:
-        title = "${{ matrix.target }}"
+        title = f"{label}{shown}"
         push_output = "type=registry"
-        env = ""
-    cache = _cache_sets(s)
+        cache_env = ""
+    if wave.on_pull_requests:
+        upstream = BASES_JOB.merge_id if s.split_platforms else BASES_JOB.build_id
+        needs = f"[affected, {upstream}]"
+        condition = (f"${{{{ {_AFTER_UPSTREAM} && "
+                     f"needs.affected.outputs.{wave.has_output} == 'true' }}}}")
+        push_condition: str | None = _PUSH
+    else:
+        needs = "affected"
+        condition = f"needs.affected.outputs.{wave.has_output} == 'true' && {_PUSH}"
+        push_condition = None
+    mode = wave.mode if wave.mode.startswith("${{") else _q(wave.mode)
     text = f"""
-  build:
+  {wave.build_id}:
     name: {title}
-    needs: affected
-    if: needs.affected.outputs.has_targets == 'true'
+    needs: {needs}
+    if: {condition}
     runs-on: ${{{{ matrix.runner }}}}
 {_permissions(s)}    strategy:
       fail-fast: false
-      matrix: ${{{{ fromJSON(needs.affected.outputs.matrix) }}}}
-{env}    steps:
+      matrix: ${{{{ fromJSON(needs.affected.outputs.{wave.matrix_output}) }}}}
+    env:
+      BAKEGEN_MODE: {mode}
+{cache_env}    steps:
       - uses: {ACTIONS["checkout"]}
       - uses: {ACTIONS["qemu"]}  # emulates platforms other than the runner's own
       - uses: {ACTIONS["buildx"]}
-{_login(s, "      ", _NOT_FORK)}"""
-    text += _bake_step(s, "Build and push", _PUSH, "bake", push_output, cache)
-    text += _bake_step(s, "Build without pushing (pull request)",
-                       "github.event_name == 'pull_request'", None, "type=cacheonly",
-                       [*cache[:1], "*.cache-to=type=inline"])
+{_login(s, "      ", _NOT_FORK if wave.on_pull_requests else None)}"""
+    text += _bake_step(s, wave, "Build and push", push_condition, "bake", push_output, [])
+    if wave.on_pull_requests:
+        text += _bake_step(s, wave, "Build without pushing (pull request)",
+                           "github.event_name == 'pull_request'", None, "type=cacheonly",
+                           ["*.cache-to=type=inline"])
     if s.split_platforms:
         text += f"""\
       - name: Export the digest
-        if: {_PUSH}
-        env:
+{f"        if: {push_condition}{chr(10)}" if push_condition else ""}        env:
           METADATA: ${{{{ steps.bake.outputs.metadata }}}}
-          TARGET: ${{{{ matrix.target }}}}
+          TARGETS: ${{{{ matrix.{wave.targets_key} }}}}
         run: |
-          mkdir -p "$RUNNER_TEMP/digests"
-          digest=$(jq -r --arg t "$TARGET" '.[$t]["containerimage.digest"]' <<< "$METADATA")
-          touch "$RUNNER_TEMP/digests/${{digest#sha256:}}"
+          set -euo pipefail
+          IFS=, read -ra targets <<< "$TARGETS"
+          for target in "${{targets[@]}}"; do
+            digest=$(jq -er --arg t "$target" '.[$t]["containerimage.digest"]' <<< "$METADATA")
+            mkdir -p "$RUNNER_TEMP/digests/$target"
+            touch "$RUNNER_TEMP/digests/$target/${{digest#sha256:}}"
+          done
       - uses: {ACTIONS["upload"]}
-        if: {_PUSH}
-        with:
-          name: digests.${{{{ matrix.target }}}}.${{{{ matrix.platform_slug }}}}
-          path: ${{{{ runner.temp }}}}/digests/*
+{f"        if: {push_condition}{chr(10)}" if push_condition else ""}        with:
+          name: digests.${{{{ matrix.{wave.artifact_key} }}}}.${{{{ matrix.platform_slug }}}}
+          path: ${{{{ runner.temp }}}}/digests  # <target>/<digest> files
           if-no-files-found: error
           retention-days: 1
 """
     return text
 
 
-def _merge_job(s: WorkflowSettings) -> str:
+def _merge_job(s: WorkflowSettings, wave: Wave) -> str:
+    label = f"{wave.label} " if wave.label else ""
+    condition = f"needs.affected.outputs.{wave.has_output} == 'true' && {_PUSH}"
+    if wave.on_pull_requests:
+        condition = f"${{{{ {_AFTER_UPSTREAM} && {condition} }}}}"
     return f"""
-  merge:
-    name: merge ${{{{ matrix.target }}}}
-    needs: [affected, build]
-    if: needs.affected.outputs.has_targets == 'true' && {_PUSH}
+  {wave.merge_id}:
+    name: merge {label}${{{{ matrix.target }}}}
+    needs: [affected, {wave.build_id}]
+    if: {condition}
     runs-on: ubuntu-24.04
 {_permissions(s)}    strategy:
       fail-fast: false
-      matrix: ${{{{ fromJSON(needs.affected.outputs.targets) }}}}
+      matrix: ${{{{ fromJSON(needs.affected.outputs.{wave.targets_output}) }}}}
     steps:
       - uses: {ACTIONS["checkout"]}
       - uses: {ACTIONS["download"]}
         with:
           path: ${{{{ runner.temp }}}}/digests
-          pattern: digests.${{{{ matrix.target }}}}.*
+          pattern: digests.${{{{ matrix.{wave.artifact_key} }}}}.*
           merge-multiple: true
       - uses: {ACTIONS["buildx"]}
 {_login(s, "      ", None)}      - name: Create the multi-platform image
@@ -277,7 +347,9 @@ def _merge_job(s: WorkflowSettings) -> str:
           if [[ "$name" == *:* ]]; then repo="${{tags[0]%:*}}"; fi
           args=()
           for tag in "${{tags[@]}}"; do args+=(--tag "$tag"); done
-          for file in "$RUNNER_TEMP"/digests/*; do args+=("$repo@sha256:$(basename "$file")"); done
+          for file in "$RUNNER_TEMP/digests/$TARGET"/*; do
+            args+=("$repo@sha256:$(basename "$file")")
+          done
           docker buildx imagetools create "${{args[@]}}"
           docker buildx imagetools inspect "${{tags[0]}}"
 """

@@ -97,8 +97,11 @@ def test_fingerprint_changes_when_and_only_when_an_input_changes() -> None:
 def test_cache_modes(cache: str) -> None:
     api = parsed(dataclasses.replace(Config(), cache=cache))["targets"]["acme-api"]
     if cache == "gha":
-        assert api["cache-from"] == ['"type=gha,scope=acme-api"']
-        assert api["cache-to"] == ['"type=gha,scope=acme-api,mode=max"']
+        # one scope per target and CACHE_TAG: CI sets CACHE_TAG per platform
+        assert api["cache-from"] == ['"type=gha,scope=acme-api-${CACHE_TAG}"']
+        assert api["cache-to"] == ['"type=gha,scope=acme-api-${CACHE_TAG},mode=max"']
+        base = parsed(dataclasses.replace(Config(), cache=cache))["targets"]["node-deps-base"]
+        assert base["cache-from"] == ['"type=gha,scope=node-deps-base-${CACHE_TAG}"']
     else:
         assert "cache-from" not in api and "cache-to" not in api
 
