@@ -137,7 +137,8 @@ def runner_for(platform: str) -> str:
 
 def matrix_for(root: Path, request: MatrixRequest) -> Matrix:
     """Read the bake files at root and build the matrix the request asks for."""
-    bake = load_bakefile(root).with_environment(os.environ)
+    written = load_bakefile(root)
+    bake = written.with_environment(os.environ)
     selected: Iterable[str] | None = None
     affected = None
     if request.affected is not None:
@@ -147,13 +148,24 @@ def matrix_for(root: Path, request: MatrixRequest) -> Matrix:
     if request.layered:
         services = sorted({e.target for e in result.entries})
         bases = base_wave(bake, services)
-        problems: tuple[str, ...] = ()
+        problems = _image_overrides(written, bake) if bases else ()
         if request.missing_bases and bases:
             check = check_tags(b.tag for b in bases if b.tag)
             bases = tuple(b for b in bases if b.tag not in check.present)
-            problems = check.problems
+            problems += check.problems
         result = dataclasses.replace(result, bases=bases, notes=problems)
     return result
+
+
+def _image_overrides(written: BakeFile, effective: BakeFile) -> tuple[str, ...]:
+    """Warnings for base image variables the environment overrides: base tags hash the
+    configured images, so a base built from another image would be taken for the same."""
+    return tuple(
+        f"{name} is set in the environment ({effective.variables[name]}); base tags are "
+        "computed from the configured images, so set images in bakegen.toml instead"
+        for name in sorted(written.variables)
+        if name.endswith("_IMAGE") and effective.variables[name] != written.variables[name]
+    )
 
 
 def build_matrix(

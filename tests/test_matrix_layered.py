@@ -91,6 +91,18 @@ def test_registry_variable_from_the_environment_like_bake(monkeypatch) -> None:
     assert all(tag.startswith("ghcr.io/acme/") for tag in tags.values())
 
 
+def test_an_image_overridden_by_the_environment_is_warned_about(monkeypatch) -> None:
+    monkeypatch.setenv("NODE_IMAGE", "node:22-bookworm-slim")
+    result = CliRunner().invoke(cli, ["matrix", str(SAMPLE), "--layered"])
+    assert result.exit_code == 0
+    assert ("warning: NODE_IMAGE is set in the environment (node:22-bookworm-slim); base tags "
+            "are computed from the configured images, so set images in bakegen.toml instead"
+            ) in result.stderr.splitlines()
+    monkeypatch.setenv("NODE_IMAGE", "node:20-bookworm-slim")  # the configured one
+    result = CliRunner().invoke(cli, ["matrix", str(SAMPLE), "--layered"])
+    assert "warning" not in result.stderr
+
+
 def test_layered_github_outputs(tmp_path: Path, monkeypatch) -> None:
     out = tmp_path / "out"
     monkeypatch.setenv("GITHUB_OUTPUT", str(out))
