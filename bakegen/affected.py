@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import tarfile
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -24,7 +23,7 @@ from typing import Any
 import networkx as nx
 
 from bakegen import graph as graphs
-from bakegen import lockfiles
+from bakegen import lockfiles, tomlparse
 from bakegen.bakefile import BAKE_FILES, BakeFile, BakeFileError, parse_bakefiles
 from bakegen.config import CONFIG_FILE
 from bakegen.errors import BakegenError
@@ -33,11 +32,6 @@ from bakegen.model import Package, Workspace
 from bakegen.plan import BasePlan, ServicePlan
 from bakegen.render.bake import BAKE_FILE
 from bakegen.tree import is_within, iter_parents, join, normalize, parent
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 WORKTREE = "worktree"
 #: file names that make a folder a package for one of the ecosystems
@@ -916,8 +910,8 @@ def _config_table(path: str, text: str | None) -> Any:
     if text is None:
         return None
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+        data = tomlparse.loads(text)
+    except tomlparse.TOMLDecodeError:
         return ("unparsable", text)
     if path == "pyproject.toml":
         tool = data.get("tool", {})

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bakegen import tomlparse
 from bakegen.errors import BakegenError
 from bakegen.safety import SECRET_TARGETS
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 CONFIG_FILE = "bakegen.toml"
 CACHE_MODES = ("registry", "gha", "none")
@@ -85,9 +80,9 @@ def load_config(root: Path) -> Config:
 
 def _read_toml(path: Path, label: str) -> dict[str, Any]:
     try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = tomlparse.loads(path.read_text(encoding="utf-8"))
         return data
-    except tomllib.TOMLDecodeError as exc:
+    except tomlparse.TOMLDecodeError as exc:
         raise BakegenError(f"{label}: invalid TOML: {exc}") from exc
     except RecursionError as exc:
         raise BakegenError(f"{label}: invalid TOML: nested too deeply to read") from exc

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import yaml
 
+from bakegen import tomlparse
 from bakegen.errors import BakegenError
 from bakegen.tree import SourceTree
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 
 def load_json(tree: SourceTree, rel: str) -> Any:
@@ -36,9 +31,9 @@ def load_toml(tree: SourceTree, rel: str) -> dict[str, Any]:
     """Parse a TOML file of the tree; BakegenError names the file and the parser's position."""
     text = tree.read_text(rel)
     try:
-        data: dict[str, Any] = tomllib.loads(text)
+        data: dict[str, Any] = tomlparse.loads(text)
         return data
-    except tomllib.TOMLDecodeError as exc:
+    except tomlparse.TOMLDecodeError as exc:
         raise BakegenError(f"{rel}: invalid TOML: {exc}") from exc
     except RecursionError as exc:
         raise too_deep(rel, "TOML") from exc

@@ -9,9 +9,9 @@ standalone crate, its own one-member workspace. Edges come from `path` dependenc
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
 
+from bakegen import tomlparse
 from bakegen.ecosystems.cargo_manifest import (
     INHERITED,
     CrateTable,
@@ -26,11 +26,6 @@ from bakegen.ecosystems.cargo_manifest import (
 from bakegen.errors import BakegenError, Problem
 from bakegen.model import Dependency, EcosystemScan, Package, Workspace
 from bakegen.tree import SourceTree, glob_regex, is_within, iter_parents, join, match_globs, parent
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 ECOSYSTEM = "cargo"
 BIN_DIR = "/usr/local/bin"
@@ -530,14 +525,14 @@ def _channel(tree: SourceTree, rel: str, problems: list[Problem]) -> str | None:
     try:
         text = tree.read_text(rel)
         if rel.endswith(".toml") or "[toolchain]" in text:
-            data = tomllib.loads(text)
+            data = tomlparse.loads(text)
         else:
             line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
             return line or None
     except BakegenError as exc:
         problems.append(Problem.warning(rel, _problem_from(exc, rel).message))
         return None
-    except tomllib.TOMLDecodeError as exc:
+    except tomlparse.TOMLDecodeError as exc:
         problems.append(Problem.warning(rel, f"invalid TOML: {exc}"))
         return None
     except RecursionError:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
+from bakegen import tomlparse
 from bakegen.lockfiles.model import (
     GraphBuilder,
     LockfileUnsure,
@@ -15,17 +14,12 @@ from bakegen.lockfiles.model import (
     fingerprint,
 )
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 
 def parse(text: str, members: Members, read: Reader) -> LockGraph:
     """Crates are keyed `name version source`; members are matched by crate name."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = tomlparse.loads(text)
+    except tomlparse.TOMLDecodeError as exc:
         raise LockfileUnsure(f"invalid TOML ({exc})") from exc
     packages = as_list(data.get("package"), "[[package]]")
     metadata = as_dict(data.get("metadata"), "[metadata]")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import sys
 from typing import Any
 
+from bakegen import tomlparse
 from bakegen.lockfiles.model import (
     GraphBuilder,
     LockfileUnsure,
@@ -18,11 +18,6 @@ from bakegen.lockfiles.model import (
 )
 from bakegen.tree import normalize
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 _MEMBER_SOURCES = ("editable", "virtual")
 
 
@@ -34,8 +29,8 @@ def normalize_name(name: str) -> str:
 def parse(text: str, members: Members, read: Reader) -> LockGraph:
     """Entries keyed `name version source`; members' dev groups count only with include_dev."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = tomlparse.loads(text)
+    except tomlparse.TOMLDecodeError as exc:
         raise LockfileUnsure(f"invalid TOML ({exc})") from exc
     entries = [as_dict(e, "[[package]]") for e in as_list(data.get("package"), "[[package]]")]
     keyed: list[tuple[str, dict[str, Any]]] = []

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from bakegen import tomlparse
 from bakegen.config import Config
 from bakegen.model import Package, ScanResult, Workspace
 from bakegen.onboarding.register import MemberList
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 #: how many sibling manifests are read to learn a convention (a sample is enough)
 SIBLING_SAMPLE = 200
@@ -111,7 +106,7 @@ def read_json(root: Path, rel: str) -> dict[str, Any]:
 def read_toml(root: Path, rel: str) -> dict[str, Any]:
     """A TOML manifest the scan already read; {} when it cannot be read again."""
     try:
-        data: dict[str, Any] = tomllib.loads((root / rel).read_bytes().decode("utf-8"))
+        data: dict[str, Any] = tomlparse.loads((root / rel).read_bytes().decode("utf-8"))
         return data
     except (OSError, ValueError):
         return {}

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 
 import tomlkit
 
+from bakegen import tomlparse
 from bakegen.config import (
     CONFIG_FILE,
     DEFAULT_REGISTRY,
@@ -37,11 +37,6 @@ from bakegen.onboarding.transaction import FileChange, Transaction, read_text
 from bakegen.pipeline import load_settings
 from bakegen.scan import scan_tree
 from bakegen.tree import SourceTree
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 PYPROJECT = "pyproject.toml"
 PYPROJECT_TABLE = "tool.bakegen"
@@ -136,9 +131,9 @@ def _has_tool_table(text: str) -> bool:
 
 def _loads(text: str, label: str) -> dict[str, Any]:
     try:
-        data: dict[str, Any] = tomllib.loads(text)
+        data: dict[str, Any] = tomlparse.loads(text)
         return data
-    except tomllib.TOMLDecodeError as exc:
+    except tomlparse.TOMLDecodeError as exc:
         raise BakegenError(f"{label}: invalid TOML: {exc}") from exc
 
 
