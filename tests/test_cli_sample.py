@@ -176,7 +176,9 @@ def test_output_is_identical_whatever_the_file_system_order(
         random.Random(str(path)).shuffle(entries)
         return entries
 
-    monkeypatch.setattr(tree_module, "os", SimpleNamespace(scandir=shuffled_scandir))
+    # the tree's own `os`, with only scandir shuffled
+    shuffled_os = SimpleNamespace(**{**vars(os), "scandir": shuffled_scandir})
+    monkeypatch.setattr(tree_module, "os", shuffled_os)
     for generated in [repo / "docker-bake.hcl", *(repo / "docker").rglob("*")]:
         if generated.is_file():
             generated.unlink()

@@ -60,15 +60,15 @@ def _output_dir_symlink_outside(
 def _unreadable_manifest(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     manifest = ws / "apps" / "api" / "package.json"
     manifest.chmod(0)
-    if os.access(manifest, os.R_OK):  # root reads anything: make the read fail as it would
-        real = Path.read_bytes
+    if os.access(manifest, os.R_OK):  # root reads anything: make the open fail as it would
+        real = os.open
 
-        def read_bytes(self: Path) -> bytes:
-            if self == manifest:
-                raise PermissionError(13, "Permission denied", str(self))
-            return real(self)
+        def os_open(path: str, flags: int, *args: int, **kwargs: int) -> int:
+            if Path(path) == manifest:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path, flags, *args, **kwargs)
 
-        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+        monkeypatch.setattr(os, "open", os_open)
 
 
 def _huge_manifest(ws: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

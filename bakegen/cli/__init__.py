@@ -5,6 +5,7 @@ Commands are imported only when invoked, so `bakegen --help` stays fast.
 
 from __future__ import annotations
 
+import gc
 import importlib
 from typing import Any
 
@@ -98,6 +99,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
+#: collect young objects every 50,000 allocations instead of 700: a run builds large
+#: acyclic structures (manifests, the graph, the plan), so frequent collections only re-scan
+#: live objects; measured 2.64 s -> 2.25 s (median) for `generate` on 10,000 packages
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
+    gc.set_threshold(*GC_THRESHOLDS)
     cli.main(args=argv, prog_name="bakegen")
