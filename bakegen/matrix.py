@@ -26,6 +26,11 @@ DEFAULT_RUNNER = "ubuntu-24.04"
 NATIVE_PLATFORM = "linux/amd64"
 
 
+def slug(platform: str) -> str:
+    """`linux/arm/v7` -> `linux-arm-v7`, usable in artifact names and cache tags."""
+    return platform.replace("/", "-")
+
+
 @dataclass(frozen=True, slots=True)
 class BaseImage:
     """A shared base that CI mode pushes under a content-addressed tag."""
@@ -58,7 +63,7 @@ class BaseJob:
 
     @property
     def platform_slug(self) -> str:
-        return self.platform.replace("/", "-")
+        return slug(self.platform)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +80,7 @@ class MatrixEntry:
 
     @property
     def platform_slug(self) -> str:
-        """`linux/arm/v7` -> `linux-arm-v7`, usable in artifact names."""
-        return self.platform.replace("/", "-")
+        return slug(self.platform)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +110,8 @@ class Matrix:
             members.sort(key=lambda b: b.target)
             targets = tuple(b.target for b in members)
             tags = tuple(b.tag for b in members if b.tag)
-            if self.split:
-                jobs += [BaseJob(targets, tags, (p,), runner_for(p))
-                         for p in platforms or (NATIVE_PLATFORM,)]
-            else:
-                jobs.append(BaseJob(targets, tags, platforms, DEFAULT_RUNNER))
+            jobs += [BaseJob(targets, tags, on, runner)
+                     for on, runner in placements(platforms, self.split)]
         jobs.sort(key=lambda j: (j.unit, j.platforms))
         return tuple(jobs)
 
@@ -133,6 +134,16 @@ class MatrixRequest:
 def runner_for(platform: str) -> str:
     """The GitHub-hosted runner that builds `platform` natively (amd64 when none does)."""
     return NATIVE_RUNNERS.get(platform, DEFAULT_RUNNER)
+
+
+def placements(
+    platforms: tuple[str, ...], split: bool
+) -> list[tuple[tuple[str, ...], str]]:
+    """(platforms, runner) of each job building a target: split, one job per platform on
+    its native runner; otherwise one job for all of them."""
+    if not split:
+        return [(platforms, DEFAULT_RUNNER)]
+    return [((platform,), runner_for(platform)) for platform in platforms or (NATIVE_PLATFORM,)]
 
 
 def matrix_for(root: Path, request: MatrixRequest) -> Matrix:
@@ -181,11 +192,8 @@ def build_matrix(
         if wanted is not None and target.name not in wanted:
             continue
         platforms = _platforms(bake, target.platforms)
-        if split:
-            for platform in platforms or (NATIVE_PLATFORM,):
-                entries.append(MatrixEntry(target.name, (platform,), runner_for(platform)))
-        else:
-            entries.append(MatrixEntry(target.name, platforms, DEFAULT_RUNNER))
+        entries += [MatrixEntry(target.name, on, runner)
+                    for on, runner in placements(platforms, split)]
     entries.sort(key=lambda e: (e.target, e.platforms))
     return Matrix(tuple(entries), split, affected)
 
