@@ -4,12 +4,8 @@ services), and `--missing-bases`, which asks the registry which base tags it lac
 from __future__ import annotations
 
 import json
-import os
-import stat
-import sys
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from bakegen.bakefile import load_bakefile
@@ -118,43 +114,6 @@ def test_layered_github_outputs(tmp_path: Path, monkeypatch) -> None:
 
 
 # ----------------------------------------------------------------------- --missing-bases
-
-FAKE_DOCKER = """\
-#!{python}
-import os, sys
-args = sys.argv[1:]
-with open(os.environ["FAKE_DOCKER_LOG"], "a") as log:
-    log.write(" ".join(args) + "\\n")
-if args[:3] != ["buildx", "imagetools", "inspect"] or len(args) != 4:
-    sys.exit(64)
-tag = args[3]
-present = open(os.environ["FAKE_DOCKER_PRESENT"]).read().split()
-if tag in present:
-    print("Name: " + tag)
-    sys.exit(0)
-if "production" in tag and os.environ.get("FAKE_DOCKER_DENY"):
-    print("ERROR: failed to authorize: 401 Unauthorized", file=sys.stderr)
-    sys.exit(1)
-print("ERROR: " + tag + ": not found", file=sys.stderr)
-sys.exit(1)
-"""
-
-
-@pytest.fixture
-def fake_docker(tmp_path: Path, monkeypatch) -> Path:
-    """A `docker` on PATH that knows the tags listed in the returned file."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    docker = bin_dir / "docker"
-    docker.write_text(FAKE_DOCKER.format(python=sys.executable))
-    docker.chmod(docker.stat().st_mode | stat.S_IXUSR)
-    present = tmp_path / "present"
-    present.write_text("")
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("FAKE_DOCKER_PRESENT", str(present))
-    monkeypatch.setenv("FAKE_DOCKER_LOG", str(tmp_path / "docker.log"))
-    return present
-
 
 def test_missing_bases_keeps_only_what_the_registry_lacks(fake_docker: Path) -> None:
     tags = base_tags(layered(SAMPLE))
