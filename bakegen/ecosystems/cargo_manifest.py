@@ -73,6 +73,8 @@ class WorkspaceTable:
     dependencies: dict[str, WorkspaceDep] = field(default_factory=dict)
     version: str | None = None
     rust_version: str | None = None
+    edition: str | None = None
+    resolver: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,7 @@ class CrateTable:
     rust_version: str | Inherited | None
     deps: tuple[DepSpec, ...]
     targets: tuple[Target, ...]
+    edition: str | Inherited | None = None
 
     @property
     def bins(self) -> tuple[Target, ...]:
@@ -175,6 +178,8 @@ def _workspace_table(rel: str, value: Any, problems: list[Problem]) -> Workspace
         rust_version=_opt_str(
             rel, "workspace.package.rust-version", shared.get("rust-version"), problems
         ),
+        edition=_opt_str(rel, "workspace.package.edition", shared.get("edition"), problems),
+        resolver=_opt_str(rel, "workspace.resolver", table.get("resolver"), problems),
     )
 
 
@@ -232,6 +237,7 @@ def _crate_table(
         ),
         deps=tuple(_all_deps(rel, data, problems)),
         targets=_targets(tree, rel, folder, name, pkg, data, problems),
+        edition=_inheritable(rel, f"{section}.edition", pkg.get("edition"), problems),
     )
 
 

@@ -9,9 +9,11 @@ standalone crate, its own one-member workspace. Edges come from `path` dependenc
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bakegen import tomlparse
+from bakegen.ecosystems.cargo_floor import lockfile_format, raise_to_floor, rust_floor
 from bakegen.ecosystems.cargo_manifest import (
     INHERITED,
     CrateTable,
@@ -303,7 +305,24 @@ def _workspace(
             "at build time; run `cargo generate-lockfile` and commit Cargo.lock",
         ))
     toolchain, channel_version, pinned = _toolchain(tree, root, problems)
-    runtime = channel_version if pinned else _rust_version(root_manifest, table)
+    floor = rust_floor(
+        _lockfile_format(tree, lockfile),
+        _editions(index, root_manifest, members),
+        table.resolver if table is not None else None,
+    )
+    if pinned:
+        # the toolchain file is what the project builds with: kept, but a doomed pin is said
+        runtime = channel_version
+        too_old = raise_to_floor(channel_version, floor)[1]
+        if too_old is not None:
+            problems.append(Problem.warning(
+                toolchain or root_manifest.rel,
+                f"pins Rust {channel_version}, but {too_old}: the image build will fail"))
+    else:
+        runtime, raised = raise_to_floor(_rust_version(root_manifest, table), floor)
+        if raised is not None:
+            problems.append(Problem.warning(
+                root_manifest.rel, f"building with Rust {runtime}, above rust-version: {raised}"))
     workspace = Workspace(
         ecosystem=ECOSYSTEM,
         root=root,
@@ -546,6 +565,30 @@ def _channel(tree: SourceTree, rel: str, problems: list[Problem]) -> str | None:
         )
         return None
     return channel
+
+
+def _lockfile_format(tree: SourceTree, lockfile: str) -> int | None:
+    if not tree.exists(lockfile):
+        return None
+    try:
+        return lockfile_format(tree.read_text(lockfile))
+    except BakegenError:
+        return None
+
+
+def _editions(index: _Index, root: Manifest, members: Iterable[str]) -> list[str]:
+    """The editions of the workspace's crates (inherited ones resolved)."""
+    shared = root.workspace.edition if root.workspace is not None else None
+    found = []
+    for folder in members:
+        manifest = index.manifests.get(folder)
+        if manifest is None or manifest.package is None:
+            continue
+        edition = manifest.package.edition
+        edition = shared if edition is INHERITED else edition
+        if isinstance(edition, str):
+            found.append(edition)
+    return found
 
 
 def _rust_version(root: Manifest, workspace: WorkspaceTable | None) -> str | None:
