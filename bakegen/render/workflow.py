@@ -296,8 +296,8 @@ def _build_job(s: WorkflowSettings, wave: Wave) -> str:
           TARGETS: ${{{{ matrix.{wave.targets_key} }}}}
         run: |
           set -euo pipefail
-          IFS=, read -ra targets <<< "$TARGETS"
-          for target in "${{targets[@]}}"; do
+          IFS=, read -ra names <<< "$TARGETS"
+          for target in "${{names[@]}}"; do
             digest=$(jq -er --arg t "$target" '.[$t]["containerimage.digest"]' <<< "$METADATA")
             mkdir -p "$RUNNER_TEMP/digests/$target"
             touch "$RUNNER_TEMP/digests/$target/${{digest#sha256:}}"
