@@ -267,6 +267,7 @@ def _build_job(s: WorkflowSettings, wave: Wave) -> str:
         condition = f"needs.affected.outputs.{wave.has_output} == 'true' && {_PUSH}"
         push_condition = None
     mode = wave.mode if wave.mode.startswith("${{") else _q(wave.mode)
+    push_if = f"        if: {push_condition}\n" if push_condition else ""
     text = f"""
   {wave.build_id}:
     name: {title}
@@ -291,7 +292,7 @@ def _build_job(s: WorkflowSettings, wave: Wave) -> str:
     if s.split_platforms:
         text += f"""\
       - name: Export the digest
-{f"        if: {push_condition}{chr(10)}" if push_condition else ""}        env:
+{push_if}        env:
           METADATA: ${{{{ steps.bake.outputs.metadata }}}}
           TARGETS: ${{{{ matrix.{wave.targets_key} }}}}
         run: |
@@ -303,7 +304,7 @@ def _build_job(s: WorkflowSettings, wave: Wave) -> str:
             touch "$RUNNER_TEMP/digests/$target/${{digest#sha256:}}"
           done
       - uses: {ACTIONS["upload"]}
-{f"        if: {push_condition}{chr(10)}" if push_condition else ""}        with:
+{push_if}        with:
           name: digests.${{{{ matrix.{wave.artifact_key} }}}}.${{{{ matrix.platform_slug }}}}
           path: ${{{{ runner.temp }}}}/digests  # <target>/<digest> files
           if-no-files-found: error
