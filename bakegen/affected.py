@@ -30,15 +30,13 @@ from bakegen.errors import BakegenError
 from bakegen.ignore import DockerIgnore, MatchCache
 from bakegen.model import Package, Workspace
 from bakegen.plan import BasePlan, ServicePlan
-from bakegen.render.bake import BAKE_FILE
+from bakegen.render.bake import BAKE_FILE, FINGERPRINT_LABEL
 from bakegen.tree import is_within, iter_parents, join, normalize, parent
 
 WORKTREE = "worktree"
 #: file names that make a folder a package for one of the ecosystems
 MANIFEST_NAMES = frozenset({"package.json", "Cargo.toml", "pyproject.toml"})
 ROOT_DOCKERIGNORE = ".dockerignore"
-#: label of a generated base target holding its content fingerprint (its CI-mode tag)
-FINGERPRINT_LABEL = "dev.bakegen.fingerprint"
 
 
 class GitError(BakegenError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from bakegen.affected import Affected, AffectedRequest, find_affected
 from bakegen.bakefile import BakeFile, load_bakefile
 from bakegen.errors import BakegenError
 from bakegen.registry import check_tags
+from bakegen.render.bake import FINGERPRINT_LABEL
 
 #: GitHub-hosted runner per platform; anything else builds on amd64 under QEMU
 NATIVE_RUNNERS = {
@@ -207,13 +208,15 @@ def _platforms(bake: BakeFile, declared: Sequence[str]) -> tuple[str, ...]:
 
 
 def base_wave(bake: BakeFile, services: Iterable[str]) -> tuple[BaseImage, ...]:
-    """The base targets the given services build on (their `target:` contexts), each with
-    the tag it is pushed under in CI mode."""
+    """The bakegen bases the given services build on (their `target:` contexts), each with
+    the tag it is pushed under in CI mode. Other targets used as contexts (written by hand)
+    stay `target:` contexts in CI mode too, so they are built with their services."""
     names = sorted({ref for name in services for ref in bake.targets[name].target_refs})
     bases = []
     for name in names:
         target = bake.targets.get(name)
-        if target is None:
+        labels = target.attributes.get("labels") if target is not None else None
+        if target is None or not isinstance(labels, Mapping) or FINGERPRINT_LABEL not in labels:
             continue
         tags = [str(bake.expand(tag)) for tag in target.tags]
         source = (str(bake.expand(target.context)), str(bake.expand(target.dockerfile)))

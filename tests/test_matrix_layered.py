@@ -78,6 +78,19 @@ def test_only_the_bases_of_the_selected_services() -> None:
     assert base_wave(bake, []) == ()
 
 
+def test_hand_written_context_targets_are_not_bases(tmp_path: Path) -> None:
+    repo = copy_sample(tmp_path)
+    (repo / "docker-bake.override.hcl").write_text(
+        'target "helper" {\n  dockerfile = "tools/helper.Dockerfile"\n}\n'
+        'target "tools" {\n  dockerfile = "tools/Dockerfile"\n'
+        '  contexts = { helper = "target:helper" }\n  tags = ["${REGISTRY}/tools:${TAG}"]\n}\n'
+    )
+    data = layered(repo)
+    assert "tools" in {e["target"] for e in data["services"]["include"]}
+    # `helper` builds inside the tools job (target: context in both modes), never in wave 1
+    assert set(base_tags(data)) == BASES
+
+
 def test_registry_variable_from_the_environment_like_bake(monkeypatch) -> None:
     monkeypatch.setenv("REGISTRY", "registry.example.com/team")
     tags = base_tags(layered(SAMPLE))

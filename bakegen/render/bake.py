@@ -10,6 +10,8 @@ from bakegen.render.hcl import Block, Expr, HclValue, Template, render_document,
 
 BAKE_FILE = "docker-bake.hcl"
 OVERRIDE_FILE = "docker-bake.override.hcl"
+#: the label carrying a base target's content fingerprint (its CI-mode tag)
+FINGERPRINT_LABEL = "dev.bakegen.fingerprint"
 _BASE_VARIABLES = ("REGISTRY", "TAG", "CACHE_TAG", "BAKEGEN_MODE", "SOURCE_URL", "GIT_SHA")
 #: with BAKEGEN_MODE=ci services take their bases from the registry, by content-addressed tag
 _CI = 'BAKEGEN_MODE == "ci"'
@@ -104,7 +106,7 @@ def _base_targets(
             ("target", stage),
             ("args", args),
             ("tags", [template("${REGISTRY}", f"/{name}:{fingerprint}", variables=names)]),
-            ("labels", {"dev.bakegen.fingerprint": fingerprint}),
+            ("labels", {FINGERPRINT_LABEL: fingerprint}),
         ]
         if plan.secrets:
             attributes.append(("secret", [_secret(s, names) for s in plan.secrets]))
