@@ -120,7 +120,8 @@ class BakeFile:
         return dataclasses.replace(self, variables=variables)
 
     def expand(self, value: Any) -> Any:
-        """`value` with `${VAR}` references replaced by the variables' defaults."""
+        """`value` with `${VAR}` references replaced by the variables' values (their
+        defaults, unless `with_environment` overrode them)."""
         if isinstance(value, str):
             return _expand(value, self.variables)
         if isinstance(value, Mapping):

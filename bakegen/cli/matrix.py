@@ -39,7 +39,7 @@ from bakegen.cli.common import root_argument
 @click.option(
     "--layered",
     is_flag=True,
-    help="CI mode: {bases: ..., services: ...}; build missing bases first (wave 1).",
+    help="CI mode's waves: {bases, base_targets, services}; bases build first (wave 1).",
 )
 @click.option(
     "--missing-bases",
