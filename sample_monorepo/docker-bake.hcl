@@ -248,9 +248,7 @@ target "acme-api" {
   cache-from = [
     "type=registry,ref=${REGISTRY}/acme-api:${CACHE_TAG}",
   ]
-  cache-to   = [
-    "type=registry,ref=${REGISTRY}/acme-api:${CACHE_TAG},mode=max",
-  ]
+  cache-to   = BAKEGEN_MODE == "ci" ? ["type=registry,ref=${REGISTRY}/acme-api:${CACHE_TAG},mode=max"] : []
 }
 
 target "acme-web" {
@@ -272,9 +270,7 @@ target "acme-web" {
   cache-from = [
     "type=registry,ref=${REGISTRY}/acme-web:${CACHE_TAG}",
   ]
-  cache-to   = [
-    "type=registry,ref=${REGISTRY}/acme-web:${CACHE_TAG},mode=max",
-  ]
+  cache-to   = BAKEGEN_MODE == "ci" ? ["type=registry,ref=${REGISTRY}/acme-web:${CACHE_TAG},mode=max"] : []
 }
 
 target "acme-worker" {
@@ -296,9 +292,7 @@ target "acme-worker" {
   cache-from = [
     "type=registry,ref=${REGISTRY}/acme-worker:${CACHE_TAG}",
   ]
-  cache-to   = [
-    "type=registry,ref=${REGISTRY}/acme-worker:${CACHE_TAG},mode=max",
-  ]
+  cache-to   = BAKEGEN_MODE == "ci" ? ["type=registry,ref=${REGISTRY}/acme-worker:${CACHE_TAG},mode=max"] : []
 }
 
 target "router-svc" {
@@ -320,7 +314,5 @@ target "router-svc" {
   cache-from = [
     "type=registry,ref=${REGISTRY}/router-svc:${CACHE_TAG}",
   ]
-  cache-to   = [
-    "type=registry,ref=${REGISTRY}/router-svc:${CACHE_TAG},mode=max",
-  ]
+  cache-to   = BAKEGEN_MODE == "ci" ? ["type=registry,ref=${REGISTRY}/router-svc:${CACHE_TAG},mode=max"] : []
 }

@@ -24,6 +24,21 @@ def resolve(value: str, mode: str = "local") -> str:
     return unquote(value)
 
 
+_LIST_CONDITIONAL = re.compile(
+    r'^\$\{BAKEGEN_MODE == "ci" \? \[(?P<ci>[^\]]*)\] : \[(?P<local>[^\]]*)\]\}$'
+)
+
+
+def resolve_list(value: str | list[str], mode: str = "local") -> list[str]:
+    """A list attribute, or the branch of a BAKEGEN_MODE conditional list chosen by `mode`."""
+    if isinstance(value, list):
+        return [unquote(v) for v in value]
+    match = _LIST_CONDITIONAL.match(value)
+    assert match, value
+    branch = match["ci" if mode == "ci" else "local"]
+    return re.findall(r'"((?:[^"\\]|\\.)*)"', branch)
+
+
 def load_bake(text: str) -> dict[str, Any]:
     """{'targets': {name: attrs}, 'groups': {...}, 'variables': {...}} with names unquoted."""
     data = hcl2.loads(text)

@@ -110,18 +110,8 @@ def _base_targets(
         ]
         if plan.secrets:
             attributes.append(("secret", [_secret(s, names) for s in plan.secrets]))
-        if plan.cache == "registry":
-            ref = template("${REGISTRY}", f"/{name}:", "${CACHE_TAG}", variables=names)
-            attributes += [
-                ("cache-from", [Template(f"type=registry,ref={ref}")]),
-                ("cache-to", Expr(f'{_CI} ? ["type=registry,ref={ref},mode=max"] : []')),
-            ]
-        elif plan.cache == "gha":
-            scope = _gha_scope(name, names)
-            attributes += [
-                ("cache-from", [scope]),
-                ("cache-to", Expr(f'{_CI} ? ["{scope},mode=max"] : []')),
-            ]
+        ref = template("${REGISTRY}", f"/{name}:", "${CACHE_TAG}", variables=names)
+        attributes += _cache_attributes(plan.cache, name, ref, names)
         blocks.append(Block("target", name, tuple(attributes)))
     return blocks
 
@@ -163,9 +153,8 @@ def _service_target(
         attributes.append(("args", dict(svc.settings.args)))
     attributes.append(("tags", [_ref(svc, "${TAG}", names)]))
     attributes.append(("labels", {"org.opencontainers.image.title": svc.package.name}))
-    cache_from, cache_to = _cache(plan, svc, names)
-    if cache_from:
-        attributes += [("cache-from", cache_from), ("cache-to", cache_to)]
+    ref = _ref(svc, "${CACHE_TAG}", names)
+    attributes += _cache_attributes(plan.cache, svc.target, ref, names)
     return Block("target", svc.target, tuple(attributes))
 
 
@@ -173,16 +162,19 @@ def _ref(svc: ServicePlan, tag: str, names: tuple[str, ...]) -> Template:
     return template("${REGISTRY}", f"/{svc.image}:", tag, variables=names)
 
 
-def _cache(plan: Plan, svc: ServicePlan, names: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    if plan.cache == "registry":
-        ref = _ref(svc, "${CACHE_TAG}", names)
-        return [Template(f"type=registry,ref={ref}")], [
-            Template(f"type=registry,ref={ref},mode=max")
-        ]
-    if plan.cache == "gha":
-        scope = _gha_scope(svc.target, names)
-        return [scope], [Template(f"{scope},mode=max")]
-    return [], []
+def _cache_attributes(
+    cache: str, target: str, ref: Template, names: tuple[str, ...]
+) -> list[tuple[str, HclValue]]:
+    """`cache-from` always: reading the shared cache needs no credentials. `cache-to` only
+    in CI mode: a developer's bake then needs neither push rights nor a builder driver that
+    exports cache (the default `docker` driver does not), and never writes the team's cache."""
+    if cache == "registry":
+        entry = Template(f"type=registry,ref={ref}")
+    elif cache == "gha":
+        entry = _gha_scope(target, names)
+    else:
+        return []
+    return [("cache-from", [entry]), ("cache-to", Expr(f'{_CI} ? ["{entry},mode=max"] : []'))]
 
 
 def _gha_scope(target: str, names: tuple[str, ...]) -> Template:

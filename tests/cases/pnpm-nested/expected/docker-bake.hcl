@@ -124,7 +124,5 @@ target "acme-site" {
   cache-from = [
     "type=registry,ref=${REGISTRY}/acme-site:${CACHE_TAG}",
   ]
-  cache-to   = [
-    "type=registry,ref=${REGISTRY}/acme-site:${CACHE_TAG},mode=max",
-  ]
+  cache-to   = BAKEGEN_MODE == "ci" ? ["type=registry,ref=${REGISTRY}/acme-site:${CACHE_TAG},mode=max"] : []
 }

@@ -124,7 +124,5 @@ target "billing" {
   cache-from = [
     "type=registry,ref=${REGISTRY}/billing:${CACHE_TAG}",
   ]
-  cache-to   = [
-    "type=registry,ref=${REGISTRY}/billing:${CACHE_TAG},mode=max",
-  ]
+  cache-to   = BAKEGEN_MODE == "ci" ? ["type=registry,ref=${REGISTRY}/billing:${CACHE_TAG},mode=max"] : []
 }
