@@ -63,3 +63,30 @@ def test_generate_gives_a_consistent_bake_file(name: str, tmp_path: Path) -> Non
             assert ref.removeprefix("target:") in targets
     again = CliRunner().invoke(cli, ["generate", str(repo), "--check"])
     assert again.exit_code == 0, again.stderr
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_ci_mode_pulls_exactly_the_bases_wave_one_pushes(name: str, tmp_path: Path) -> None:
+    """For every service, the CI-mode `docker-image://` contexts are the tags the layered
+    matrix's first wave builds, and the local-mode `target:` contexts name those bases."""
+    repo = copy_real_workspace(name, tmp_path)
+    assert CliRunner().invoke(cli, ["generate", str(repo)]).exit_code == 0
+    bake = load_bake_file(repo / "docker-bake.hcl")
+    layered = CliRunner().invoke(cli, ["matrix", str(repo), "--layered", "--format", "json"])
+    assert layered.exit_code == 0, layered.stderr
+    wave_one = {target: tag for job in json.loads(layered.stdout)["bases"]["include"]
+                for target, tag in zip(job["targets"], job["tags"], strict=True)}
+    registry = unquote(bake["variables"]["REGISTRY"]["default"])
+    pulled = set()
+    for service in (unquote(t) for t in bake["groups"]["default"]["targets"]):
+        target = bake["targets"][service]
+        local, ci = contexts(target, "local"), contexts(target, "ci")
+        if not local and not ci:
+            continue  # a service with its own Dockerfile
+        assert local.keys() == ci.keys() == {"deps-base", "production-base"}
+        for key, ref in local.items():
+            base = ref.removeprefix("target:")
+            image = ci[key].removeprefix("docker-image://").replace("${REGISTRY}", registry)
+            assert wave_one[base] == image
+            pulled.add(base)
+    assert pulled == set(wave_one)
