@@ -43,8 +43,23 @@ class BaseImage:
     platforms: tuple[str, ...] = ()
 
 
+class _OnPlatforms:
+    """`platform` and `platform_slug` of a job building `platforms` (one when split)."""
+
+    __slots__ = ()
+    platforms: tuple[str, ...]
+
+    @property
+    def platform(self) -> str:
+        return self.platforms[0] if self.platforms else ""
+
+    @property
+    def platform_slug(self) -> str:
+        return slug(self.platform)
+
+
 @dataclass(frozen=True, slots=True)
-class BaseJob:
+class BaseJob(_OnPlatforms):
     """One wave-1 job: the bases of one Dockerfile in one bake, so the stages they share
     (the dependency install) run once; one job per platform when split."""
 
@@ -58,30 +73,14 @@ class BaseJob:
         """A name for the job's artifacts: its first target."""
         return self.targets[0]
 
-    @property
-    def platform(self) -> str:
-        return self.platforms[0] if self.platforms else ""
-
-    @property
-    def platform_slug(self) -> str:
-        return slug(self.platform)
-
 
 @dataclass(frozen=True, slots=True)
-class MatrixEntry:
+class MatrixEntry(_OnPlatforms):
     """One CI job: a target and the platforms it builds (exactly one when split)."""
 
     target: str
     platforms: tuple[str, ...]
     runner: str
-
-    @property
-    def platform(self) -> str:
-        return self.platforms[0] if self.platforms else ""
-
-    @property
-    def platform_slug(self) -> str:
-        return slug(self.platform)
 
 
 @dataclass(frozen=True, slots=True)

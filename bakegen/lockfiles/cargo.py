@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bakegen import tomlparse
 from bakegen.lockfiles.model import (
     GraphBuilder,
     LockfileUnsure,
@@ -12,15 +11,13 @@ from bakegen.lockfiles.model import (
     as_dict,
     as_list,
     fingerprint,
+    load_toml,
 )
 
 
 def parse(text: str, members: Members, read: Reader) -> LockGraph:
     """Crates are keyed `name version source`; members are matched by crate name."""
-    try:
-        data = tomlparse.loads(text)
-    except tomlparse.TOMLDecodeError as exc:
-        raise LockfileUnsure(f"invalid TOML ({exc})") from exc
+    data = load_toml(text)
     packages = as_list(data.get("package"), "[[package]]")
     metadata = as_dict(data.get("metadata"), "[metadata]")
     entries = []

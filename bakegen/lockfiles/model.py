@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bakegen import tomlparse
 from bakegen.errors import BakegenError
 
 #: reads a file of a revision by its path relative to the lockfile's folder (None: absent)
@@ -90,6 +91,14 @@ class GraphBuilder:
     def build(self) -> LockGraph:
         members = sorted(self.members, key=lambda m: m.key)
         return LockGraph(self.nodes, self.labels, self.edges, tuple(members))
+
+
+def load_toml(text: str) -> dict[str, Any]:
+    """Parse a TOML lockfile (Cargo.lock, uv.lock), or LockfileUnsure saying why not."""
+    try:
+        return tomlparse.loads(text)
+    except tomlparse.TOMLDecodeError as exc:
+        raise LockfileUnsure(f"invalid TOML ({exc})") from exc
 
 
 def as_dict(value: Any, what: str) -> dict[str, Any]:

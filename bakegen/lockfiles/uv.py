@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bakegen import tomlparse
 from bakegen.lockfiles.model import (
     GraphBuilder,
     LockfileUnsure,
@@ -15,6 +14,7 @@ from bakegen.lockfiles.model import (
     as_dict,
     as_list,
     fingerprint,
+    load_toml,
 )
 from bakegen.tree import normalize
 
@@ -28,10 +28,7 @@ def normalize_name(name: str) -> str:
 
 def parse(text: str, members: Members, read: Reader) -> LockGraph:
     """Entries keyed `name version source`; members' dev groups count only with include_dev."""
-    try:
-        data = tomlparse.loads(text)
-    except tomlparse.TOMLDecodeError as exc:
-        raise LockfileUnsure(f"invalid TOML ({exc})") from exc
+    data = load_toml(text)
     entries = [as_dict(e, "[[package]]") for e in as_list(data.get("package"), "[[package]]")]
     keyed: list[tuple[str, dict[str, Any]]] = []
     by_name: dict[str, list[str]] = {}
