@@ -200,7 +200,12 @@ def _manager_setup(workspace: Workspace) -> list[str]:
     steps = [_ENSURE_COREPACK, f"corepack enable {tool}"]
     if version:
         steps.append(f"corepack prepare {sh_quote(f'{tool}@{version}')} --activate")
-    lines = ["ENV COREPACK_ENABLE_DOWNLOAD_PROMPT=0", "RUN " + _CONTINUE.join(steps)]
+    lines = ["ENV COREPACK_ENABLE_DOWNLOAD_PROMPT=0"]
+    if manager == "yarn-berry":
+        # corepack fetches Yarn 2+ from repo.yarnpkg.com unless told to use the npm registry,
+        # which every build that installs Node packages reaches anyway (mirrors included)
+        lines.append("ARG COREPACK_NPM_REGISTRY=https://registry.npmjs.org")
+    lines.append("RUN " + _CONTINUE.join(steps))
     if manager == "yarn-berry":
         # node-modules: Plug'n'Play would need the zip cache in the image; the global cache
         # keeps downloads on the cache mount instead of in .yarn/cache

@@ -1,0 +1,142 @@
+"""Real builds: `bakegen generate`, then `docker buildx bake` with the BuildKit kit, then every
+service image started and looked inside.
+
+Each workspace is baked once (all its targets together); every service image must answer its
+health check as the non-root user and hold no dev-only dependency, no secret and no `.git`.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bakegen.cli import cli
+from tests.realbuild.kit import PROJECT, Kit
+
+pytestmark = pytest.mark.realbuild
+
+CASES = PROJECT / "tests" / "cases"
+NON_ROOT_UID = 10001
+# never in any image: the repository's history and its local secrets
+ALWAYS_ABSENT = ("app/.git", "app/.env", "workspace/.git", "workspace/.env")
+
+
+@dataclass(frozen=True, slots=True)
+class Expect:
+    """What one service image must (not) contain, as paths relative to its root filesystem."""
+
+    absent: tuple[str, ...] = ()
+    present: tuple[str, ...] = ()
+
+
+# keyed by workspace, then bake target; paths are globs under the image's root filesystem
+EXPECTATIONS: dict[str, dict[str, Expect]] = {
+    "sample_monorepo": {
+        "acme-api": Expect(present=("app/node_modules/ms/package.json",)),
+        "acme-web": Expect(),
+        "acme-worker": Expect(present=("app/.venv/bin/acme-worker",)),
+        "router-svc": Expect(),
+    },
+    "rb-npm": {
+        "rb-api": Expect(
+            absent=("app/**/node_modules/is-number",),
+            present=("app/node_modules/ms/package.json",),
+        ),
+        # the build script's output is what the start script serves
+        "rb-site": Expect(present=("app/apps/site/dist/index.html",)),
+    },
+    "rb-yarn-classic": {
+        "rb-api": Expect(absent=("app/**/node_modules/is-number",),
+                         present=("app/node_modules/ms/package.json",)),
+    },
+    "rb-yarn-berry": {
+        "rb-api": Expect(absent=("app/**/node_modules/is-number",),
+                         present=("app/node_modules/ms/package.json",)),
+    },
+    "rb-pnpm": {
+        "rb-api": Expect(absent=("app/**/node_modules/is-number",)),
+        # TypeScript compiled in the build stage; the compiler itself stays out
+        "rb-ts-api": Expect(
+            absent=("app/**/node_modules/typescript", "app/**/node_modules/.pnpm/typescript@*"),
+            present=("app/apps/ts-api/dist/server.js",),
+        ),
+    },
+    "rb-cargo": {"rb-svc": Expect(absent=("app/**/*.rs", "workspace"))},
+    "rb-uv": {
+        # orjson ships compiled manylinux wheels; iniconfig is a dev dependency
+        "rb-svc": Expect(
+            absent=("app/.venv/lib/python*/site-packages/iniconfig",),
+            present=("app/.venv/lib/python*/site-packages/orjson",),
+        ),
+    },
+    "rb-poetry": {
+        "rb-svc": Expect(
+            absent=("app/.venv/lib/python*/site-packages/iniconfig",),
+            present=("app/.venv/lib/python*/site-packages/rb_common",),
+        ),
+    },
+    "rb-pip": {"rb-svc": Expect(present=("app/.venv/bin/rb-svc",))},
+}
+
+
+def _source(name: str) -> Path:
+    return PROJECT / name if name == "sample_monorepo" else CASES / name / "workspace"
+
+
+def _prepared(name: str, tmp_path: Path) -> Path:
+    """A copy of the workspace as a git repository (so `.git` exists), freshly generated."""
+    workspace = shutil.copytree(_source(name), tmp_path / name)
+    subprocess.run(["git", "init", "-q", str(workspace)], check=True)
+    result = CliRunner().invoke(cli, ["generate", str(workspace)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return workspace
+
+
+def _exposed_port(workspace: Path, target: dict[str, object]) -> int | None:
+    dockerfile = Path(str(target["context"])) / str(target["dockerfile"])
+    text = (dockerfile if dockerfile.is_absolute() else workspace / dockerfile).read_text()
+    found = re.search(r"^EXPOSE (\d+)", text, re.MULTILINE)
+    return int(found.group(1)) if found else None
+
+
+def _matches(rootfs: Path, pattern: str) -> list[str]:
+    return [p.relative_to(rootfs).as_posix() for p in rootfs.glob(pattern)]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTATIONS))
+def test_workspace_builds_and_every_service_answers(
+    name: str, kit: Kit, tmp_path: Path
+) -> None:
+    workspace = _prepared(name, tmp_path)
+    printed = kit.print_targets(workspace)
+    services = {t: printed[t] for t in EXPECTATIONS[name]}
+    registry = f"{kit.registry}/rb-{uuid.uuid4().hex[:10]}"
+
+    baked = kit.bake(workspace, registry, *services)
+    assert baked.returncode == 0, baked.stderr[-3000:]
+
+    failures: list[str] = []
+    for target, spec in services.items():
+        image = f"{registry}/{target}:latest"
+        answer = kit.run(image, _exposed_port(workspace, spec))
+        if not answer["ok"]:
+            status, logs = answer.get("status"), answer.get("logs")
+            failures.append(f"{target}: did not answer: {status} {logs}")
+        if answer.get("uid") != NON_ROOT_UID:
+            failures.append(f"{target}: runs as uid {answer.get('uid')}, not {NON_ROOT_UID}")
+        rootfs = kit.unpack(image, tmp_path / f"img-{target}")
+        expect = EXPECTATIONS[name][target]
+        for pattern in (*ALWAYS_ABSENT, *expect.absent):
+            if found := _matches(rootfs, pattern):
+                failures.append(f"{target}: must not contain {pattern}: {found[:3]}")
+        for pattern in expect.present:
+            if not _matches(rootfs, pattern):
+                failures.append(f"{target}: lacks {pattern}")
+    assert not failures, "\n".join(failures)
