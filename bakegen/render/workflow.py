@@ -34,11 +34,10 @@ ACTIONS = {
     "download": "actions/download-artifact@v4",
 }
 _PUSH = "github.event_name != 'pull_request'"
-#: the commit to compare with: a pull request's base, or the previous tip of a pushed branch
-_BASE = (
-    "github.event_name == 'pull_request' && github.event.pull_request.base.sha || "
-    "github.event.before"
-)
+#: a pull request compares with its base; a push with the last commit of the branch whose
+#: run of this workflow succeeded, so a failed or cancelled run's changes are built again
+#: by the next one (`github.event.before` would drop them for good)
+_PR_BASE = "github.event.pull_request.base.sha"
 _NOT_FORK = (
     "github.event_name != 'pull_request' || "
     "github.event.pull_request.head.repo.full_name == github.repository"
@@ -151,9 +150,11 @@ on:
 permissions:
   contents: read
 
+# a newer push to a pull request cancels its superseded run; runs on the publishing
+# branches are never cancelled midway (and each compares with the last successful run)
 concurrency:
   group: bake-${{{{ github.ref }}}}
-  cancel-in-progress: true
+  cancel-in-progress: ${{{{ github.event_name == 'pull_request' }}}}
 
 env:
   # bake variables: environment variables of the same name override the file's defaults
@@ -175,7 +176,7 @@ jobs:
   affected:
     name: affected targets
     runs-on: ubuntu-24.04
-{_permissions(s, "read")}    outputs:
+{_permissions(s, "read", actions=True)}    outputs:
 {outputs}    steps:
       - uses: {ACTIONS["checkout"]}
         with:
@@ -191,8 +192,12 @@ jobs:
 {_login(s, "      ", _NOT_FORK)}      - name: Compute the waves
         id: matrix
         env:
-          BASE: ${{{{ {_BASE} }}}}
+          EVENT: ${{{{ github.event_name }}}}
+          PR_BASE: ${{{{ {_PR_BASE} }}}}
+          BRANCH: ${{{{ github.ref_name }}}}
+          GH_TOKEN: ${{{{ github.token }}}}
         run: |
+{_indent(BASE_SCRIPT, "          ")}
           # a new branch or a manual run has no usable base: build every target
           if [ -n "$BASE" ] && git cat-file -e "$BASE^{{commit}}" 2>/dev/null; then
             bakegen matrix --affected --base "$BASE" {flags}
@@ -200,6 +205,21 @@ jobs:
             bakegen matrix {flags}
           fi
 """
+
+
+#: how the `affected` job chooses the commit to compare with (its `BASE`)
+BASE_SCRIPT = f"""\
+if [ "$EVENT" = pull_request ]; then
+  BASE="$PR_BASE"
+else
+  # the newest commit of this branch whose run of this workflow succeeded
+  BASE=$(gh run list --workflow {WORKFLOW_FILE.rsplit("/", 1)[1]} --branch "$BRANCH" \\
+    --status success --limit 1 --json headSha --jq '.[0].headSha // ""')
+fi"""
+
+
+def _indent(text: str, indent: str) -> str:
+    return "\n".join(indent + line for line in text.splitlines())
 
 
 def _login(s: WorkflowSettings, indent: str, condition: str | None) -> str:
@@ -219,8 +239,10 @@ def _login(s: WorkflowSettings, indent: str, condition: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _permissions(s: WorkflowSettings, packages: str = "write") -> str:
-    extra = f"      packages: {packages}\n" if s.uses_github_token else ""
+def _permissions(s: WorkflowSettings, packages: str = "write", actions: bool = False) -> str:
+    # `actions: read` lets `gh run list` find the last successful run
+    extra = "      actions: read\n" if actions else ""
+    extra += f"      packages: {packages}\n" if s.uses_github_token else ""
     return f"    permissions:\n      contents: read\n{extra}"
 
 
