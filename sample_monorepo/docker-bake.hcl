@@ -103,10 +103,10 @@ target "cargo-deps-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-deps-base:012993f4f7095c908f47",
+    "${REGISTRY}/cargo-deps-base:70a61abf9e42811028f2",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "012993f4f7095c908f47"
+    "dev.bakegen.fingerprint" = "70a61abf9e42811028f2"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-deps-base:${CACHE_TAG}",
@@ -126,10 +126,10 @@ target "cargo-production-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-production-base:012993f4f7095c908f47",
+    "${REGISTRY}/cargo-production-base:70a61abf9e42811028f2",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "012993f4f7095c908f47"
+    "dev.bakegen.fingerprint" = "70a61abf9e42811028f2"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-production-base:${CACHE_TAG}",
@@ -149,10 +149,10 @@ target "node-deps-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-deps-base:70209a9eab94be840a02",
+    "${REGISTRY}/node-deps-base:3cc0583ccf098814951b",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "70209a9eab94be840a02"
+    "dev.bakegen.fingerprint" = "3cc0583ccf098814951b"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -172,10 +172,10 @@ target "node-production-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-production-base:70209a9eab94be840a02",
+    "${REGISTRY}/node-production-base:3cc0583ccf098814951b",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "70209a9eab94be840a02"
+    "dev.bakegen.fingerprint" = "3cc0583ccf098814951b"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",
@@ -195,10 +195,10 @@ target "python-deps-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-deps-base:0ebe474de35105375e58",
+    "${REGISTRY}/python-deps-base:645b4ef83316b9d60577",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "0ebe474de35105375e58"
+    "dev.bakegen.fingerprint" = "645b4ef83316b9d60577"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-deps-base:${CACHE_TAG}",
@@ -218,10 +218,10 @@ target "python-production-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-production-base:0ebe474de35105375e58",
+    "${REGISTRY}/python-production-base:645b4ef83316b9d60577",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "0ebe474de35105375e58"
+    "dev.bakegen.fingerprint" = "645b4ef83316b9d60577"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG}",
@@ -236,8 +236,8 @@ target "acme-api" {
   context    = "."
   dockerfile = "docker/services/acme-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:70209a9eab94be840a02" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:70209a9eab94be840a02" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:3cc0583ccf098814951b" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:3cc0583ccf098814951b" : "target:node-production-base"
   }
   tags       = [
     "${REGISTRY}/acme-api:${TAG}",
@@ -258,8 +258,8 @@ target "acme-web" {
   context    = "."
   dockerfile = "docker/services/acme-web.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:70209a9eab94be840a02" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:70209a9eab94be840a02" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:3cc0583ccf098814951b" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:3cc0583ccf098814951b" : "target:node-production-base"
   }
   tags       = [
     "${REGISTRY}/acme-web:${TAG}",
@@ -280,8 +280,8 @@ target "acme-worker" {
   context    = "."
   dockerfile = "docker/services/acme-worker.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:0ebe474de35105375e58" : "target:python-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:0ebe474de35105375e58" : "target:python-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:645b4ef83316b9d60577" : "target:python-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:645b4ef83316b9d60577" : "target:python-production-base"
   }
   tags       = [
     "${REGISTRY}/acme-worker:${TAG}",
@@ -302,8 +302,8 @@ target "router-svc" {
   context    = "."
   dockerfile = "docker/services/router-svc.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:012993f4f7095c908f47" : "target:cargo-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:012993f4f7095c908f47" : "target:cargo-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:70a61abf9e42811028f2" : "target:cargo-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:70a61abf9e42811028f2" : "target:cargo-production-base"
   }
   tags       = [
     "${REGISTRY}/router-svc:${TAG}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bakegen.ecosystems import Stage
-from bakegen.ecosystems.common import APP_UID, exec_form, runtime_setup
+from bakegen.ecosystems.common import APP_UID, exec_form, runtime_setup, runtime_tools_stage
 from bakegen.plan import BasePlan, ServicePlan
 from bakegen.render import header_lines
 
@@ -38,6 +38,9 @@ def render_base_dockerfile(base: BasePlan) -> str:
     ]
     for stage in base.recipe.intermediate:
         lines += ["", *_stage(stage)]
+    tools = runtime_tools_stage(runtime_var.default)
+    if tools:
+        lines += ["", *tools]
     lines += [
         "",
         f"FROM ${{{runtime_var.name}}} AS production-base",

@@ -31,6 +31,7 @@ def test_base_dockerfile_has_both_stages_and_image_args() -> None:
     assert froms == [
         ("${NODE_IMAGE}", "AS", "deps-base"),
         ("deps-base", "AS", "prod-deps"),
+        ("debian:bookworm-slim", "AS", "runtime-tools"),
         ("${NODE_RUNTIME_IMAGE}", "AS", "production-base"),
     ]
     assert [c.value for c in commands if c.cmd == "ARG"] == [

@@ -71,10 +71,10 @@ target "cargo-deps-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-deps-base:7b51043eb609a8e2598b",
+    "${REGISTRY}/cargo-deps-base:8067e06573cc1e658a0f",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "7b51043eb609a8e2598b"
+    "dev.bakegen.fingerprint" = "8067e06573cc1e658a0f"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-deps-base:${CACHE_TAG}",
@@ -94,10 +94,10 @@ target "cargo-production-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-production-base:7b51043eb609a8e2598b",
+    "${REGISTRY}/cargo-production-base:8067e06573cc1e658a0f",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "7b51043eb609a8e2598b"
+    "dev.bakegen.fingerprint" = "8067e06573cc1e658a0f"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-production-base:${CACHE_TAG}",
@@ -112,8 +112,8 @@ target "acme-api" {
   context    = "."
   dockerfile = "docker/services/acme-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:7b51043eb609a8e2598b" : "target:cargo-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:7b51043eb609a8e2598b" : "target:cargo-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:8067e06573cc1e658a0f" : "target:cargo-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:8067e06573cc1e658a0f" : "target:cargo-production-base"
   }
   tags       = [
     "${REGISTRY}/acme-api:${TAG}",

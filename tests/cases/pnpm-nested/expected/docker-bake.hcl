@@ -71,10 +71,10 @@ target "node-deps-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-deps-base:4fdedbf3fec3f8eeb590",
+    "${REGISTRY}/node-deps-base:d3b4a2a727c2b47eb1ab",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "4fdedbf3fec3f8eeb590"
+    "dev.bakegen.fingerprint" = "d3b4a2a727c2b47eb1ab"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -94,10 +94,10 @@ target "node-production-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-production-base:4fdedbf3fec3f8eeb590",
+    "${REGISTRY}/node-production-base:d3b4a2a727c2b47eb1ab",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "4fdedbf3fec3f8eeb590"
+    "dev.bakegen.fingerprint" = "d3b4a2a727c2b47eb1ab"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",
@@ -112,8 +112,8 @@ target "acme-site" {
   context    = "."
   dockerfile = "docker/services/acme-site.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:4fdedbf3fec3f8eeb590" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:4fdedbf3fec3f8eeb590" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:d3b4a2a727c2b47eb1ab" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:d3b4a2a727c2b47eb1ab" : "target:node-production-base"
   }
   tags       = [
     "${REGISTRY}/acme-site:${TAG}",

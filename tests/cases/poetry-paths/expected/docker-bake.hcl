@@ -71,10 +71,10 @@ target "python-deps-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-deps-base:d195560ba7bb0abbc4bb",
+    "${REGISTRY}/python-deps-base:35af9c432bccaeb184a4",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "d195560ba7bb0abbc4bb"
+    "dev.bakegen.fingerprint" = "35af9c432bccaeb184a4"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-deps-base:${CACHE_TAG}",
@@ -94,10 +94,10 @@ target "python-production-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-production-base:d195560ba7bb0abbc4bb",
+    "${REGISTRY}/python-production-base:35af9c432bccaeb184a4",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "d195560ba7bb0abbc4bb"
+    "dev.bakegen.fingerprint" = "35af9c432bccaeb184a4"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG}",
@@ -112,8 +112,8 @@ target "billing" {
   context    = "."
   dockerfile = "docker/services/billing.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:d195560ba7bb0abbc4bb" : "target:python-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:d195560ba7bb0abbc4bb" : "target:python-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:35af9c432bccaeb184a4" : "target:python-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:35af9c432bccaeb184a4" : "target:python-production-base"
   }
   tags       = [
     "${REGISTRY}/billing:${TAG}",

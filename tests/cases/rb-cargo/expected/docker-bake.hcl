@@ -71,10 +71,10 @@ target "cargo-deps-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-deps-base:b4fe37badbfde31a7572",
+    "${REGISTRY}/cargo-deps-base:f37a0026eb5199b8aea2",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "b4fe37badbfde31a7572"
+    "dev.bakegen.fingerprint" = "f37a0026eb5199b8aea2"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-deps-base:${CACHE_TAG}",
@@ -94,10 +94,10 @@ target "cargo-production-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-production-base:b4fe37badbfde31a7572",
+    "${REGISTRY}/cargo-production-base:f37a0026eb5199b8aea2",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "b4fe37badbfde31a7572"
+    "dev.bakegen.fingerprint" = "f37a0026eb5199b8aea2"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-production-base:${CACHE_TAG}",
@@ -112,8 +112,8 @@ target "rb-svc" {
   context    = "."
   dockerfile = "docker/services/rb-svc.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:b4fe37badbfde31a7572" : "target:cargo-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:b4fe37badbfde31a7572" : "target:cargo-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:f37a0026eb5199b8aea2" : "target:cargo-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:f37a0026eb5199b8aea2" : "target:cargo-production-base"
   }
   tags       = [
     "${REGISTRY}/rb-svc:${TAG}",

@@ -71,10 +71,10 @@ target "python-deps-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-deps-base:0ad138333ebf78b79558",
+    "${REGISTRY}/python-deps-base:cbecc710bb015edbdc4d",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "0ad138333ebf78b79558"
+    "dev.bakegen.fingerprint" = "cbecc710bb015edbdc4d"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-deps-base:${CACHE_TAG}",
@@ -94,10 +94,10 @@ target "python-production-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-production-base:0ad138333ebf78b79558",
+    "${REGISTRY}/python-production-base:cbecc710bb015edbdc4d",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "0ad138333ebf78b79558"
+    "dev.bakegen.fingerprint" = "cbecc710bb015edbdc4d"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG}",
@@ -112,8 +112,8 @@ target "rb-svc" {
   context    = "."
   dockerfile = "docker/services/rb-svc.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:0ad138333ebf78b79558" : "target:python-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:0ad138333ebf78b79558" : "target:python-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:cbecc710bb015edbdc4d" : "target:python-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:cbecc710bb015edbdc4d" : "target:python-production-base"
   }
   tags       = [
     "${REGISTRY}/rb-svc:${TAG}",

@@ -71,10 +71,10 @@ target "python-deps-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-deps-base:f2eb1424ec544c2ca6e2",
+    "${REGISTRY}/python-deps-base:7fef0c5ffcd0a4a8f354",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "f2eb1424ec544c2ca6e2"
+    "dev.bakegen.fingerprint" = "7fef0c5ffcd0a4a8f354"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-deps-base:${CACHE_TAG}",
@@ -94,10 +94,10 @@ target "python-production-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-production-base:f2eb1424ec544c2ca6e2",
+    "${REGISTRY}/python-production-base:7fef0c5ffcd0a4a8f354",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "f2eb1424ec544c2ca6e2"
+    "dev.bakegen.fingerprint" = "7fef0c5ffcd0a4a8f354"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG}",
@@ -112,8 +112,8 @@ target "rb-svc" {
   context    = "."
   dockerfile = "docker/services/rb-svc.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:f2eb1424ec544c2ca6e2" : "target:python-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:f2eb1424ec544c2ca6e2" : "target:python-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:7fef0c5ffcd0a4a8f354" : "target:python-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:7fef0c5ffcd0a4a8f354" : "target:python-production-base"
   }
   tags       = [
     "${REGISTRY}/rb-svc:${TAG}",

@@ -71,10 +71,10 @@ target "python-deps-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-deps-base:5a9cba0ae3230012fae4",
+    "${REGISTRY}/python-deps-base:67eaeb5ee4f546ca100c",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "5a9cba0ae3230012fae4"
+    "dev.bakegen.fingerprint" = "67eaeb5ee4f546ca100c"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-deps-base:${CACHE_TAG}",
@@ -94,10 +94,10 @@ target "python-production-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-production-base:5a9cba0ae3230012fae4",
+    "${REGISTRY}/python-production-base:67eaeb5ee4f546ca100c",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "5a9cba0ae3230012fae4"
+    "dev.bakegen.fingerprint" = "67eaeb5ee4f546ca100c"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG}",
@@ -112,8 +112,8 @@ target "rb-svc" {
   context    = "."
   dockerfile = "docker/services/rb-svc.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:5a9cba0ae3230012fae4" : "target:python-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:5a9cba0ae3230012fae4" : "target:python-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:67eaeb5ee4f546ca100c" : "target:python-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:67eaeb5ee4f546ca100c" : "target:python-production-base"
   }
   tags       = [
     "${REGISTRY}/rb-svc:${TAG}",

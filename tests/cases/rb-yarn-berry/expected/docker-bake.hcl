@@ -71,10 +71,10 @@ target "node-deps-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-deps-base:5e09663a9498983efe57",
+    "${REGISTRY}/node-deps-base:8fb188f842e79ff832a2",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "5e09663a9498983efe57"
+    "dev.bakegen.fingerprint" = "8fb188f842e79ff832a2"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -94,10 +94,10 @@ target "node-production-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-production-base:5e09663a9498983efe57",
+    "${REGISTRY}/node-production-base:8fb188f842e79ff832a2",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "5e09663a9498983efe57"
+    "dev.bakegen.fingerprint" = "8fb188f842e79ff832a2"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",
@@ -112,8 +112,8 @@ target "rb-api" {
   context    = "."
   dockerfile = "docker/services/rb-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:5e09663a9498983efe57" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:5e09663a9498983efe57" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:8fb188f842e79ff832a2" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:8fb188f842e79ff832a2" : "target:node-production-base"
   }
   tags       = [
     "${REGISTRY}/rb-api:${TAG}",

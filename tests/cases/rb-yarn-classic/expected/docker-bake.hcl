@@ -71,10 +71,10 @@ target "node-deps-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-deps-base:1dfd6280f0738b851d0c",
+    "${REGISTRY}/node-deps-base:6acbe7c8600770f3eb12",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "1dfd6280f0738b851d0c"
+    "dev.bakegen.fingerprint" = "6acbe7c8600770f3eb12"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -94,10 +94,10 @@ target "node-production-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-production-base:1dfd6280f0738b851d0c",
+    "${REGISTRY}/node-production-base:6acbe7c8600770f3eb12",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "1dfd6280f0738b851d0c"
+    "dev.bakegen.fingerprint" = "6acbe7c8600770f3eb12"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",
@@ -112,8 +112,8 @@ target "rb-api" {
   context    = "."
   dockerfile = "docker/services/rb-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:1dfd6280f0738b851d0c" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:1dfd6280f0738b851d0c" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:6acbe7c8600770f3eb12" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:6acbe7c8600770f3eb12" : "target:node-production-base"
   }
   tags       = [
     "${REGISTRY}/rb-api:${TAG}",

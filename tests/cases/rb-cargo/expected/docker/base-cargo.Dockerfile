@@ -21,8 +21,8 @@ RUN cargo clean --release --offline --config /cargo/vendor.toml -p rb-common -p 
 FROM ${RUST_RUNTIME_IMAGE} AS production-base
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates tini \
- && rm -rf /var/lib/apt/lists/* \
- && groupadd --system --gid 10001 app \
+ && rm -rf /var/lib/apt/lists/*
+RUN groupadd --system --gid 10001 app \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin app
 ENTRYPOINT ["/usr/bin/tini", "--"]
 WORKDIR /app

@@ -16,11 +16,17 @@ RUN mkdir -p /prod \
  && find . -name node_modules -type d -prune -exec sh -c 'for d; do mkdir -p "/prod/${d%/node_modules}" && mv "$d" "/prod/$d"; done' sh {} + \
  && chmod -R a+rX /prod
 
-FROM ${NODE_RUNTIME_IMAGE} AS production-base
+FROM debian:bookworm-slim AS runtime-tools
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates tini \
- && rm -rf /var/lib/apt/lists/* \
- && groupadd --system --gid 10001 app \
+ && rm -rf /var/lib/apt/lists/*
+
+FROM ${NODE_RUNTIME_IMAGE} AS production-base
+# tini and the CA bundle from the runtime-tools stage: one apt run per bake
+COPY --from=runtime-tools /usr/bin/tini-static /usr/bin/tini
+COPY --from=runtime-tools /etc/ssl/certs/ /etc/ssl/certs/
+COPY --from=runtime-tools /usr/share/ca-certificates/ /usr/share/ca-certificates/
+RUN groupadd --system --gid 10001 app \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin app
 ENTRYPOINT ["/usr/bin/tini", "--"]
 WORKDIR /app
