@@ -37,6 +37,7 @@ from typing import Any
 
 from bench import synth
 from bench.quality import Quality, measure_quality
+from bench.realbuild.report import kept_section, replace_section
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "bench" / "RESULTS.md"
@@ -645,6 +646,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sample = sample_quality() if args.quality else (None, None)
     report = render_report(results, startup, sample, previous_notes(args.out), args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report, encoding="utf-8")
+    # the real-build section is written by `python -m bench realbuild`: keep it
+    previous = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    kept = kept_section(previous)
+    args.out.write_text(replace_section(report, kept) if kept else report, encoding="utf-8")
     log(f"wrote {args.out}")
     return 0 if all(r.correctness in ("ok", "not checked") for r in results) else 1

@@ -1,0 +1,162 @@
+"""The real-build section of bench/RESULTS.md: medians, ratios, targets and image sizes."""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from dataclasses import dataclass, field
+
+BEGIN, END = "<!-- realbuild:begin -->", "<!-- realbuild:end -->"
+
+LABELS = {
+    "cold": "cold full bake (clean builder)",
+    "nothing": "nothing changed",
+    "leaf": "one leaf service's source edited",
+    "shared": "a shared library edited",
+    "ci-nothing": "CI, fresh builder + registry cache, nothing changed",
+    "ci-leaf": "CI, fresh builder + registry cache, leaf edited (all targets)",
+    "ci-leaf-one": "CI, fresh builder + registry cache, leaf edited (its target only)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One of issue 13's goals: bakegen's median against a limit, absolute or a ratio."""
+
+    label: str
+    scenario: str
+    against: str | None  # a plan, or None for seconds
+    limit: float
+
+    def measured(self, data: Measurements) -> float | None:
+        ours = data.median("bakegen", self.scenario)
+        if ours is None:
+            return None
+        if self.against is None:
+            return ours
+        theirs = data.median(self.against, self.scenario)
+        return None if not theirs else ours / theirs
+
+
+TARGETS = (
+    Target("cold <= 1.0x A", "cold", "A", 1.0),
+    Target("cold <= 0.5x A2", "cold", "A2", 0.5),
+    Target("leaf edited >= 5x faster than A", "leaf", "A", 0.2),
+    Target("shared library edited >= 2x faster than A", "shared", "A", 0.5),
+    Target("nothing changed <= 1.5x A", "nothing", "A", 1.5),
+    Target("CI fresh runner, nothing changed <= 2 s", "ci-nothing", None, 2.0),
+    Target("CI fresh runner, leaf edited <= 0.5x A2", "ci-leaf", "A2", 0.5),
+)
+
+
+@dataclass
+class Measurements:
+    """Every repetition's seconds per plan and scenario, image sizes and probe answers."""
+
+    plans: tuple[str, ...]
+    scenarios: tuple[str, ...]
+    runs: dict[str, list[dict[str, float]]] = field(default_factory=dict)
+    sizes: dict[str, dict[str, int]] = field(default_factory=dict)
+    probes: dict[str, dict[str, str]] = field(default_factory=dict)
+    started: datetime.datetime | None = None
+    load_start: float = 0.0
+    load_end: float = 0.0
+    machine: str = ""
+
+    def add(self, plan: str, times: dict[str, float]) -> None:
+        self.runs.setdefault(plan, []).append(times)
+
+    def median(self, plan: str, scenario: str) -> float | None:
+        values = [run[scenario] for run in self.runs.get(plan, []) if scenario in run]
+        return statistics.median(values) if values else None
+
+
+def render_section(data: Measurements) -> str:
+    """The Markdown section, between its markers."""
+    count = max((len(r) for r in data.runs.values()), default=0)
+    when = data.started.strftime("%Y-%m-%d %H:%M UTC") if data.started else "?"
+    lines = [
+        BEGIN, "## Real builds: bakegen's plan against naive Dockerfiles",
+        "",
+        "Written by `python -m bench realbuild` (bench/realbuild/); rerun it to refresh.",
+        "",
+        f"- date: {when}; machine: {data.machine}",
+        f"- load average (1 min) at the start / end: {data.load_start:.2f} / "
+        f"{data.load_end:.2f} (other work on the machine inflates the times)",
+        f"- method: median of {count} repetitions; each repetition copies `bench/monorepo` "
+        "afresh, uses its own registry prefix and starts from a pruned builder; amd64; every "
+        "bake pushes its images to the kit's registry. Plans rotate order per repetition.",
+        "- A: one Dockerfile per service copying the whole repo and installing everything "
+        "(the install is shared by BuildKit); A2: per-service Dockerfiles as teams write "
+        "them (manifests, the service's own install, its sources, its build).",
+        "",
+        "| scenario | " + " | ".join(f"{p} s" for p in data.plans) + " | bakegen / A | "
+        "bakegen / A2 |",
+        "|---|" + "---|" * (len(data.plans) + 2),
+    ]
+    for scenario in data.scenarios:
+        cells = [_seconds(data.median(p, scenario)) for p in data.plans]
+        lines.append(f"| {LABELS.get(scenario, scenario)} | " + " | ".join(cells)
+                     + f" | {_ratio(data, scenario, 'A')} | {_ratio(data, scenario, 'A2')} |")
+    lines += ["", "### Targets", "", "| target | measured | verdict |", "|---|---|---|"]
+    for target in TARGETS:
+        value = target.measured(data)
+        shown = "not measured" if value is None else (
+            f"{value:.2f} s" if target.against is None else f"{value:.2f}x")
+        verdict = "—" if value is None else ("met" if value <= target.limit else "missed")
+        lines.append(f"| {target.label} | {shown} | {verdict} |")
+    lines += _size_table(data)
+    lines += ["", "### Every repetition (seconds)", ""]
+    for plan in data.plans:
+        for number, run in enumerate(data.runs.get(plan, []), 1):
+            lines.append(f"- {plan} #{number}: "
+                         + ", ".join(f"{k} {v:.1f}" for k, v in run.items()))
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def _size_table(data: Measurements) -> list[str]:
+    if not data.sizes:
+        return []
+    plans = [p for p in data.plans if p in data.sizes]
+    services = sorted({s for sizes in data.sizes.values() for s in sizes})
+    lines = ["", "### Image sizes (compressed MB, amd64, from the registry)", "",
+             "| service | " + " | ".join(plans) + " | started and answered |",
+             "|---|" + "---|" * (len(plans) + 1)]
+    for svc in services:
+        cells = [_mb(data.sizes[p].get(svc)) for p in plans]
+        answered = ", ".join(f"{p} {data.probes[p][svc]}" for p in plans
+                             if svc in data.probes.get(p, {}))
+        lines.append(f"| {svc} | " + " | ".join(cells) + f" | {answered or 'not probed'} |")
+    larger = [svc for svc in services if "A" in data.sizes and "bakegen" in data.sizes
+              and data.sizes["bakegen"].get(svc, 0) > data.sizes["A"].get(svc, 0)]
+    lines += ["", "Every bakegen image no larger than A's: "
+              + ("yes" if not larger else "no (" + ", ".join(larger) + ")")]
+    return lines
+
+
+def replace_section(text: str, section: str) -> str:
+    """`text` with its real-build section replaced by `section` (appended when absent)."""
+    start, end = text.find(BEGIN), text.find(END)
+    if start == -1 or end == -1:
+        return text.rstrip("\n") + ("\n\n" if text else "") + section
+    return text[:start] + section + text[end + len(END):].lstrip("\n")
+
+
+def kept_section(text: str) -> str:
+    """The real-build section of an earlier report, so the generator bench can keep it."""
+    start, end = text.find(BEGIN), text.find(END)
+    return "" if start == -1 or end == -1 else text[start:end + len(END)] + "\n"
+
+
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _ratio(data: Measurements, scenario: str, plan: str) -> str:
+    ours, theirs = data.median("bakegen", scenario), data.median(plan, scenario)
+    return "—" if ours is None or not theirs else f"{ours / theirs:.2f}"
+
+
+def _mb(size: int | None) -> str:
+    return "—" if size is None else f"{size / 1e6:.1f}"

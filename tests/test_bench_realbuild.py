@@ -1,0 +1,144 @@
+"""The real-build benchmark's pieces, without building: monorepo, naive plans, report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import dockerfile
+import hcl2
+import pytest
+
+from bakegen.pipeline import generate
+from bench.realbuild import naive
+from bench.realbuild.report import (
+    BEGIN,
+    END,
+    TARGETS,
+    Measurements,
+    kept_section,
+    render_section,
+    replace_section,
+)
+from bench.realbuild.run import LEAF_FILE, LEAF_TARGET, MONOREPO, SHARED_FILE
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+
+@pytest.fixture(scope="module")
+def generated():  # type: ignore[no-untyped-def]
+    return generate(MONOREPO)
+
+
+def test_the_monorepo_is_as_large_as_the_issue_asks(generated) -> None:  # type: ignore[no-untyped-def]
+    services = generated.plan.services
+    assert len(services) >= 10
+    assert {s.package.ecosystem for s in services} == {"node", "python", "cargo"}
+    libraries = [p for p in generated.scan.packages if not p.deployable and p.dependencies == ()
+                 and any(p.name in {d.name for d in q.dependencies}
+                         for q in generated.scan.packages)]
+    assert {p.ecosystem for p in libraries} >= {"node", "python", "cargo"}
+    npm = json.loads((MONOREPO / "package-lock.json").read_text(encoding="utf-8"))
+    third_party = [k for k in npm["packages"] if "node_modules/" in k]
+    assert len(third_party) >= 400
+    uv = tomllib.loads((MONOREPO / "python" / "uv.lock").read_text(encoding="utf-8"))
+    assert len([p for p in uv["package"] if "registry" in p["source"]]) >= 40
+    node = [s for s in services if s.package.ecosystem == "node"]
+    assert all("tsc" in dict(s.package.scripts)["build"] for s in node)
+
+
+def test_the_edited_files_are_a_leaf_and_a_shared_library(generated) -> None:  # type: ignore[no-untyped-def]
+    leaf = next(s for s in generated.plan.services if s.target == LEAF_TARGET)
+    assert LEAF_FILE.startswith(leaf.package.path + "/")
+    shared = SHARED_FILE.split("/src/")[0]
+    node = [s for s in generated.plan.services if s.package.ecosystem == "node"]
+    paths = {p.name: p.path for p in generated.scan.packages}
+    assert all(shared in {paths[n.split(":")[-1]] for n in s.closure if n.split(":")[-1]
+                          in paths} for s in node)
+    assert (MONOREPO / LEAF_FILE).is_file() and (MONOREPO / SHARED_FILE).is_file()
+
+
+@pytest.mark.parametrize("kind", naive.PLANS)
+def test_naive_plans_cover_every_service_and_parse(generated, kind: str) -> None:  # type: ignore[no-untyped-def]
+    plan = naive.naive_plan(kind, generated.scan, generated.plan.services)
+    assert [s.target for s in plan.services] == sorted(s.target for s in generated.plan.services)
+    for svc in plan.services:
+        commands = dockerfile.parse_string(svc.text)
+        assert commands[0].cmd == "FROM"
+        assert [c.value for c in commands if c.cmd == "USER"] == [("10001:10001",)]
+        assert commands[-1].cmd == "CMD"
+    bake = hcl2.loads(naive.render_bake(plan))
+    targets = {name.strip('"') for block in bake["target"] for name in block}
+    assert targets == {s.target for s in plan.services}
+    assert "cache-to" not in naive.render_bake(plan)
+    assert naive.render_bake(plan, "${REGISTRY}").count("mode=max") == len(plan.services)
+
+
+def _installs(plan: naive.NaivePlan, ecosystem_targets: set[str]) -> set[str]:
+    return {c.original for s in plan.services if s.target in ecosystem_targets
+            for c in dockerfile.parse_string(s.text)
+            if c.cmd == "RUN" and ("npm ci" in c.original or "uv sync" in c.original)}
+
+
+def test_plan_a_shares_one_install_and_a2_installs_per_service(generated) -> None:  # type: ignore[no-untyped-def]
+    node = {s.target for s in generated.plan.services if s.package.ecosystem == "node"}
+    a = naive.naive_plan("A", generated.scan, generated.plan.services)
+    a2 = naive.naive_plan("A2", generated.scan, generated.plan.services)
+    assert len(_installs(a, node)) == 1
+    assert len(_installs(a2, node)) == len(node)
+    assert all("COPY . ." in s.text for s in a.services)
+    assert not any("COPY . ." in s.text for s in a2.services)
+
+
+def test_build_order_puts_dependencies_first(generated) -> None:  # type: ignore[no-untyped-def]
+    by_id = {f"{p.ecosystem}:{p.name}": p for p in generated.scan.packages}
+    order = [p.name for p in naive.build_order(by_id["node:@bench/catalog"], by_id)]
+    assert order[-1] == "@bench/catalog"
+    assert order.index("@bench/logger") < order.index("@bench/http-kit")
+    assert order.index("@bench/schemas") < order.index("@bench/http-kit")
+
+
+def _measurements() -> Measurements:
+    data = Measurements(plans=("bakegen", "A", "A2"), scenarios=("cold", "leaf", "ci-nothing"))
+    for plan, cold, leaf, ci in (("bakegen", 40.0, 5.0, 1.5), ("A", 50.0, 40.0, 3.0),
+                                 ("A2", 100.0, 20.0, 4.0)):
+        data.add(plan, {"cold": cold, "leaf": leaf, "ci-nothing": ci})
+        data.add(plan, {"cold": cold + 10, "leaf": leaf, "ci-nothing": ci})
+        data.add(plan, {"cold": cold - 2, "leaf": leaf, "ci-nothing": ci})
+    data.sizes = {"bakegen": {"svc": 10_000_000}, "A": {"svc": 20_000_000}}
+    return data
+
+
+def test_report_shows_medians_ratios_and_verdicts() -> None:
+    text = render_section(_measurements())
+    assert text.startswith(BEGIN) and text.rstrip().endswith(END)
+    assert "| cold full bake (clean builder) | 40.0 | 50.0 | 100.0 | 0.80 | 0.40 |" in text
+    assert "| cold <= 1.0x A | 0.80x | met |" in text
+    assert "| leaf edited >= 5x faster than A | 0.12x | met |" in text
+    assert "| CI fresh runner, nothing changed <= 2 s | 1.50 s | met |" in text
+    assert "| nothing changed <= 1.5x A | not measured | — |" in text
+    assert "Every bakegen image no larger than A's: yes" in text
+    assert len(TARGETS) == 7
+
+
+def test_report_replaces_only_its_own_section() -> None:
+    section = render_section(_measurements())
+    report = f"# results\n\nbefore\n\n{BEGIN}\nstale numbers\n{END}\n\nafter\n"
+    replaced = replace_section(report, section)
+    assert "stale numbers" not in replaced and "before" in replaced and "after" in replaced
+    assert replace_section(replaced, section) == replaced
+    assert kept_section(replaced) == section
+    assert replace_section("# results\n", section).endswith(section)
+
+
+def test_realbuild_without_a_kit_says_how_to_bring_one_up(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.realbuild.run import main
+
+    monkeypatch.setenv("KIT_HOME", str(tmp_path / "no-kit"))
+    assert main(["--runs", "1", "--out", str(tmp_path / "out.md")]) == 2
+    assert not (tmp_path / "out.md").exists()
