@@ -64,11 +64,12 @@ def test_the_edited_files_are_a_leaf_and_a_shared_library(generated) -> None:  #
 
 @pytest.mark.parametrize("kind", naive.PLANS)
 def test_naive_plans_cover_every_service_and_parse(generated, kind: str) -> None:  # type: ignore[no-untyped-def]
-    plan = naive.naive_plan(kind, generated.scan, generated.plan.services)
+    plan = naive.naive_plan(kind, generated.scan, generated.plan.services,
+                            naive.image_defaults(generated.plan))
     assert [s.target for s in plan.services] == sorted(s.target for s in generated.plan.services)
     for svc in plan.services:
         commands = dockerfile.parse_string(svc.text)
-        assert commands[0].cmd == "FROM"
+        assert next(c.cmd for c in commands if c.cmd != "ARG") == "FROM"
         assert [c.value for c in commands if c.cmd == "USER"] == [("10001:10001",)]
         assert commands[-1].cmd == "CMD"
     bake = hcl2.loads(naive.render_bake(plan))
@@ -76,6 +77,10 @@ def test_naive_plans_cover_every_service_and_parse(generated, kind: str) -> None
     assert targets == {s.target for s in plan.services}
     assert "cache-to" not in naive.render_bake(plan)
     assert naive.render_bake(plan, "${REGISTRY}").count("mode=max") == len(plan.services)
+
+
+def _images(generated) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return naive.image_defaults(generated.plan)
 
 
 def _installs(plan: naive.NaivePlan, ecosystem_targets: set[str]) -> set[str]:
@@ -86,8 +91,8 @@ def _installs(plan: naive.NaivePlan, ecosystem_targets: set[str]) -> set[str]:
 
 def test_plan_a_shares_one_install_and_a2_installs_per_service(generated) -> None:  # type: ignore[no-untyped-def]
     node = {s.target for s in generated.plan.services if s.package.ecosystem == "node"}
-    a = naive.naive_plan("A", generated.scan, generated.plan.services)
-    a2 = naive.naive_plan("A2", generated.scan, generated.plan.services)
+    a = naive.naive_plan("A", generated.scan, generated.plan.services, _images(generated))
+    a2 = naive.naive_plan("A2", generated.scan, generated.plan.services, _images(generated))
     assert len(_installs(a, node)) == 1
     assert len(_installs(a2, node)) == len(node)
     assert all("COPY . ." in s.text for s in a.services)

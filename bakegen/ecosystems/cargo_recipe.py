@@ -32,7 +32,7 @@ from bakegen.config import ServiceSettings
 from bakegen.ecosystems import BaseRecipe, ServiceRecipe
 from bakegen.ecosystems.cargo_manifest import targets_of
 from bakegen.ecosystems.cargo_workspace import BIN_DIR, ECOSYSTEM
-from bakegen.ecosystems.common import sh_quote
+from bakegen.ecosystems.common import literal_path, sh_quote
 from bakegen.errors import BakegenError
 from bakegen.model import Package, Workspace
 from bakegen.safety import secret_mounts
@@ -233,5 +233,5 @@ def _copy_from_build(source: str, dest: str) -> str:
     if all(c in _SAFE or c == "/" for c in source + dest):
         return f"COPY --from=build --chmod=0755 {source} {dest}"
     # COPY expands variables even in its JSON form: backslashes and `$` must stay literal
-    words = [w.replace("\\", "\\\\").replace("$", "\\$") for w in (source, dest)]
+    words = [literal_path(w) for w in (source, dest)]
     return f"COPY --from=build --chmod=0755 {json.dumps(words, ensure_ascii=False)}"

@@ -23,6 +23,11 @@ def sh_quote(value: str) -> str:
     return shlex.quote(value)
 
 
+def literal_path(path: str) -> str:
+    """A path for COPY or WORKDIR, which expand variables: `$` and `\\` stay literal."""
+    return path.replace("\\", "\\\\").replace("$", "\\$")
+
+
 def copy_paths(paths: tuple[str, ...] | list[str], dest_root: str = "./") -> tuple[str, ...]:
     """`COPY` instructions bringing repository paths to the same relative place.
 
@@ -31,7 +36,8 @@ def copy_paths(paths: tuple[str, ...] | list[str], dest_root: str = "./") -> tup
     lines = []
     for path in sorted(set(paths)):
         dest = dest_root.rstrip("/") + "/" + path if dest_root not in ("./", ".") else path
-        lines.append(f"COPY {json.dumps([path, dest], ensure_ascii=False)}")
+        words = [literal_path(path), literal_path(dest)]
+        lines.append(f"COPY {json.dumps(words, ensure_ascii=False)}")
     return tuple(lines)
 
 

@@ -37,7 +37,7 @@ from collections.abc import Iterable
 
 from bakegen.config import ServiceSettings
 from bakegen.ecosystems import BaseRecipe, ServiceRecipe, Stage
-from bakegen.ecosystems.common import sh_quote
+from bakegen.ecosystems.common import copy_paths, literal_path, sh_quote
 from bakegen.ecosystems.node_manifest import INSTALL_SCRIPTS, relative_to, run_script_command
 from bakegen.model import DepKind, Package, Workspace
 from bakegen.safety import secret_mounts
@@ -54,6 +54,7 @@ CACHE_TARGETS = {
 }
 PROD_DIR = "/prod"
 OUT_DIR = "/out"
+WORKSPACE_DIR = "/workspace"
 #: files that may carry registry tokens and have no business in a runtime image
 SECRET_PRONE = (".npmrc", ".yarnrc", ".yarnrc.yml")
 _CONTINUE = " \\\n && "
@@ -130,12 +131,17 @@ def service_recipe(
 
     `settings` (a `cmd` override, ports) are applied by the renderer, not here.
     """
-    build: list[str] = ["COPY . ./"]
+    # One COPY and one RUN per package, dependencies first, each copying only that package:
+    # services sharing libraries then share those steps' cache keys, so BuildKit builds
+    # each library once per bake (and once per change) instead of once per service.
+    build: list[str] = list(copy_paths(workspace.build_files, WORKSPACE_DIR))
     if workspace.root != ".":
         build.append(_workdir(workspace.root))
-    commands = _build_commands(workspace, (*closure, service))
-    if commands:
-        build.append("RUN " + _CONTINUE.join(commands))
+    for pkg in (*closure, service):
+        build.extend(copy_paths((pkg.path,), WORKSPACE_DIR))
+        commands = _build_commands(workspace, (pkg,))
+        if commands:
+            build.append("RUN " + _CONTINUE.join(commands))
     build.append(_pack_runtime(runtime_paths(workspace, service, closure)))
     return ServiceRecipe(
         build=tuple(build),
@@ -309,7 +315,7 @@ def _strip_scripts(scripts: Iterable[str], manifests: list[str]) -> str:
 
 def _workdir(root: str) -> str:
     """WORKDIR expands variables: a `$` or `\\` in a folder name must stay literal."""
-    return "WORKDIR /workspace/" + root.replace("\\", "\\\\").replace("$", "\\$")
+    return "WORKDIR /workspace/" + literal_path(root)
 
 
 def _credentials(manager: str) -> str:

@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bakegen.model import Package, ScanResult, Workspace
-from bakegen.plan import ServicePlan
+from bakegen.plan import Plan, ServicePlan
 
 PLANS = ("A", "A2")
-NODE_IMAGE = "node:20-bookworm-slim"
-PYTHON_IMAGE = "python:3.11-slim-bookworm"
-RUST_IMAGE = "rust:1.96-slim-bookworm"
-RUNTIME_IMAGE = "debian:bookworm-slim"
+#: the base images, as bake variables of the same names and defaults as bakegen's plan, so
+#: that both plans build on the same images (and the kit's overrides reach both)
+NODE_IMAGE, NODE_RUNTIME = "${NODE_IMAGE}", "${NODE_RUNTIME_IMAGE}"
+PYTHON_IMAGE, PYTHON_RUNTIME = "${PYTHON_IMAGE}", "${PYTHON_RUNTIME_IMAGE}"
+RUST_IMAGE, RUST_RUNTIME = "${RUST_IMAGE}", "${RUST_RUNTIME_IMAGE}"
 UV_VERSION = "0.13.9"
 NPM_CACHE = "--mount=type=cache,target=/root/.npm"
 UV_CACHE = "--mount=type=cache,target=/root/.cache/uv"
@@ -49,14 +50,18 @@ class NaivePlan:
     kind: str
     folder: str
     services: tuple[NaiveService, ...]
+    #: bake variable -> default image, as in bakegen's plan
+    images: tuple[tuple[str, str], ...] = ()
 
     @property
     def bake_file(self) -> str:
         return f"{self.folder}/docker-bake.hcl"
 
 
-def naive_plan(kind: str, scan: ScanResult, services: Sequence[ServicePlan]) -> NaivePlan:
-    """Plan `kind` ("A" or "A2") for bakegen's `services`: the same targets and ports."""
+def naive_plan(kind: str, scan: ScanResult, services: Sequence[ServicePlan],
+               images: Mapping[str, str]) -> NaivePlan:
+    """Plan `kind` ("A" or "A2") for bakegen's `services`: the same targets, ports and base
+    images (`images`: bake variable -> default, e.g. from `image_defaults(plan)`)."""
     if kind not in PLANS:
         raise ValueError(f"unknown naive plan {kind!r}")
     folder = f"naive-{kind.lower()}"
@@ -67,8 +72,16 @@ def naive_plan(kind: str, scan: ScanResult, services: Sequence[ServicePlan]) -> 
         pkg = svc.package
         ws = workspaces[(pkg.ecosystem, pkg.workspace)]
         text = _RENDER[(kind, pkg.ecosystem)](ws, pkg, build_order(pkg, by_id), svc.settings.port)
-        naive.append(NaiveService(svc.target, f"{folder}/{svc.target}.Dockerfile", text))
-    return NaivePlan(kind, folder, tuple(naive))
+        args = [f"ARG {name}={images[name]}" for name in sorted(images) if f"${{{name}}}" in text]
+        naive.append(NaiveService(svc.target, f"{folder}/{svc.target}.Dockerfile",
+                                  "\n".join(args) + "\n" + text))
+    return NaivePlan(kind, folder, tuple(naive), tuple(sorted(images.items())))
+
+
+def image_defaults(plan: Plan) -> dict[str, str]:
+    """Every base-image variable of bakegen's plan with its default."""
+    return {var.name: var.default for base in plan.bases
+            for var in (base.build_image, base.runtime_image)}
 
 
 def build_order(service: Package, by_id: Mapping[str, Package]) -> tuple[Package, ...]:
@@ -93,12 +106,16 @@ def render_bake(plan: NaivePlan, cache_ref: str | None = None) -> str:
     as a CI set-up of the naive plan would have.
     """
     lines = ['variable "REGISTRY" {', '  default = "localhost:5000/naive"', "}", "",
-             'variable "TAG" {', '  default = "latest"', "}", "",
+             'variable "TAG" {', '  default = "latest"', "}", ""]
+    for name, default in plan.images:
+        lines += [f'variable "{name}" {{', f'  default = "{default}"', "}", ""]
+    args = ", ".join(f'{name} = "${{{name}}}"' for name, _ in plan.images)
+    lines += [
              'group "default" {', "  targets = " + json.dumps([s.target for s in plan.services]),
              "}"]
     for svc in plan.services:
         lines += ["", f'target "{svc.target}" {{', '  context = "."',
-                  f'  dockerfile = "{svc.dockerfile}"',
+                  f'  dockerfile = "{svc.dockerfile}"', f"  args = {{ {args} }}",
                   f'  tags = ["${{REGISTRY}}/{svc.target}:${{TAG}}"]']
         if cache_ref is not None:
             ref = f"type=registry,ref={cache_ref}/{svc.target}:buildcache"
@@ -149,7 +166,7 @@ def _node_a2(ws: Workspace, pkg: Package, order: tuple[Package, ...], port: int 
         f"RUN {NPM_CACHE} npm ci --no-audit --no-fund --workspace={pkg.path} "
         "--include-workspace-root",
         *sources, f"RUN {builds}",
-        "", f"FROM {NODE_IMAGE}", "WORKDIR /repo", "COPY --from=build /repo ./",
+        "", f"FROM {NODE_RUNTIME}", "WORKDIR /repo", "COPY --from=build /repo ./",
         "ENV NODE_ENV=production", _user(port), _node_cmd(pkg), ""])
 
 
@@ -187,7 +204,7 @@ def _python_a2(ws: Workspace, pkg: Package, order: tuple[Package, ...], port: in
         f"FROM {PYTHON_IMAGE} AS build", f"RUN pip install --no-cache-dir uv=={UV_VERSION}",
         "WORKDIR /repo", f"COPY {ws.lockfile} {ws.lockfile}", *copies,
         f"RUN {UV_CACHE} {sync} --no-install-workspace", *sources, f"RUN {UV_CACHE} {sync}",
-        "", f"FROM {PYTHON_IMAGE}",
+        "", f"FROM {PYTHON_RUNTIME}",
         f"COPY --from=build /repo/{ws.root}/.venv /repo/{ws.root}/.venv",
         f"ENV PATH=/repo/{ws.root}/.venv/bin:$PATH", _user(port), _python_cmd(pkg), ""])
 
@@ -201,7 +218,7 @@ def _cargo_a(ws: Workspace, pkg: Package, order: tuple[Package, ...], port: int 
     return "\n".join([
         f"FROM {RUST_IMAGE} AS build", "WORKDIR /repo", "COPY . .",
         f"RUN {CARGO_CACHE} cd {ws.root} && cargo build --release --locked",
-        "", f"FROM {RUNTIME_IMAGE}", *_cargo_runtime(ws, pkg, port), ""])
+        "", f"FROM {RUST_RUNTIME}", *_cargo_runtime(ws, pkg, port), ""])
 
 
 def _cargo_a2(ws: Workspace, pkg: Package, order: tuple[Package, ...], port: int | None) -> str:
@@ -219,7 +236,7 @@ def _cargo_a2(ws: Workspace, pkg: Package, order: tuple[Package, ...], port: int
         *(f"COPY {p.path} {p.path}" for p in members),
         "RUN " + " && ".join(f"touch {p.path}/src/*.rs" for p in members)
         + f" && cd {ws.root} && cargo build --release --locked -p {pkg.name}",
-        "", f"FROM {RUNTIME_IMAGE}", *_cargo_runtime(ws, pkg, port), ""])
+        "", f"FROM {RUST_RUNTIME}", *_cargo_runtime(ws, pkg, port), ""])
 
 
 def _cargo_runtime(ws: Workspace, pkg: Package, port: int | None) -> list[str]:

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from bakegen.pipeline import generate
-from bench.realbuild.naive import PLANS, naive_plan, render_bake, write_plan
+from bench.realbuild.naive import PLANS, image_defaults, naive_plan, render_bake, write_plan
 from bench.realbuild.report import Measurements, render_section, replace_section
 from bench.run import bakegen_argv
 from tests.realbuild.kit import Kit, find_kit
@@ -126,7 +126,8 @@ def prepare(plan: str, dest: Path) -> Workspace:
                       for t in (b.deps_target, b.production_target))
         return Workspace(plan, root, "docker-bake.hcl", "docker-bake.hcl", bases,
                          tuple(s.target for s in generated.plan.services))
-    naive = naive_plan(plan, generated.scan, generated.plan.services)
+    naive = naive_plan(plan, generated.scan, generated.plan.services,
+                       image_defaults(generated.plan))
     write_plan(root, naive)
     ci = f"{naive.folder}/docker-bake.ci.hcl"
     (root / ci).write_text(render_bake(naive, cache_ref="${REGISTRY}"), encoding="utf-8")

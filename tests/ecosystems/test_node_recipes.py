@@ -252,7 +252,9 @@ def test_sample_service_recipe(tmp_path: Path) -> None:
     recipe = ECO.service_recipe(ws, web, closure_of(pkgs, "@acme/shared"), ServiceSettings())
     commands = parse_service(ws, web, closure_of(pkgs, "@acme/shared"))
     build = stage(commands, "build")
-    assert build[1].cmd == "COPY" and build[1].value == (".", "./")
+    copies = [c.value for c in build if c.cmd == "COPY"]
+    assert copies == [("packages/shared", "/workspace/packages/shared"),
+                      ("apps/web", "/workspace/apps/web")]
     assert runs(build)[0] == "yarn workspace @acme/web run build"
     assert "-- apps/web package.json packages/shared" in runs(build)[1]
     final = commands[-1]
@@ -264,12 +266,17 @@ def test_sample_service_recipe(tmp_path: Path) -> None:
 def test_build_runs_held_back_scripts_and_builds_dependencies_first(tmp_path: Path) -> None:
     ws, pkgs = parts(monorepo(tmp_path))
     closure = closure_of(pkgs, "@acme/tsconfig", "@acme/lib")
-    build = runs(stage(parse_service(ws, pkgs["@acme/api"], closure), "build"))
-    steps = [s.strip() for s in build[0].split("&&")]
+    build = stage(parse_service(ws, pkgs["@acme/api"], closure), "build")
+    # one COPY of each package, then its steps: services sharing a library share these layers
+    steps = [(c.cmd, [s.strip() for s in c.value[0].split("&&")] if c.cmd == "RUN" else c.value)
+             for c in build[1:-1]]
     assert steps == [
-        "npm run postinstall --workspace=packages/lib",
-        "npm run build --workspace=packages/lib",
-        "npm run build --workspace=apps/api",
+        ("COPY", ("packages/tsconfig", "/workspace/packages/tsconfig")),
+        ("COPY", ("packages/lib", "/workspace/packages/lib")),
+        ("RUN", ["npm run postinstall --workspace=packages/lib",
+                 "npm run build --workspace=packages/lib"]),
+        ("COPY", ("apps/api", "/workspace/apps/api")),
+        ("RUN", ["npm run build --workspace=apps/api"]),
     ]
 
 

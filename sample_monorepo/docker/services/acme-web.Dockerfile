@@ -4,7 +4,8 @@
 
 FROM deps-base AS build
 WORKDIR /workspace
-COPY . ./
+COPY ["packages/shared", "/workspace/packages/shared"]
+COPY ["apps/web", "/workspace/apps/web"]
 RUN yarn workspace @acme/web run build
 RUN mkdir -p /out \
  && cd /workspace \

@@ -4,8 +4,9 @@
 
 FROM deps-base AS build
 WORKDIR /workspace
-COPY . ./
 WORKDIR /workspace/frontend
+COPY ["frontend/packages/ui", "/workspace/frontend/packages/ui"]
+COPY ["frontend/apps/site", "/workspace/frontend/apps/site"]
 RUN pnpm --filter @acme/site run build
 RUN mkdir -p /out \
  && cd /workspace \

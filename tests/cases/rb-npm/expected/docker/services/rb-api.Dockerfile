@@ -4,7 +4,8 @@
 
 FROM deps-base AS build
 WORKDIR /workspace
-COPY . ./
+COPY ["packages/lib", "/workspace/packages/lib"]
+COPY ["apps/api", "/workspace/apps/api"]
 RUN mkdir -p /out \
  && cd /workspace \
  && tar --create --file=/tmp/runtime.tar --exclude=node_modules --exclude=.npmrc --exclude=.yarnrc --exclude=.yarnrc.yml -- apps/api package.json packages/lib \

@@ -4,7 +4,8 @@
 
 FROM deps-base AS build
 WORKDIR /workspace
-COPY . ./
+COPY ["packages/lib", "/workspace/packages/lib"]
+COPY ["apps/site", "/workspace/apps/site"]
 RUN npm run build --workspace=apps/site
 RUN mkdir -p /out \
  && cd /workspace \

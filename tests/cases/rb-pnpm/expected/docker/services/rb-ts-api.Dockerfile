@@ -4,7 +4,8 @@
 
 FROM deps-base AS build
 WORKDIR /workspace
-COPY . ./
+COPY ["packages/lib", "/workspace/packages/lib"]
+COPY ["apps/ts-api", "/workspace/apps/ts-api"]
 RUN pnpm --filter @rb/ts-api run build
 RUN mkdir -p /out \
  && cd /workspace \
