@@ -60,7 +60,8 @@ def _variables(plan: Plan) -> list[tuple[str, str]]:
         "GIT_SHA": "",
     }
     variables = [(name, defaults[name]) for name in _BASE_VARIABLES]
-    if any(source.startswith("~/") for _, source in plan.secrets):
+    service_secrets = (s for svc in plan.services for s in svc.settings.secrets)
+    if any(source.startswith("~/") for _, source in (*plan.secrets, *service_secrets)):
         variables.append(("HOME", ""))  # bake fills a declared variable from the environment
     images = {}
     for base in plan.bases:
@@ -151,6 +152,8 @@ def _service_target(
         )
     if svc.settings.args:
         attributes.append(("args", dict(svc.settings.args)))
+    if svc.settings.secrets:
+        attributes.append(("secret", [_secret(s, names) for s in svc.settings.secrets]))
     attributes.append(("tags", [_ref(svc, "${TAG}", names)]))
     attributes.append(("labels", {"org.opencontainers.image.title": svc.package.name}))
     ref = _ref(svc, "${CACHE_TAG}", names)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from bakegen.config import Config, ImageSettings
+from bakegen.config import Config, ImageSettings, ServiceSettings
 from bakegen.plan import make_plan
 from bakegen.render.files import render_files
 from tests.bakefile import contexts, load_bake, resolve, resolve_list, unquote
@@ -145,3 +145,17 @@ def test_services_only_link_to_existing_base_targets_in_both_modes() -> None:
 
 def test_same_plan_gives_identical_text() -> None:
     assert parsed()["text"] == parsed()["text"]
+
+
+def test_service_targets_pass_their_args_and_secrets() -> None:
+    settings = ServiceSettings(
+        args=(("CI", "1"),),
+        secrets=(("AUTH_SECRET", "env:AUTH_SECRET"), ("SENTRY_TOKEN", "~/.sentry")),
+    )
+    bake = parsed(dataclasses.replace(Config(), services={"@acme/api": settings}))
+    api = bake["targets"]["acme-api"]
+    assert {unquote(k): unquote(v) for k, v in api["args"].items()} == {"CI": "1"}
+    assert [unquote(s) for s in api["secret"]] == [
+        "id=AUTH_SECRET,env=AUTH_SECRET", "id=SENTRY_TOKEN,src=${HOME}/.sentry"]
+    assert "HOME" in bake["variables"]
+    assert "secret" not in bake["targets"]["acme-web"]
