@@ -50,6 +50,8 @@ class Package:
     deployable: bool = False
     deployable_reason: str | None = None
     entrypoint: tuple[str, ...] = ()
+    #: why `entrypoint` is that command (what a start script was resolved to)
+    entrypoint_reason: str | None = None
     binaries: tuple[str, ...] = ()
     scripts: tuple[tuple[str, str], ...] = ()
     has_dockerfile: bool = False
@@ -57,6 +59,8 @@ class Package:
     requirements: tuple[str, ...] = ()
     #: what building the package needs first (Python: `[build-system] requires`)
     build_requires: tuple[str, ...] = ()
+    #: a framework whose production build and server the recipe shapes (Node: `next`, `nitro`)
+    framework: str | None = None
     #: build targets as (`kind:name`, source path) pairs (Cargo: `bin:router-svc`, `src/main.rs`)
     targets: tuple[tuple[str, str], ...] = ()
 

@@ -39,6 +39,7 @@ from bakegen.config import ServiceSettings
 from bakegen.ecosystems import BaseRecipe, ServiceRecipe, Stage
 from bakegen.ecosystems.common import sh_quote
 from bakegen.ecosystems.node_manifest import INSTALL_SCRIPTS, relative_to, run_script_command
+from bakegen.ecosystems.node_start import NEXT
 from bakegen.model import DepKind, Package, Workspace
 from bakegen.safety import secret_mounts
 from bakegen.tree import is_within, join
@@ -133,33 +134,41 @@ def service_recipe(
     build: list[str] = ["COPY . ./"]
     if workspace.root != ".":
         build.append(_workdir(workspace.root))
+    next_app = service.framework == NEXT
+    if next_app:
+        # Next.js reads it as the default of `output`: a config that sets no `output` builds
+        # the standalone server (server.js and the traced node_modules it needs)
+        build.append("ENV NEXT_PRIVATE_STANDALONE=true NEXT_TELEMETRY_DISABLED=1")
     commands = _build_commands(workspace, (*closure, service))
     if commands:
         build.append("RUN " + _CONTINUE.join(commands))
-    build.append(_pack_runtime(runtime_paths(workspace, service, closure)))
+    if next_app:
+        build.append(_pack_next_standalone(service.path))
+    else:
+        build.append(_pack_runtime(runtime_paths(workspace, service, closure)))
+    command = service_command(service)
+    runtime = [f"COPY --from=build {OUT_DIR}/ ./"]
+    if next_app:
+        # the standalone server binds to HOSTNAME, which Docker sets to the container's id
+        runtime.insert(0, "ENV NODE_ENV=production HOSTNAME=0.0.0.0 NEXT_TELEMETRY_DISABLED=1")
+    if service.path != ".":
+        runtime.append(_app_workdir(service.path))
+    if command and command[0] not in ("node", "npm", "sh", "bash"):
+        bins = [f"/app/{join(service.path, 'node_modules/.bin')}", "/app/node_modules/.bin"]
+        runtime.append(f"ENV PATH={':'.join(dict.fromkeys(bins))}:$PATH")
     return ServiceRecipe(
         build=tuple(build),
-        runtime=(f"COPY --from=build {OUT_DIR}/ ./",),
-        command=service_command(workspace, service),
+        runtime=tuple(runtime),
+        command=command,
         context=tuple(sorted({service.path, *(p.path for p in closure)})),
+        bare_runtime=next_app,
     )
 
 
-def service_command(workspace: Workspace, service: Package) -> tuple[str, ...]:
-    """The exec-form CMD, run from /app (the repository root).
-
-    `node <file>` and npm commands run as scanned. yarn, pnpm and bun are not in the
-    runtime image (and yarn 2+ refuses to run scripts without its install state), so their
-    `start` script runs through npm, which every Node image ships: `npm --prefix <path> run
-    start` sets the package folder as working directory and puts every `node_modules/.bin`
-    up to the root on PATH, as the managers do.
-    """
-    entry = service.entrypoint
-    if entry and (entry[0] == "node" or workspace.manager == "npm"):
-        return entry
-    if service.script("start") is not None:
-        return ("npm", "--prefix", service.path, "run", "start")
-    return ("node", service.path)
+def service_command(service: Package) -> tuple[str, ...]:
+    """The exec-form CMD, run from the package's folder (the image's WORKDIR), as a package
+    manager runs scripts: what the `start` script resolves to (node_start), else `node .`."""
+    return service.entrypoint or ("node", ".")
 
 
 def runtime_paths(
@@ -305,6 +314,38 @@ def _strip_scripts(scripts: Iterable[str], manifests: list[str]) -> str:
     """A RUN deleting `scripts` from the given manifests (paths relative to WORKDIR)."""
     args = " ".join(sh_quote(m) for m in manifests)
     return f"RUN node -e '{_STRIP_SCRIPTS_JS}' {','.join(scripts)} {args}"
+
+
+def _pack_next_standalone(path: str) -> str:
+    """Ship only Next.js's standalone output, `.next/static` and `public` into /out/<path>.
+
+    Next writes the server under `.next/standalone/<path relative to its tracing root>`
+    (the monorepo root it finds by its lockfile, or the app itself): wherever it is, the
+    app lands at /out/<path> and the traced node_modules where server.js finds them.
+    """
+    dest = f"{OUT_DIR}/{path}/" if path != "." else f"{OUT_DIR}/"
+    app = sh_quote(dest)
+    return "RUN " + _CONTINUE.join([
+        f"cd /workspace/{sh_quote(path)}" if path != "." else "cd /workspace",
+        "server=$(cd .next/standalone 2>/dev/null && find . -name server.js"
+        " -not -path '*/node_modules/*' -not -path '*/.next/*' | sort | head -n 1)",
+        'if [ -z "$server" ]; then echo "bakegen: no .next/standalone/**/server.js: the'
+        " Next.js config sets an output other than standalone; set output: 'standalone'"
+        ' or a cmd for this service" >&2; exit 1; fi',
+        'rel=${server#./}; rel=${rel%server.js}',
+        f'dest={app}; root=${{dest%"$rel"}}',
+        'if [ "$root$rel" != "$dest" ]; then echo "bakegen: unexpected standalone layout'
+        ' $server" >&2; exit 1; fi',
+        'mkdir -p "$root" "${dest}.next"',
+        'cp -a .next/standalone/. "$root"',
+        'cp -a .next/static "${dest}.next/static"',
+        'if [ -d public ]; then cp -a public "${dest}public"; fi',
+        f"chmod -R a+rX {OUT_DIR}",
+    ])
+
+
+def _app_workdir(path: str) -> str:
+    return "WORKDIR /app/" + path.replace("\\", "\\\\").replace("$", "\\$")
 
 
 def _workdir(root: str) -> str:

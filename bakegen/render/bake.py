@@ -150,8 +150,13 @@ def _service_target(
                 },
             )
         )
-    if svc.settings.args:
-        attributes.append(("args", dict(svc.settings.args)))
+    args: dict[str, str] = {}
+    if svc.recipe is not None and svc.recipe.bare_runtime:
+        var = svc.base.runtime_image.name
+        args[var] = template(f"${{{var}}}", variables=names)
+    args.update(dict(svc.settings.args))
+    if args:
+        attributes.append(("args", args))
     if svc.settings.secrets:
         attributes.append(("secret", [_secret(s, names) for s in svc.settings.secrets]))
     attributes.append(("tags", [_ref(svc, "${TAG}", names)]))

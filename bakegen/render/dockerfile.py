@@ -6,7 +6,7 @@ import re
 
 from bakegen.config import ServiceSettings
 from bakegen.ecosystems import Stage
-from bakegen.ecosystems.common import APP_UID, exec_form, runtime_setup
+from bakegen.ecosystems.common import APP_UID, bare_runtime_setup, exec_form, runtime_setup
 from bakegen.plan import BasePlan, ServicePlan
 from bakegen.render import header_lines
 
@@ -78,20 +78,30 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
         raise ValueError(f"{svc.target} uses its own Dockerfile")
     settings = svc.settings
     pkg = svc.package
+    runtime_var = svc.base.runtime_image
     lines = [
         SYNTAX,
         *header_lines(),
         _comment(f"Service {pkg.name} ({pkg.path}), built on the {pkg.ecosystem} bases."),
+    ]
+    if recipe.bare_runtime:
+        lines.append(f"ARG {runtime_var.name}={runtime_var.default}")
+    lines += [
         "",
         "FROM deps-base AS build",
         "WORKDIR /workspace",
         *_build_args(settings),
         *_with_secrets(recipe.build, settings),
         "",
-        "FROM production-base",
-        "WORKDIR /app",
-        *recipe.runtime,
     ]
+    if recipe.bare_runtime:
+        lines += [
+            f"FROM ${{{runtime_var.name}}}",
+            *bare_runtime_setup(runtime_var.default),
+        ]
+    else:
+        lines.append("FROM production-base")
+    lines += ["WORKDIR /app", *recipe.runtime]
     if settings.port is not None:
         lines += [f"ENV PORT={settings.port}", f"EXPOSE {settings.port}"]
     if settings.healthcheck:
