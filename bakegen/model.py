@@ -59,6 +59,9 @@ class Package:
     requirements: tuple[str, ...] = ()
     #: what building the package needs first (Python: `[build-system] requires`)
     build_requires: tuple[str, ...] = ()
+    #: False when the package is an application that is not built as a package (Poetry
+    #: `package-mode = false`): its dependencies are installed and its sources copied
+    packaged: bool = True
     #: a framework whose production build and server the recipe shapes (Node: `next`, `nitro`)
     framework: str | None = None
     #: build targets as (`kind:name`, source path) pairs (Cargo: `bin:router-svc`, `src/main.rs`)
@@ -98,6 +101,9 @@ class Workspace:
     #: root build configuration services need but dependency installs do not
     #: (`tsconfig.base.json`, `babel.config.js`, `turbo.json`, ...)
     build_files: tuple[str, ...] = ()
+    #: the root manifest's install scripts (Node `postinstall`, ...), whether or not the
+    #: root is a package itself
+    root_scripts: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> str:

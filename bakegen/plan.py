@@ -139,7 +139,8 @@ def make_plan(
         if pkg.deployable
     )
     _check_names(services, bases)
-    used = {b.workspace.key for b in bases if any(s.base is b for s in services)}
+    # a service bringing a Dockerfile that never names the bases does not need them built
+    used = {b.workspace.key for b in bases if any(s.base is b and s.uses_bases for s in services)}
     return Plan(
         registry=config.registry,
         platforms=config.platforms,

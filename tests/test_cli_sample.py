@@ -73,6 +73,25 @@ def test_scan_table_marks_services() -> None:
     assert "7 packages, 4 services" in out
 
 
+def test_scan_shows_the_command_each_service_runs_and_why(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "apps/web").mkdir(parents=True)
+    (root / "package.json").write_text(json.dumps({"name": "r", "workspaces": ["apps/*"]}))
+    (root / "package-lock.json").write_text("{}")
+    (root / "apps/web/package.json").write_text(json.dumps({
+        "name": "web", "scripts": {"start": "dotenv -e ../../.env -- node dist/index.js"},
+    }))
+    code, out, _ = invoke("scan", str(root))
+    assert code == 0
+    assert ('"start" script: dotenv -e ../../.env -- node dist/index.js; runs node '
+            "dist/index.js (drops the dotenv wrapper (the container provides the environment); "
+            "node runs it directly)") in out
+    code, out, _ = invoke("scan", str(root), "--json")
+    web = json.loads(out)["packages"][0]
+    assert web["entrypoint"] == ["node", "dist/index.js"]
+    assert web["entrypoint_reason"].endswith("node runs it directly")
+
+
 def test_graph_mermaid_and_services_only() -> None:
     code, out, _ = invoke("graph", str(SAMPLE), "--format", "mermaid")
     assert code == 0 and out.startswith("graph LR\n")

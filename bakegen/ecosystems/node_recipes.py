@@ -33,13 +33,14 @@ the service build runs them, with sources present, just before the package's `bu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from bakegen.config import ServiceSettings
 from bakegen.ecosystems import BaseRecipe, ServiceRecipe, Stage
 from bakegen.ecosystems.common import sh_quote
 from bakegen.ecosystems.node_manifest import INSTALL_SCRIPTS, relative_to, run_script_command
-from bakegen.ecosystems.node_start import NEXT
+from bakegen.ecosystems.node_start import NEXT, NITRO
 from bakegen.model import DepKind, Package, Workspace
 from bakegen.safety import secret_mounts
 from bakegen.tree import is_within, join
@@ -71,6 +72,8 @@ _GENERATED_IN_NODE_MODULES = (
     "find . -type d -path '*/node_modules/.prisma' -prune -exec sh -c "
     """'for d; do mkdir -p "/out/${d%/.prisma}" && cp -a "$d" "/out/$d"; done' sh {} +"""
 )
+#: a script downloading what it runs: it must not run again in a production install
+_FETCHES = re.compile(r"\b(npx|pnpx|bunx|dlx|curl|wget)\b")
 # node:25+ images lack corepack, and the yarn 1 links node:25 still has clash with its bins
 _ENSURE_COREPACK = (
     "if ! command -v corepack >/dev/null 2>&1; then"
@@ -112,7 +115,10 @@ def base_recipe(workspace: Workspace, packages: tuple[Package, ...]) -> BaseReci
     prod_deps = Stage(
         name="prod-deps",
         base="deps-base",
-        instructions=(*_production_install(workspace), _collect_node_modules()),
+        instructions=(
+            *_production_install(workspace, fetching_root_scripts(workspace)),
+            _collect_node_modules(),
+        ),
     )
     production = (
         "ENV NODE_ENV=production NPM_CONFIG_UPDATE_NOTIFIER=false",
@@ -144,6 +150,8 @@ def service_recipe(
         build.append("RUN " + _CONTINUE.join(commands))
     if next_app:
         build.append(_pack_next_standalone(service.path))
+    elif service.framework == NITRO:
+        build.append(_pack_nitro_output(service.path))
     else:
         build.append(_pack_runtime(runtime_paths(workspace, service, closure)))
     command = service_command(service)
@@ -161,7 +169,7 @@ def service_recipe(
         runtime=tuple(runtime),
         command=command,
         context=tuple(sorted({service.path, *(p.path for p in closure)})),
-        bare_runtime=next_app,
+        bare_runtime=service.framework in (NEXT, NITRO),
     )
 
 
@@ -236,7 +244,15 @@ def _install(workspace: Workspace) -> str:
     }[workspace.manager]
 
 
-def _production_install(workspace: Workspace) -> list[str]:
+def fetching_root_scripts(workspace: Workspace) -> tuple[str, ...]:
+    """The root's install scripts that download a tool to run it (`npx`, `pnpm dlx`, `curl`)."""
+    return tuple(
+        name for name, command in workspace.root_scripts
+        if name != "prepare" and _FETCHES.search(command)
+    )
+
+
+def _production_install(workspace: Workspace, fetching_scripts: tuple[str, ...]) -> list[str]:
     """Turn deps-base's install into production-only node_modules, without the network."""
     manager = workspace.manager
     if manager == "npm":
@@ -256,12 +272,14 @@ def _production_install(workspace: Workspace) -> list[str]:
         "bun": "bun install --production" + (" --frozen-lockfile" if frozen else ""),
     }[manager]
     root_manifest = join(workspace.root, "package.json") in workspace.manifests
-    keep_prepare_out = [
+    keep_root_scripts_out = [
         "# the root's `prepare` (git hooks) needs devDependencies a production install lacks",
-        _strip_scripts(("prepare",), ["package.json"]),
+        *(["# and its install scripts that fetch tools (`pnpm dlx`) ran once in deps-base"]
+          if fetching_scripts else []),
+        _strip_scripts(("prepare", *fetching_scripts), ["package.json"]),
     ]
     return [
-        *(keep_prepare_out if root_manifest else []),
+        *(keep_root_scripts_out if root_manifest else []),
         f"RUN {_cache(manager)} {_credentials(manager)} "
         "find . -name node_modules -type d -prune -exec rm -rf {} +"
         f"{_CONTINUE}{reinstall}",
@@ -340,6 +358,20 @@ def _pack_next_standalone(path: str) -> str:
         'cp -a .next/standalone/. "$root"',
         'cp -a .next/static "${dest}.next/static"',
         'if [ -d public ]; then cp -a public "${dest}public"; fi',
+        f"chmod -R a+rX {OUT_DIR}",
+    ])
+
+
+def _pack_nitro_output(path: str) -> str:
+    """Ship only nitro's `.output` (server bundle with its traced node_modules, public)."""
+    dest = f"{OUT_DIR}/{path}" if path != "." else OUT_DIR
+    return "RUN " + _CONTINUE.join([
+        f"cd /workspace/{sh_quote(path)}" if path != "." else "cd /workspace",
+        "if [ ! -f .output/server/index.mjs ]; then echo \"bakegen: the build wrote no"
+        " .output/server/index.mjs (nitro's node-server output); set a cmd for this"
+        ' service" >&2; exit 1; fi',
+        f"mkdir -p {sh_quote(dest)}",
+        f"cp -a .output {sh_quote(dest + '/.output')}",
         f"chmod -R a+rX {OUT_DIR}",
     ])
 

@@ -37,7 +37,7 @@ def render_bake(plan: Plan, fingerprints: Mapping[str, str]) -> str:
     for base in plan.bases:
         blocks += _base_targets(plan, base, fingerprints[base.deps_target], names)
     blocks += [
-        _service_target(plan, svc, fingerprints[svc.base.deps_target], names)
+        _service_target(plan, svc, fingerprints.get(svc.base.deps_target, ""), names)
         for svc in plan.services
     ]
     header = (

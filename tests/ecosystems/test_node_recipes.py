@@ -451,3 +451,22 @@ def test_npm_recipe_runs_for_real(tmp_path: Path) -> None:
     ran = subprocess.run(list(service.command), cwd=app / "apps/api", capture_output=True, text=True,
                          check=True)
     assert ran.stdout.strip() == "gen+built+prisma"
+
+
+@pytest.mark.parametrize(("postinstall", "stripped"), [
+    ("pnpm dlx sherif@latest", "prepare,postinstall"),
+    ("patch-package", "prepare"),  # patches node_modules: the production install needs it
+])
+def test_production_install_never_reruns_root_scripts_that_fetch(
+    tmp_path: Path, postinstall: str, stripped: str
+) -> None:
+    ws, pkgs = parts(scan(tmp_path, {
+        "package.json": {"name": "r", "private": True, "workspaces": ["apps/*"],
+                         "scripts": {"postinstall": postinstall, "prepare": "husky"}},
+        "pnpm-lock.yaml": "",
+        "apps/web/package.json": {"name": "web", "scripts": {"start": "node x.js"}},
+    }))
+    assert ws.root_scripts == (("postinstall", postinstall), ("prepare", "husky"))
+    prod = runs(stage(parse_base(ws, tuple(pkgs.values())), "prod-deps"))
+    words = shlex.split(prod[0])
+    assert words[:2] == ["node", "-e"] and words[3:] == [stripped, "package.json"]
