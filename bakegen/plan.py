@@ -38,6 +38,9 @@ class ImageVariable:
 
     name: str
     default: str
+    #: the language-wide variable (`PYTHON_IMAGE`) this workspace's variable falls back to,
+    #: when the ecosystem has several workspaces and each gets a variable of its own
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,9 +197,13 @@ def _plan_bases(
                     dockerfile=f"{output_dir}/base-{slug}.Dockerfile",
                     deps_target=f"{slug}-deps-base",
                     production_target=f"{slug}-production-base",
-                    build_image=ImageVariable(f"{var}_IMAGE", images.build or build_default),
+                    build_image=ImageVariable(
+                        f"{var}_IMAGE", images.build or build_default,
+                        None if single else f"{eco.image_variable}_IMAGE",
+                    ),
                     runtime_image=ImageVariable(
-                        f"{var}_RUNTIME_IMAGE", images.runtime or runtime_default
+                        f"{var}_RUNTIME_IMAGE", images.runtime or runtime_default,
+                        None if single else f"{eco.image_variable}_RUNTIME_IMAGE",
                     ),
                     recipe=eco.base_recipe(ws, members),
                     context=_workspace_files(ws),

@@ -75,10 +75,10 @@ target "node-deps-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-deps-base:d2e26d2c8bcf860d8832",
+    "${REGISTRY}/node-deps-base:ec52404e2a548682707b",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "d2e26d2c8bcf860d8832"
+    "dev.bakegen.fingerprint" = "ec52404e2a548682707b"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -98,10 +98,10 @@ target "node-production-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-production-base:d2e26d2c8bcf860d8832",
+    "${REGISTRY}/node-production-base:ec52404e2a548682707b",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "d2e26d2c8bcf860d8832"
+    "dev.bakegen.fingerprint" = "ec52404e2a548682707b"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",
@@ -116,8 +116,8 @@ target "rb-api" {
   context    = "."
   dockerfile = "docker/services/rb-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:d2e26d2c8bcf860d8832" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:d2e26d2c8bcf860d8832" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:ec52404e2a548682707b" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:ec52404e2a548682707b" : "target:node-production-base"
   }
   tags       = [
     "${REGISTRY}/rb-api:${TAG}",
@@ -138,8 +138,8 @@ target "rb-nextjs" {
   context    = "."
   dockerfile = "docker/services/rb-nextjs.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:d2e26d2c8bcf860d8832" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:d2e26d2c8bcf860d8832" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:ec52404e2a548682707b" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:ec52404e2a548682707b" : "target:node-production-base"
   }
   args       = {
     "NODE_RUNTIME_IMAGE"   = "${NODE_RUNTIME_IMAGE}"
@@ -165,8 +165,8 @@ target "rb-ssr" {
   context    = "."
   dockerfile = "docker/services/rb-ssr.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:d2e26d2c8bcf860d8832" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:d2e26d2c8bcf860d8832" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:ec52404e2a548682707b" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:ec52404e2a548682707b" : "target:node-production-base"
   }
   args       = {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"

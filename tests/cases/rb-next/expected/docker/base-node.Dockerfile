@@ -15,7 +15,8 @@ RUN --mount=type=cache,target=/pnpm/store --mount=type=secret,id=npmrc,target=/r
 
 FROM deps-base AS prod-deps
 # the root's `prepare` (git hooks) needs devDependencies a production install lacks
-RUN node -e 'const fs=require("fs");const drop=process.argv[1].split(",");for(const f of process.argv.slice(2)){const p=JSON.parse(fs.readFileSync(f,"utf8"));if(p.scripts)for(const s of drop)delete p.scripts[s];fs.writeFileSync(f,JSON.stringify(p,null,2)+"\n")}' prepare package.json
+# and its install scripts that fetch tools (`pnpm dlx`) ran once in deps-base
+RUN node -e 'const fs=require("fs");const drop=process.argv[1].split(",");for(const f of process.argv.slice(2)){const p=JSON.parse(fs.readFileSync(f,"utf8"));if(p.scripts)for(const s of drop)delete p.scripts[s];fs.writeFileSync(f,JSON.stringify(p,null,2)+"\n")}' prepare,postinstall package.json
 RUN --mount=type=cache,target=/pnpm/store --mount=type=secret,id=npmrc,target=/root/.npmrc find . -name node_modules -type d -prune -exec rm -rf {} + \
  && pnpm install --prod --prefer-offline --frozen-lockfile --store-dir /pnpm/store
 RUN mkdir -p /prod \
