@@ -448,8 +448,8 @@ def test_npm_recipe_runs_for_real(tmp_path: Path) -> None:
     assert not (app / "apps/api/node_modules").exists()
     assert not (app / "packages/tools").exists(), "a dev-only package must not ship"
     assert os.readlink(app / "node_modules/@t/lib") == "../../packages/lib"
-    ran = subprocess.run(list(service.command), cwd=app / "apps/api", capture_output=True, text=True,
-                         check=True)
+    ran = subprocess.run(list(service.command), cwd=app / "apps/api", capture_output=True,
+                         text=True, check=True)
     assert ran.stdout.strip() == "gen+built+prisma"
 
 
