@@ -10,7 +10,8 @@ as a package manager would run it):
   start`, `npm run serve`), `npx`/`pnpm exec` dropped, and so are env-loading wrappers
   (`dotenv -e ../.env --`, `env-cmd -f .env`, `cross-env A=1`) and `node --env-file`;
 - framework CLIs become their production servers: Next.js the standalone `server.js`, nitro
-  (TanStack Start, Nuxt, vinxi) `.output/server/index.mjs`, NestJS `dist/main.js`;
+  (TanStack Start, Nuxt, vinxi) `.output/server/index.mjs`, SvelteKit's adapter-node
+  `build/index.js`, NestJS `dist/main.js`;
 - any other command must be `node`, a shell, or a bin of a production dependency (the image
   puts the `node_modules/.bin` folders on PATH).
 
@@ -46,6 +47,9 @@ _UNSUPPORTED = ("|", ";", ">", "<", "`", "$(", "||", "&&&", "\n")
 _DOTENV_VALUE = frozenset({"-e", "-c", "-v", "-p"})
 _ENV_CMD_VALUE = frozenset({"-f", "--file", "-e", "--environments", "-r", "--rc-file"})
 _MAX_EXPANSIONS = 8
+#: manager options pointing at another package or folder: not followed
+_ELSEWHERE = frozenset({"--filter", "-F", "--dir", "-C", "--cwd", "--prefix", "-w",
+                        "--workspace", "workspace", "--recursive", "-r"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +141,10 @@ def _manager_call(
     words: list[str], scripts: Mapping[str, str], notes: list[str]
 ) -> list[str] | None:
     """`pnpm [run] <own script> args` -> that script with args; `yarn <bin>` -> the bin."""
+    elsewhere = [w for w in words[1:] if w.split("=", 1)[0] in _ELSEWHERE]
+    if elsewhere:
+        notes.append(f"{words[0]} {elsewhere[0]} runs a script of another folder or package")
+        return None
     rest = _drop_options(words[1:])
     if rest and rest[0] in ("run", "run-script"):
         rest = _drop_options(rest[1:])
@@ -191,6 +199,10 @@ def _runnable(
     nitro_cli = head in ("nuxt", "nuxi", "vinxi", "nitro") and sub in ("start", "preview")
     if nitro_cli or (head == "vite" and sub == "start"):
         return NITRO_SERVER, NITRO, f"nitro server of `{head} {sub}` (.output/server)"
+    sveltekit_preview = (head == "vite" and sub == "preview") or (head, sub) == (
+        "svelte-kit", "preview")
+    if sveltekit_preview and "@sveltejs/adapter-node" in (*deps, *dev):
+        return ("node", "build/index.js"), None, "SvelteKit adapter-node server (build/)"
     if head == "nest" and sub == "start":
         return ("node", "dist/main.js"), None, "NestJS compiled entry (dist/main.js)"
     if head in _SHELLS:
