@@ -287,3 +287,16 @@ def test_a_service_with_its_own_dockerfile_keeps_it(tmp_path: Path) -> None:
     api = load_bake_file(repo / "docker-bake.hcl")["targets"]["acme-api"]
     assert unquote(api["dockerfile"]) == "apps/api/Dockerfile"
     assert contexts(api)["production-base"] == "target:node-production-base"
+
+
+def test_an_included_service_with_nothing_to_start_warns_naming_cmd(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "lib/src/lib").mkdir(parents=True)
+    (root / "lib/pyproject.toml").write_text('[project]\nname = "lib"\nversion = "1"\n')
+    (root / "lib/src/lib/__init__.py").write_text("")
+    (root / "bakegen.toml").write_text('[services]\ninclude = ["lib"]\n')
+    code, out, err = invoke("scan", str(root))
+    assert code == 0
+    assert ('lib/pyproject.toml: service lib: nothing found that starts it (no script, main '
+            'module or app); the image runs a guess. Set [service."lib"] cmd in '
+            "bakegen.toml") in out + err
