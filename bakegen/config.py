@@ -38,6 +38,8 @@ class ServiceSettings:
     args: tuple[tuple[str, str], ...] = ()
     target: str | None = None
     context: str | None = None
+    #: BuildKit secrets the service's build steps see as environment variables: (id, source)
+    secrets: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,7 @@ _SERVICE_KEYS = (
     "args",
     "target",
     "context",
+    "secrets",
 )
 _IMAGE_KEYS = ("build", "runtime")
 _ECOSYSTEM_NAMES = ("node", "cargo", "python")
@@ -119,6 +122,8 @@ _IMAGE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:@-]*")
 _REGISTRY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:-]*")
 _SECRET_SOURCE = re.compile(r"env:[A-Za-z_][A-Za-z0-9_]*|[^\x00-\x1f\x7f,\"'$]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: build args and service secrets become `ARG NAME` lines and `env=NAME` mounts
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def parse_config(data: Any, source: str) -> Config:
@@ -242,6 +247,11 @@ def _service_settings(value: Any, source: str, where: str) -> ServiceSettings:
         raise BakegenError(f'{source}: "{prefix}port" must be a port number, got {port!r}')
     args = _table(entry.get("args", {}), source, prefix + "args")
     for key, val in args.items():
+        if not _ENV_NAME.fullmatch(key):
+            raise BakegenError(
+                f'{source}: "{prefix}args.{key}" is not a build argument name (letters, '
+                "digits and '_', not starting with a digit)"
+            )
         if not isinstance(val, str):
             raise BakegenError(f'{source}: "{prefix}args.{key}" must be a string, got {val!r}')
     entrypoint = entry.get("entrypoint")
@@ -257,7 +267,30 @@ def _service_settings(value: Any, source: str, where: str) -> ServiceSettings:
         args=tuple(sorted(args.items())),
         target=_opt_str(entry, "target", source, prefix),
         context=_repo_path(entry, "context", source, prefix),
+        secrets=_service_secrets(entry.get("secrets", {}), source, prefix),
     )
+
+
+def _service_secrets(value: Any, source: str, prefix: str) -> tuple[tuple[str, str], ...]:
+    """`[service.X] secrets`: an environment variable name -> a file path or `env:NAME`.
+
+    The service's build steps see each one as that environment variable, for the build's
+    duration only (never in a layer nor in the image's history, unlike a build arg).
+    """
+    found = []
+    for secret_id, spec in sorted(_table(value, source, prefix + "secrets").items()):
+        if not _ENV_NAME.fullmatch(secret_id):
+            raise BakegenError(
+                f'{source}: "{prefix}secrets.{secret_id}" must be named like an environment '
+                "variable (letters, digits and '_', not starting with a digit)"
+            )
+        if not isinstance(spec, str) or not _SECRET_SOURCE.fullmatch(spec):
+            raise BakegenError(
+                f'{source}: "{prefix}secrets.{secret_id}" must be a file path or "env:NAME" '
+                f"without quotes, commas or control characters, got {spec!r}"
+            )
+        found.append((secret_id, spec))
+    return tuple(found)
 
 
 def _table(value: Any, source: str, where: str) -> dict[str, Any]:

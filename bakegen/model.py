@@ -50,6 +50,8 @@ class Package:
     deployable: bool = False
     deployable_reason: str | None = None
     entrypoint: tuple[str, ...] = ()
+    #: why `entrypoint` is that command (what a start script was resolved to)
+    entrypoint_reason: str | None = None
     binaries: tuple[str, ...] = ()
     scripts: tuple[tuple[str, str], ...] = ()
     has_dockerfile: bool = False
@@ -57,6 +59,11 @@ class Package:
     requirements: tuple[str, ...] = ()
     #: what building the package needs first (Python: `[build-system] requires`)
     build_requires: tuple[str, ...] = ()
+    #: False when the package is an application that is not built as a package (Poetry
+    #: `package-mode = false`): its dependencies are installed and its sources copied
+    packaged: bool = True
+    #: a framework whose production build and server the recipe shapes (Node: `next`, `nitro`)
+    framework: str | None = None
     #: build targets as (`kind:name`, source path) pairs (Cargo: `bin:router-svc`, `src/main.rs`)
     targets: tuple[tuple[str, str], ...] = ()
 
@@ -94,6 +101,9 @@ class Workspace:
     #: root build configuration services need but dependency installs do not
     #: (`tsconfig.base.json`, `babel.config.js`, `turbo.json`, ...)
     build_files: tuple[str, ...] = ()
+    #: the root manifest's install scripts (Node `postinstall`, ...), whether or not the
+    #: root is a package itself
+    root_scripts: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> str:

@@ -38,6 +38,9 @@ class ImageVariable:
 
     name: str
     default: str
+    #: the language-wide variable (`PYTHON_IMAGE`) this workspace's variable falls back to,
+    #: when the ecosystem has several workspaces and each gets a variable of its own
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +142,8 @@ def make_plan(
         if pkg.deployable
     )
     _check_names(services, bases)
-    used = {b.workspace.key for b in bases if any(s.base is b for s in services)}
+    # a service bringing a Dockerfile that never names the bases does not need them built
+    used = {b.workspace.key for b in bases if any(s.base is b and s.uses_bases for s in services)}
     return Plan(
         registry=config.registry,
         platforms=config.platforms,
@@ -193,9 +197,13 @@ def _plan_bases(
                     dockerfile=f"{output_dir}/base-{slug}.Dockerfile",
                     deps_target=f"{slug}-deps-base",
                     production_target=f"{slug}-production-base",
-                    build_image=ImageVariable(f"{var}_IMAGE", images.build or build_default),
+                    build_image=ImageVariable(
+                        f"{var}_IMAGE", images.build or build_default,
+                        None if single else f"{eco.image_variable}_IMAGE",
+                    ),
                     runtime_image=ImageVariable(
-                        f"{var}_RUNTIME_IMAGE", images.runtime or runtime_default
+                        f"{var}_RUNTIME_IMAGE", images.runtime or runtime_default,
+                        None if single else f"{eco.image_variable}_RUNTIME_IMAGE",
                     ),
                     recipe=eco.base_recipe(ws, members),
                     context=_workspace_files(ws),

@@ -107,6 +107,13 @@ def _apply_service_config(
             pkg = dataclasses.replace(
                 pkg, deployable=True, deployable_reason=f"listed in services.include in {source}"
             )
+            settings = config.service(pkg.name)
+            if not pkg.entrypoint and settings.cmd is None and settings.dockerfile is None \
+                    and not pkg.has_dockerfile:
+                problems.append(Problem.warning(
+                    pkg.manifest, f"service {pkg.name}: nothing found that starts it (no "
+                    "script, main module or app); the image runs a guess. Set "
+                    f'[service."{pkg.name}"] cmd in {source}'))
         result.append(pkg)
     return result, problems
 

@@ -73,6 +73,25 @@ def test_scan_table_marks_services() -> None:
     assert "7 packages, 4 services" in out
 
 
+def test_scan_shows_the_command_each_service_runs_and_why(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "apps/web").mkdir(parents=True)
+    (root / "package.json").write_text(json.dumps({"name": "r", "workspaces": ["apps/*"]}))
+    (root / "package-lock.json").write_text("{}")
+    (root / "apps/web/package.json").write_text(json.dumps({
+        "name": "web", "scripts": {"start": "dotenv -e ../../.env -- node dist/index.js"},
+    }))
+    code, out, _ = invoke("scan", str(root))
+    assert code == 0
+    assert ('"start" script: dotenv -e ../../.env -- node dist/index.js; runs node '
+            "dist/index.js (drops the dotenv wrapper (the container provides the environment); "
+            "node runs it directly)") in out
+    code, out, _ = invoke("scan", str(root), "--json")
+    web = json.loads(out)["packages"][0]
+    assert web["entrypoint"] == ["node", "dist/index.js"]
+    assert web["entrypoint_reason"].endswith("node runs it directly")
+
+
 def test_graph_mermaid_and_services_only() -> None:
     code, out, _ = invoke("graph", str(SAMPLE), "--format", "mermaid")
     assert code == 0 and out.startswith("graph LR\n")
@@ -268,3 +287,16 @@ def test_a_service_with_its_own_dockerfile_keeps_it(tmp_path: Path) -> None:
     api = load_bake_file(repo / "docker-bake.hcl")["targets"]["acme-api"]
     assert unquote(api["dockerfile"]) == "apps/api/Dockerfile"
     assert contexts(api)["production-base"] == "target:node-production-base"
+
+
+def test_an_included_service_with_nothing_to_start_warns_naming_cmd(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "lib/src/lib").mkdir(parents=True)
+    (root / "lib/pyproject.toml").write_text('[project]\nname = "lib"\nversion = "1"\n')
+    (root / "lib/src/lib/__init__.py").write_text("")
+    (root / "bakegen.toml").write_text('[services]\ninclude = ["lib"]\n')
+    code, out, err = invoke("scan", str(root))
+    assert code == 0
+    assert ('lib/pyproject.toml: service lib: nothing found that starts it (no script, main '
+            'module or app); the image runs a guess. Set [service."lib"] cmd in '
+            "bakegen.toml") in out + err

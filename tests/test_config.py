@@ -60,6 +60,15 @@ def test_tool_bakegen_in_pyproject(tmp_path: Path) -> None:
         ({"service": {"api": {"port": 70000}}}, '"service."api".port" must be a port number'),
         ({"images": {"go": {}}}, 'unknown key "images.go"'),
         ({"metadata_action": "yes"}, '"metadata_action" must be true or false'),
+        ({"service": {"api": {"args": {"A B": "1"}}}}, '"service."api".args.A B" is not a build'),
+        (
+            {"service": {"api": {"secrets": {"x-y": "env:X"}}}},
+            '"service."api".secrets.x-y" must be named like an environment variable',
+        ),
+        (
+            {"service": {"api": {"secrets": {"TOKEN": "a,b"}}}},
+            '"service."api".secrets.TOKEN" must be a file path or "env:NAME"',
+        ),
     ],
 )
 def test_bad_config_names_the_key(data: dict[str, object], message: str) -> None:
@@ -73,3 +82,10 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
     write_tree(tmp_path, {"bakegen.toml": "registry = \n"})
     with pytest.raises(BakegenError, match=r"^bakegen.toml: invalid TOML"):
         load_config(tmp_path)
+
+
+def test_service_secrets_are_read_sorted() -> None:
+    config = parse_config(
+        {"service": {"api": {"secrets": {"B": "env:B", "A": "~/.a"}}}}, "bakegen.toml"
+    )
+    assert config.service("api").secrets == (("A", "~/.a"), ("B", "env:B"))

@@ -197,3 +197,16 @@ def test_many_services_are_counted_not_listed(tmp_path: Path) -> None:
     text = (root / "bakegen.toml").read_text()
     assert "#   s099" in text and "#   s100" not in text
     assert "#   ... and 5 more (`bakegen scan`)" in text
+
+
+def test_init_force_keeps_service_args_and_secrets(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    without_tool_table(root)
+    (root / "bakegen.toml").write_text(
+        '[service."@acme/api"]\nargs = { CI = "1" }\n'
+        'secrets = { AUTH_SECRET = "env:AUTH_SECRET" }\n'
+    )
+    run("init", str(root), "--force")
+    api = load_config(root).service("@acme/api")
+    assert api.args == (("CI", "1"),)
+    assert api.secrets == (("AUTH_SECRET", "env:AUTH_SECRET"),)

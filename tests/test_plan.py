@@ -6,6 +6,7 @@ import pytest
 
 from bakegen.config import Config, ServiceSettings
 from bakegen.plan import PlanError, make_plan
+from bakegen.render.files import render_files
 from tests.fakes import FakeEcosystem, fake_scan
 
 ECOS = {"node": FakeEcosystem()}
@@ -73,3 +74,15 @@ def test_own_dockerfile_is_kept_and_linked_only_when_it_uses_bases() -> None:
     api, web = plan.services
     assert not api.generated and api.dockerfile == "pkgs/a-api/Dockerfile" and api.uses_bases
     assert not web.generated and not web.uses_bases
+
+
+def test_bases_no_service_builds_on_are_not_planned() -> None:
+    scan = fake_scan({"@a/web": (True, ())})
+    scan = dataclasses.replace(
+        scan, packages=tuple(dataclasses.replace(p, has_dockerfile=True) for p in scan.packages)
+    )
+    plan = make_plan(scan, Config(), ECOS, own_dockerfiles={"pkgs/a-web/Dockerfile": "FROM node\n"})
+    assert plan.bases == () and [s.target for s in plan.services] == ["a-web"]
+    files = render_files(plan)
+    assert not any("base-" in path for path in files)
+    assert "deps-base" not in files["docker-bake.hcl"]

@@ -45,13 +45,16 @@ class ServiceRecipe:
     `FROM production-base` (WORKDIR /app) and copies artifacts from the `build` stage;
     `command` is the exec-form CMD that starts the service (tini is already ENTRYPOINT).
     `context` lists the repository paths (files or folders) the build stage copies, so the
-    service's `.dockerignore` admits exactly those.
+    service's `.dockerignore` admits exactly those. `bare_runtime` starts the final stage
+    from the bare runtime image instead (with production-base's user and init only), for
+    builds that ship their own dependencies (Next.js standalone output).
     """
 
     build: tuple[str, ...]
     runtime: tuple[str, ...]
     command: tuple[str, ...]
     context: tuple[str, ...]
+    bare_runtime: bool = False
 
 
 class Ecosystem(Protocol):

@@ -109,3 +109,17 @@ def runtime_setup(runtime_image: str) -> tuple[str, ...]:
         user,
         _TINI_ENTRYPOINT,
     )
+
+
+def bare_runtime_setup(runtime_image: str) -> tuple[str, ...]:
+    """What a final stage on the bare runtime image takes from production-base: the user
+    `app` and tini, copied rather than installed again (same image, so the same files fit)."""
+    image = runtime_image.lower()
+    if "distroless" in image:
+        return (f"USER {APP_UID}:{APP_UID}",)
+    tini = "/sbin/tini" if "alpine" in image else "/usr/bin/tini"
+    return (
+        "COPY --from=production-base /etc/passwd /etc/group /etc/",
+        f"COPY --from=production-base {tini} {tini}",
+        f'ENTRYPOINT ["{tini}", "--"]',
+    )

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bakegen.ecosystems.node_start import Start, resolve_start
 from bakegen.errors import Problem
 from bakegen.model import Dependency, DepKind, Package
 from bakegen.tree import join, normalize
@@ -29,17 +29,6 @@ INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepare")
 _NPM_ALIAS = re.compile(r"npm:((?:@[^/@\s]+/)?[^@\s]+)(?:@.*)?")
 _WORKSPACE_ALIAS = re.compile(r"workspace:((?:@[^/@\s]+/)?[^@\s/.~^*<>=][^@\s]*)@.*")
 _PATH_PROTOCOLS = ("file:", "link:", "portal:")
-_SHELL_SYNTAX = re.compile(r"[|&;<>()$`\\\n'\"*?]")
-#: node options whose value is the next word: a plain `node <file>` must not use them
-_NODE_OPTIONS_WITH_VALUE = frozenset(
-    {"-r", "--require", "--import", "--loader", "--experimental-loader", "--env-file",
-     "--title", "-C", "--conditions", "--input-type", "--inspect-port", "--watch-path"}
-)
-#: node options meaning "not running a script file"
-_NODE_NOT_A_SCRIPT = frozenset(
-    {"-e", "--eval", "-p", "--print", "-c", "--check", "-i", "--interactive", "--test",
-     "--run", "-v", "--version", "-h", "--help", "--watch"}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +98,26 @@ def build_package(
     """The Package a workspace member (or the root) manifest describes."""
     scripts = manifest.scripts(problems)
     start = scripts.get("start")
+    main = manifest.get_str("main", problems)
+    chosen = None
+    if start is not None:
+        chosen = resolve_start(
+            start,
+            scripts,
+            set(manifest.dependency_map("dependencies", problems))
+            | set(manifest.dependency_map("optionalDependencies", problems)),
+            set(manifest.dependency_map("devDependencies", problems)),
+            main,
+        )
+        if not chosen.resolved:
+            problems.append(Problem.warning(
+                manifest.path,
+                f'service {name}: the "start" script ({start}) runs nothing the runtime image '
+                f'has ({chosen.reason}); the image runs `npm run start`. Set '
+                f'[service."{name}"] cmd in bakegen.toml',
+            ))
+    elif main:
+        chosen = Start(("node", main), '"main"')
     return Package(
         ecosystem="node",
         name=name,
@@ -119,10 +128,9 @@ def build_package(
         dependencies=internal_dependencies(manifest, name, index, problems),
         deployable=start is not None,
         deployable_reason=f'"start" script: {start}' if start is not None else None,
-        entrypoint=entrypoint(
-            manifest.folder, name, start, manifest.get_str("main", problems),
-            manager, workspace_root,
-        ),
+        entrypoint=chosen.command if chosen else (),
+        entrypoint_reason=chosen.reason if chosen else None,
+        framework=chosen.framework if chosen else None,
         binaries=_binaries(manifest, name, problems),
         scripts=tuple(sorted(scripts.items())),
     )
@@ -188,49 +196,6 @@ def _binaries(manifest: Manifest, name: str, problems: list[Problem]) -> tuple[s
     return ()
 
 
-def entrypoint(
-    path: str, name: str, start: str | None, main: str | None, manager: str, workspace_root: str
-) -> tuple[str, ...]:
-    """How to start the package from the repository root (the image's /app).
-
-    A plain `node <file>` start script runs directly, then `main`, else the package manager
-    runs the `start` script (the manager sets the package folder as working directory).
-    """
-    plain = plain_node_command(start) if start else None
-    if plain is not None:
-        options, script, args = plain
-        return ("node", *options, join(path, script), *args)
-    if main:
-        return ("node", join(path, main))
-    if start is not None:
-        return run_script_command(manager, workspace_root, path, name, "start", from_root=True)
-    return ()
-
-
-def plain_node_command(start: str) -> tuple[tuple[str, ...], str, tuple[str, ...]] | None:
-    """Split `node [--flag] file [args]` into (flags, file, args); None for anything else.
-
-    Only commands that mean the same whatever the working directory qualify: no shell
-    syntax, no option taking a (relative) path, no argument that looks like a path.
-    """
-    if _SHELL_SYNTAX.search(start):
-        return None
-    words = shlex.split(start)
-    if not words or words[0] != "node":
-        return None
-    rest = words[1:]
-    options: list[str] = []
-    while rest and rest[0].startswith("-"):
-        option = rest.pop(0)
-        flag, _, value = option.partition("=")
-        if flag in _NODE_NOT_A_SCRIPT or flag in _NODE_OPTIONS_WITH_VALUE or _path_like(value):
-            return None
-        options.append(option)
-    if not rest or rest[0].startswith("/") or any(_path_like(arg) for arg in rest[1:]):
-        return None
-    return tuple(options), rest[0], tuple(rest[1:])
-
-
 def run_script_command(
     manager: str, workspace_root: str, path: str, name: str, script: str, from_root: bool = False
 ) -> tuple[str, ...]:
@@ -261,10 +226,6 @@ def relative_to(path: str, folder: str) -> str:
     if path == folder:
         return "."
     return path[len(folder) + 1 :]
-
-
-def _path_like(word: str) -> bool:
-    return word.startswith(".") or "/" in word
 
 
 def _shown(value: Any) -> str:

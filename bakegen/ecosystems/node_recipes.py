@@ -33,12 +33,14 @@ the service build runs them, with sources present, just before the package's `bu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from bakegen.config import ServiceSettings
 from bakegen.ecosystems import BaseRecipe, ServiceRecipe, Stage
 from bakegen.ecosystems.common import copy_paths, literal_path, sh_quote
 from bakegen.ecosystems.node_manifest import INSTALL_SCRIPTS, relative_to, run_script_command
+from bakegen.ecosystems.node_start import NEXT, NITRO
 from bakegen.model import DepKind, Package, Workspace
 from bakegen.safety import secret_mounts
 from bakegen.tree import is_within, join
@@ -71,6 +73,8 @@ _GENERATED_IN_NODE_MODULES = (
     "find . -type d -path '*/node_modules/.prisma' -prune -exec sh -c "
     """'for d; do mkdir -p "/out/${d%/.prisma}" && cp -a "$d" "/out/$d"; done' sh {} +"""
 )
+#: a script downloading what it runs: it must not run again in a production install
+_FETCHES = re.compile(r"\b(npx|pnpx|bunx|dlx|curl|wget)\b")
 # node:25+ images lack corepack, and the yarn 1 links node:25 still has clash with its bins
 _ENSURE_COREPACK = (
     "if ! command -v corepack >/dev/null 2>&1; then"
@@ -112,7 +116,10 @@ def base_recipe(workspace: Workspace, packages: tuple[Package, ...]) -> BaseReci
     prod_deps = Stage(
         name="prod-deps",
         base="deps-base",
-        instructions=(*_production_install(workspace), _collect_node_modules()),
+        instructions=(
+            *_production_install(workspace, fetching_root_scripts(workspace)),
+            _collect_node_modules(),
+        ),
     )
     production = (
         "ENV NODE_ENV=production NPM_CONFIG_UPDATE_NOTIFIER=false",
@@ -137,35 +144,46 @@ def service_recipe(
     build: list[str] = list(copy_paths(workspace.build_files, WORKSPACE_DIR))
     if workspace.root != ".":
         build.append(_workdir(workspace.root))
+    next_app = service.framework == NEXT
     for pkg in (*closure, service):
+        if pkg is service and next_app:
+            # Next.js reads it as the default of `output`: a config that sets no `output`
+            # builds the standalone server (server.js and the traced node_modules it needs);
+            # set only for the app's own step, so its libraries' steps stay shared
+            build.append("ENV NEXT_PRIVATE_STANDALONE=true NEXT_TELEMETRY_DISABLED=1")
         build.extend(copy_paths((pkg.path,), WORKSPACE_DIR))
         commands = _build_commands(workspace, (pkg,))
         if commands:
             build.append("RUN " + _CONTINUE.join(commands))
-    build.append(_pack_runtime(runtime_paths(workspace, service, closure)))
+    if next_app:
+        build.append(_pack_next_standalone(service.path))
+    elif service.framework == NITRO:
+        build.append(_pack_nitro_output(service.path))
+    else:
+        build.append(_pack_runtime(runtime_paths(workspace, service, closure)))
+    command = service_command(service)
+    runtime = [f"COPY --from=build {OUT_DIR}/ ./"]
+    if next_app:
+        # the standalone server binds to HOSTNAME, which Docker sets to the container's id
+        runtime.insert(0, "ENV NODE_ENV=production HOSTNAME=0.0.0.0 NEXT_TELEMETRY_DISABLED=1")
+    if service.path != ".":
+        runtime.append(_app_workdir(service.path))
+    if command and command[0] not in ("node", "npm", "sh", "bash"):
+        bins = [f"/app/{join(service.path, 'node_modules/.bin')}", "/app/node_modules/.bin"]
+        runtime.append(f"ENV PATH={':'.join(dict.fromkeys(bins))}:$PATH")
     return ServiceRecipe(
         build=tuple(build),
-        runtime=(f"COPY --from=build {OUT_DIR}/ ./",),
-        command=service_command(workspace, service),
+        runtime=tuple(runtime),
+        command=command,
         context=tuple(sorted({service.path, *(p.path for p in closure)})),
+        bare_runtime=service.framework in (NEXT, NITRO),
     )
 
 
-def service_command(workspace: Workspace, service: Package) -> tuple[str, ...]:
-    """The exec-form CMD, run from /app (the repository root).
-
-    `node <file>` and npm commands run as scanned. yarn, pnpm and bun are not in the
-    runtime image (and yarn 2+ refuses to run scripts without its install state), so their
-    `start` script runs through npm, which every Node image ships: `npm --prefix <path> run
-    start` sets the package folder as working directory and puts every `node_modules/.bin`
-    up to the root on PATH, as the managers do.
-    """
-    entry = service.entrypoint
-    if entry and (entry[0] == "node" or workspace.manager == "npm"):
-        return entry
-    if service.script("start") is not None:
-        return ("npm", "--prefix", service.path, "run", "start")
-    return ("node", service.path)
+def service_command(service: Package) -> tuple[str, ...]:
+    """The exec-form CMD, run from the package's folder (the image's WORKDIR), as a package
+    manager runs scripts: what the `start` script resolves to (node_start), else `node .`."""
+    return service.entrypoint or ("node", ".")
 
 
 def runtime_paths(
@@ -233,7 +251,15 @@ def _install(workspace: Workspace) -> str:
     }[workspace.manager]
 
 
-def _production_install(workspace: Workspace) -> list[str]:
+def fetching_root_scripts(workspace: Workspace) -> tuple[str, ...]:
+    """The root's install scripts that download a tool to run it (`npx`, `pnpm dlx`, `curl`)."""
+    return tuple(
+        name for name, command in workspace.root_scripts
+        if name != "prepare" and _FETCHES.search(command)
+    )
+
+
+def _production_install(workspace: Workspace, fetching_scripts: tuple[str, ...]) -> list[str]:
     """Turn deps-base's install into production-only node_modules, without the network."""
     manager = workspace.manager
     if manager == "npm":
@@ -253,12 +279,14 @@ def _production_install(workspace: Workspace) -> list[str]:
         "bun": "bun install --production" + (" --frozen-lockfile" if frozen else ""),
     }[manager]
     root_manifest = join(workspace.root, "package.json") in workspace.manifests
-    keep_prepare_out = [
+    keep_root_scripts_out = [
         "# the root's `prepare` (git hooks) needs devDependencies a production install lacks",
-        _strip_scripts(("prepare",), ["package.json"]),
+        *(["# and its install scripts that fetch tools (`pnpm dlx`) ran once in deps-base"]
+          if fetching_scripts else []),
+        _strip_scripts(("prepare", *fetching_scripts), ["package.json"]),
     ]
     return [
-        *(keep_prepare_out if root_manifest else []),
+        *(keep_root_scripts_out if root_manifest else []),
         f"RUN {_cache(manager)} {_credentials(manager)} "
         "find . -name node_modules -type d -prune -exec rm -rf {} +"
         f"{_CONTINUE}{reinstall}",
@@ -311,6 +339,52 @@ def _strip_scripts(scripts: Iterable[str], manifests: list[str]) -> str:
     """A RUN deleting `scripts` from the given manifests (paths relative to WORKDIR)."""
     args = " ".join(sh_quote(m) for m in manifests)
     return f"RUN node -e '{_STRIP_SCRIPTS_JS}' {','.join(scripts)} {args}"
+
+
+def _pack_next_standalone(path: str) -> str:
+    """Ship only Next.js's standalone output, `.next/static` and `public` into /out/<path>.
+
+    Next writes the server under `.next/standalone/<path relative to its tracing root>`
+    (the monorepo root it finds by its lockfile, or the app itself): wherever it is, the
+    app lands at /out/<path> and the traced node_modules where server.js finds them.
+    """
+    dest = f"{OUT_DIR}/{path}/" if path != "." else f"{OUT_DIR}/"
+    app = sh_quote(dest)
+    return "RUN " + _CONTINUE.join([
+        f"cd /workspace/{sh_quote(path)}" if path != "." else "cd /workspace",
+        "server=$(cd .next/standalone 2>/dev/null && find . -name server.js"
+        " -not -path '*/node_modules/*' -not -path '*/.next/*' | sort | head -n 1)",
+        'if [ -z "$server" ]; then echo "bakegen: no .next/standalone/**/server.js: the'
+        " Next.js config sets an output other than standalone; set output: 'standalone'"
+        ' or a cmd for this service" >&2; exit 1; fi',
+        'rel=${server#./}; rel=${rel%server.js}',
+        f'dest={app}; root=${{dest%"$rel"}}',
+        'if [ "$root$rel" != "$dest" ]; then echo "bakegen: unexpected standalone layout'
+        ' $server" >&2; exit 1; fi',
+        'mkdir -p "$root" "${dest}.next"',
+        'cp -a .next/standalone/. "$root"',
+        'cp -a .next/static "${dest}.next/static"',
+        'if [ -d public ]; then cp -a public "${dest}public"; fi',
+        f"chmod -R a+rX {OUT_DIR}",
+    ])
+
+
+def _pack_nitro_output(path: str) -> str:
+    """Ship only nitro's `.output` (server bundle with its traced node_modules, public)."""
+    dest = f"{OUT_DIR}/{path}" if path != "." else OUT_DIR
+    return "RUN " + _CONTINUE.join([
+        f"cd /workspace/{sh_quote(path)}" if path != "." else "cd /workspace",
+        "if [ ! -f .output/server/index.mjs ]; then echo \"bakegen: the build wrote no"
+        " .output/server/index.mjs (nitro's node-server output); set a cmd for this"
+        ' service" >&2; exit 1; fi',
+        f"mkdir -p {sh_quote(dest)}",
+        f"cp -a .output {sh_quote(dest + '/.output')}",
+        f"chmod -R a+rX {OUT_DIR}",
+    ])
+
+
+def _app_workdir(path: str) -> str:
+    return "WORKDIR /app/" + path.replace("\\", "\\\\").replace("$", "\\$")
 
 
 def _workdir(root: str) -> str:

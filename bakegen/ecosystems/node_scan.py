@@ -25,7 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bakegen.ecosystems.node_manifest import Manifest, WorkspaceIndex, build_package
+from bakegen.ecosystems.node_manifest import (
+    INSTALL_SCRIPTS,
+    Manifest,
+    WorkspaceIndex,
+    build_package,
+)
 from bakegen.ecosystems.node_versions import (
     major_from_range,
     major_from_tool_versions,
@@ -268,6 +273,12 @@ def _add_workspace(
         manager_version=root.tool.version,
         packages=tuple(sorted({name for _, name in named})),
         build_files=build_files(tree, root.folder),
+        # problems of the root's scripts are reported where it is read as a package
+        root_scripts=tuple(sorted(
+            (name, command) for name, command in
+            (root.manifest.scripts([]) if root.manifest is not None else {}).items()
+            if name in INSTALL_SCRIPTS
+        )),
     ))
 
 

@@ -17,9 +17,12 @@ installs those wheels (`--no-deps`) from a bind mount, so it adds no second copy
 
 from __future__ import annotations
 
+import json
+
 from bakegen.config import ServiceSettings
 from bakegen.ecosystems import BaseRecipe, ServiceRecipe
 from bakegen.ecosystems.common import sh_quote
+from bakegen.ecosystems.python_apps import server_environment
 from bakegen.ecosystems.python_scan import VENV, scan_python
 from bakegen.model import DepKind, EcosystemScan, Package, Workspace
 from bakegen.safety import secret_mounts
@@ -76,14 +79,36 @@ class PythonEcosystem:
         closure: tuple[Package, ...],
         settings: ServiceSettings,
     ) -> ServiceRecipe:
-        """Build wheels of the service and its closure offline; install only those at runtime."""
-        folders = sorted({p.path for p in (*closure, service)})
+        """Build wheels of the service and its closure offline; install only those at runtime.
+
+        An application that is no package (Poetry `package-mode = false`) gets wheels of its
+        path dependencies only, and its sources copied to the same place under /app, where it
+        runs from.
+        """
+        built = (*closure, service) if service.packaged else closure
+        folders = sorted({p.path for p in built})
         uv = workspace.manager == "uv"
+        build = ["COPY . ./"]
+        runtime: list[str] = []
+        if folders:
+            build.append(_uv_wheels(folders) if uv else _pip_wheels(folders))
+            runtime.append(_uv_install() if uv else _pip_install())
+        if not service.packaged:
+            source = "/workspace" if service.path == "." else f"/workspace/{service.path}"
+            runtime += [
+                f"COPY --from=build {json.dumps([source + '/', service.path + '/'])}",
+                f"WORKDIR {'/app' if service.path == '.' else '/app/' + service.path}",
+            ]
+        command = settings.cmd or service.entrypoint or _module_command(service)
+        listen = server_environment(command, settings.port)
+        if listen is not None:
+            runtime.append(listen)
+        context = {p.path for p in (*closure, service)}
         return ServiceRecipe(
-            build=("COPY . ./", _uv_wheels(folders) if uv else _pip_wheels(folders)),
-            runtime=(_uv_install() if uv else _pip_install(),),
-            command=settings.cmd or service.entrypoint or _module_command(service),
-            context=(".",) if "." in folders else tuple(folders),
+            build=tuple(build),
+            runtime=tuple(runtime),
+            command=command,
+            context=(".",) if "." in context else tuple(sorted(context)),
         )
 
 

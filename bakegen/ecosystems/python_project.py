@@ -51,6 +51,8 @@ class Project:
     requires_python: str | None = None
     readme: str | None = None
     is_poetry: bool = False
+    #: False for Poetry's `package-mode = false`: an application, never built as a package
+    package_mode: bool = True
 
     def source_map(self) -> dict[str, tuple[Source, ...]]:
         return dict(self.sources)
@@ -116,6 +118,7 @@ def read_project(manifest: str, data: dict[str, Any], problems: list[Problem]) -
         requires_python=reader.string(project, "requires-python", "project.") or poetry_python,
         readme=reader.readme(project.get("readme") or poetry.get("readme")),
         is_poetry=is_poetry,
+        package_mode=poetry.get("package-mode") is not False,
     )
 
 

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bakegen.ecosystems.python_apps import WEB_FRAMEWORKS, find_web_app
 from bakegen.ecosystems.python_pep import (
     Requirement,
     file_url_path,
@@ -323,6 +324,13 @@ class _Resolver:
     by_folder: dict[str, str]
     problems: list[Problem]
 
+    def nested(self, folder: str) -> set[str]:
+        """Folders of the other Python projects inside `folder`."""
+        return {
+            parent(m) for m in self.tree.named(MANIFEST)
+            if parent(m) != folder and is_within(parent(m), folder)
+        }
+
     def edges(self, project: Project) -> tuple[set[Dependency], set[str]]:
         """Internal dependencies, and the names of requirements that resolved to them."""
         found: set[Dependency] = set()
@@ -395,15 +403,29 @@ def _package(
     edges, internal = resolver.edges(project)
     scripts = tuple(name for name, _ in project.scripts)
     main = _main_file(project.name, mains.get(project.folder, []))
-    deployable, reason = False, None
+    deployable, reason, why = False, None, None
     entrypoint: tuple[str, ...] = ()
-    if scripts:
+    if scripts and project.package_mode:
         chosen = project.name if project.name in scripts else scripts[0]
         deployable, reason = True, f"{project.script_table} {', '.join(scripts)}"
         entrypoint = (f"{VENV}/bin/{chosen}",)
+        why = f"the console script {chosen}"
     elif main:
         deployable, reason = True, main
         entrypoint = ("python", "-m", parent(main).rsplit("/", 1)[-1])
+        why = f"the module's {main}"
+    elif _declared(project) & WEB_FRAMEWORKS:
+        app, missing = find_web_app(
+            resolver.tree, project.folder, _declared(project), resolver.nested(project.folder),
+            any(r.name == "fastapi" and "standard" in r.extras for r in project.runtime),
+        )
+        if app is not None:
+            deployable, reason, why = True, app.reason, app.reason
+            entrypoint = app.command
+        elif missing is not None:
+            resolver.problems.append(Problem.warning(
+                project.manifest, f"service {project.name}: {missing}; add it to the "
+                f'dependencies or set [service."{project.name}"] cmd in bakegen.toml'))
     return Package(
         ecosystem=ECOSYSTEM,
         name=project.name,
@@ -415,7 +437,9 @@ def _package(
         deployable=deployable,
         deployable_reason=reason,
         entrypoint=entrypoint,
+        entrypoint_reason=why,
         binaries=scripts,
+        packaged=project.package_mode,
         scripts=project.scripts,
         requirements=tuple(sorted({r.text for r in project.runtime if r.name not in internal})),
         build_requires=tuple(sorted({
@@ -464,6 +488,11 @@ def _main_modules(tree: SourceTree) -> dict[str, list[str]]:
             container = parent(container)
         found.setdefault(container, []).append(rel)
     return found
+
+
+def _declared(project: Project) -> set[str]:
+    """Normalised names of the project's runtime dependencies (PEP 621 and Poetry)."""
+    return {r.name for r in project.runtime} | set(project.poetry_requirements)
 
 
 def _main_file(name: str, mains: list[str]) -> str | None:

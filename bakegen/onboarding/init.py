@@ -314,7 +314,7 @@ def _image_keys(images: ImageSettings) -> list[str]:
 def _service_tables(config: Config, scan: ScanResult, prefix: str) -> str:
     lines = [
         "# Per-service settings, keyed by package name: port (ENV PORT and EXPOSE), healthcheck,",
-        "# target (bake target name), dockerfile, cmd, entrypoint, args, context.",
+        "# target (bake target name), dockerfile, cmd, entrypoint, args, secrets, context.",
     ]
     for name, settings in sorted(config.services.items()):
         lines.append(f"[{prefix}service.{key(name)}]")
@@ -340,6 +340,10 @@ def _service_keys(settings: ServiceSettings) -> list[str]:
         table = tomlkit.inline_table()
         table.update(dict(settings.args))
         lines.append(f"args = {table.as_string()}")
+    if settings.secrets:
+        table = tomlkit.inline_table()
+        table.update(dict(settings.secrets))
+        lines.append(f"secrets = {table.as_string()}")
     return lines
 
 

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bakegen.plan import BasePlan, Plan, ServicePlan
+from bakegen.plan import BasePlan, ImageVariable, Plan, ServicePlan
 from bakegen.render import header_lines
-from bakegen.render.hcl import Block, Expr, HclValue, Template, render_document, template
+from bakegen.render.hcl import (
+    Block,
+    Expr,
+    HclValue,
+    Template,
+    escape,
+    render_document,
+    template,
+)
 
 BAKE_FILE = "docker-bake.hcl"
 OVERRIDE_FILE = "docker-bake.override.hcl"
@@ -37,7 +45,7 @@ def render_bake(plan: Plan, fingerprints: Mapping[str, str]) -> str:
     for base in plan.bases:
         blocks += _base_targets(plan, base, fingerprints[base.deps_target], names)
     blocks += [
-        _service_target(plan, svc, fingerprints[svc.base.deps_target], names)
+        _service_target(plan, svc, fingerprints.get(svc.base.deps_target, ""), names)
         for svc in plan.services
     ]
     header = (
@@ -60,14 +68,31 @@ def _variables(plan: Plan) -> list[tuple[str, str]]:
         "GIT_SHA": "",
     }
     variables = [(name, defaults[name]) for name in _BASE_VARIABLES]
-    if any(source.startswith("~/") for _, source in plan.secrets):
+    service_secrets = (s for svc in plan.services for s in svc.settings.secrets)
+    if any(source.startswith("~/") for _, source in (*plan.secrets, *service_secrets)):
         variables.append(("HOME", ""))  # bake fills a declared variable from the environment
     images = {}
     for base in plan.bases:
         for var in (base.build_image, base.runtime_image):
-            images[var.name] = var.default
+            if var.language is None:
+                images[var.name] = var.default
+            else:
+                # empty: unset, so the language-wide variable or the generated default applies
+                images[var.name] = ""
+                images[var.language] = ""
     variables += sorted(images.items())
     return variables
+
+
+def image_arg(var: ImageVariable, names: tuple[str, ...]) -> str:
+    """The build arg naming a base image: the workspace's own variable when set, else the
+    language-wide one (`PYTHON_IMAGE`), else the default chosen from the repository."""
+    if var.language is None:
+        return template(f"${{{var.name}}}", variables=names)
+    return Expr(
+        f'{var.name} != "" ? {var.name} : '
+        f'({var.language} != "" ? {var.language} : "{escape(var.default)}")'
+    )
 
 
 def _common(plan: Plan, names: tuple[str, ...]) -> Block:
@@ -90,10 +115,7 @@ def base_image_ref(target: str, fingerprint: str) -> str:
 def _base_targets(
     plan: Plan, base: BasePlan, fingerprint: str, names: tuple[str, ...]
 ) -> list[Block]:
-    args = {
-        var.name: template(f"${{{var.name}}}", variables=names)
-        for var in (base.build_image, base.runtime_image)
-    }
+    args = {var.name: image_arg(var, names) for var in (base.build_image, base.runtime_image)}
     blocks = []
     for name, stage in (
         (base.deps_target, "deps-base"),
@@ -149,8 +171,15 @@ def _service_target(
                 },
             )
         )
-    if svc.settings.args:
-        attributes.append(("args", dict(svc.settings.args)))
+    args: dict[str, str] = {}
+    if svc.recipe is not None and svc.recipe.bare_runtime:
+        var = svc.base.runtime_image
+        args[var.name] = image_arg(var, names)
+    args.update(dict(svc.settings.args))
+    if args:
+        attributes.append(("args", args))
+    if svc.settings.secrets:
+        attributes.append(("secret", [_secret(s, names) for s in svc.settings.secrets]))
     attributes.append(("tags", [_ref(svc, "${TAG}", names)]))
     attributes.append(("labels", {"org.opencontainers.image.title": svc.package.name}))
     ref = _ref(svc, "${CACHE_TAG}", names)

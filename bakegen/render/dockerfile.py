@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import re
 
+from bakegen.config import ServiceSettings
 from bakegen.ecosystems import Stage
-from bakegen.ecosystems.common import APP_UID, exec_form, runtime_setup, runtime_tools_stage
+from bakegen.ecosystems.common import (
+    APP_UID,
+    bare_runtime_setup,
+    exec_form,
+    runtime_setup,
+    runtime_tools_stage,
+)
 from bakegen.plan import BasePlan, ServicePlan
 from bakegen.render import header_lines
 
@@ -55,6 +62,24 @@ def _stage(stage: Stage) -> list[str]:
     return [f"FROM {stage.base} AS {stage.name}", *stage.instructions]
 
 
+def _build_args(settings: ServiceSettings) -> list[str]:
+    """`ARG` for every configured build argument: bake passes only what a stage declares,
+    and build steps see declared ones as environment variables (`CI`, `NEXT_PUBLIC_*`)."""
+    return [f"ARG {name}" for name, _ in settings.args]
+
+
+def _with_secrets(build: tuple[str, ...], settings: ServiceSettings) -> list[str]:
+    """Every RUN of the build stage mounts the service's secrets as environment variables."""
+    if not settings.secrets:
+        return list(build)
+    mounts = " ".join(
+        f"--mount=type=secret,id={secret_id},env={secret_id}" for secret_id, _ in settings.secrets
+    )
+    return [
+        f"RUN {mounts} {line[4:]}" if line.startswith("RUN ") else line for line in build
+    ]
+
+
 def render_service_dockerfile(svc: ServicePlan) -> str:
     """The build stage on deps-base and the final stage on production-base."""
     recipe = svc.recipe
@@ -62,19 +87,30 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
         raise ValueError(f"{svc.target} uses its own Dockerfile")
     settings = svc.settings
     pkg = svc.package
+    runtime_var = svc.base.runtime_image
     lines = [
         SYNTAX,
         *header_lines(),
         _comment(f"Service {pkg.name} ({pkg.path}), built on the {pkg.ecosystem} bases."),
+    ]
+    if recipe.bare_runtime:
+        lines.append(f"ARG {runtime_var.name}={runtime_var.default}")
+    lines += [
         "",
         "FROM deps-base AS build",
         "WORKDIR /workspace",
-        *recipe.build,
+        *_build_args(settings),
+        *_with_secrets(recipe.build, settings),
         "",
-        "FROM production-base",
-        "WORKDIR /app",
-        *recipe.runtime,
     ]
+    if recipe.bare_runtime:
+        lines += [
+            f"FROM ${{{runtime_var.name}}}",
+            *bare_runtime_setup(runtime_var.default),
+        ]
+    else:
+        lines.append("FROM production-base")
+    lines += ["WORKDIR /app", *recipe.runtime]
     if settings.port is not None:
         lines += [f"ENV PORT={settings.port}", f"EXPOSE {settings.port}"]
     if settings.healthcheck:

@@ -36,6 +36,7 @@ def scan_as_dict(result: ScanResult) -> dict[str, Any]:
                 "deployable": pkg.deployable,
                 "deployable_reason": pkg.deployable_reason,
                 "entrypoint": list(pkg.entrypoint),
+                "entrypoint_reason": pkg.entrypoint_reason,
                 "binaries": list(pkg.binaries),
                 "dependencies": [
                     {"name": dep.name, "kind": dep.kind.value}
@@ -66,6 +67,10 @@ def scan_as_table(result: ScanResult) -> str:
     for pkg in result.packages:
         deps = sorted({d.name for d in pkg.dependencies})
         why = pkg.deployable_reason if pkg.deployable else ""
+        if pkg.deployable and pkg.entrypoint:
+            because = pkg.entrypoint_reason
+            detail = f" ({because})" if because and because != pkg.deployable_reason else ""
+            why = f"{why}; runs {' '.join(pkg.entrypoint)}{detail}"
         detail = "; ".join(x for x in (why, "needs " + ", ".join(deps) if deps else "") if x)
         # names come from manifests: a newline or escape sequence must not break the table
         cells = (pkg.ecosystem, pkg.name, pkg.path, "service" if pkg.deployable else "library",

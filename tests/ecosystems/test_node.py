@@ -66,8 +66,8 @@ def test_sample_monorepo(tmp_path: Path) -> None:
     api, shared, web = result.packages
     assert api.deployable and web.deployable and not shared.deployable
     assert api.deployable_reason == '"start" script: node src/server.js'
-    assert api.entrypoint == ("node", "apps/api/src/server.js")
-    assert web.entrypoint == ("node", "apps/web/server.js")
+    assert api.entrypoint == ("node", "src/server.js")  # run from the package folder
+    assert web.entrypoint == ("node", "server.js")
     ws = workspace(result)
     assert (ws.manager, ws.manager_version, ws.lockfile) == ("yarn-classic", "1.22.22", "yarn.lock")
     assert ws.runtime_version == "20"
@@ -92,9 +92,8 @@ def test_documenso_matches_hand_read_expectations(tmp_path: Path) -> None:
     ws = workspace(result)
     assert (ws.manager, ws.manager_version, ws.lockfile) == ("npm", "11.11.0", "package-lock.json")
     assert ws.runtime_version == "22"  # engines.node ">=22.0.0"
-    assert found["@documenso/remix"].entrypoint == (
-        "npm", "run", "start", "--workspace=apps/remix"
-    )
+    # `start`: "npm run with:env -- cross-env NODE_ENV=production node build/server/main.js"
+    assert found["@documenso/remix"].entrypoint == ("node", "build/server/main.js")
     assert not [p for p in result.problems if p.is_error]
 
 
@@ -180,7 +179,7 @@ def test_workspace_root_below_the_repository_root(tmp_path: Path) -> None:
     )
     assert ws.extra_files == ("frontend/.nvmrc",)
     web = by_name(result)["web"]
-    assert web.workspace == "frontend" and web.entrypoint == ("node", "frontend/apps/web/index.js")
+    assert web.workspace == "frontend" and web.entrypoint == ("node", "index.js")
 
 
 def test_workspaces_declared_inside_a_member_are_not_nested_workspaces(tmp_path: Path) -> None:
@@ -554,17 +553,19 @@ def test_scripts_are_sorted(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("start", "main", "entry"), [
-    ("node server.js", None, ("node", "apps/a/server.js")),
-    ("node ./dist/main.js", "index.js", ("node", "apps/a/dist/main.js")),
+    ("node server.js", None, ("node", "server.js")),
+    ("node ./dist/main.js", "index.js", ("node", "./dist/main.js")),
     ("node --enable-source-maps dist/main.js", None,
-     ("node", "--enable-source-maps", "apps/a/dist/main.js")),
-    ("node dist/main.js --port 3000", None, ("node", "apps/a/dist/main.js", "--port", "3000")),
-    ("next start", "lib/index.js", ("node", "apps/a/lib/index.js")),
-    ("node --env-file=.env server.js", None, ("npm", "run", "start", "--workspace=apps/a")),
-    ("NODE_ENV=production node server.js", None, ("npm", "run", "start", "--workspace=apps/a")),
-    ("node server.js && echo done", None, ("npm", "run", "start", "--workspace=apps/a")),
-    ("node -r dotenv/config server.js", None, ("npm", "run", "start", "--workspace=apps/a")),
-    (None, "index.js", ("node", "apps/a/index.js")),
+     ("node", "--enable-source-maps", "dist/main.js")),
+    ("node dist/main.js --port 3000", None, ("node", "dist/main.js", "--port", "3000")),
+    ("next start", "lib/index.js", ("node", "server.js")),
+    ("node --env-file=.env server.js", None, ("node", "server.js")),
+    ("NODE_ENV=production node server.js", None, ("node", "server.js")),
+    ("tsc && node dist/server.js", None, ("node", "dist/server.js")),
+    ("node -r dotenv/config server.js", None, ("node", "-r", "dotenv/config", "server.js")),
+    ("node server.js | pino-pretty", "index.js", ("node", "index.js")),
+    ("node server.js | pino-pretty", None, ("npm", "run", "start")),
+    (None, "index.js", ("node", "index.js")),
     (None, None, ()),
 ])
 def test_entrypoint(tmp_path: Path, start: str | None, main: str | None,
@@ -582,28 +583,38 @@ def test_entrypoint(tmp_path: Path, start: str | None, main: str | None,
     assert result.packages[0].deployable == (start is not None)
 
 
-@pytest.mark.parametrize(("lock", "where", "entry"), [
-    ({"yarn.lock": CLASSIC_LOCK}, ".", ("yarn", "workspace", "@a/web", "run", "start")),
-    ({"yarn.lock": BERRY_LOCK}, ".", ("yarn", "workspace", "@a/web", "run", "start")),
-    ({"pnpm-lock.yaml": ""}, ".", ("pnpm", "--filter", "@a/web", "run", "start")),
-    ({"bun.lock": "{}"}, ".", ("bun", "--filter", "@a/web", "run", "start")),
-    ({"package-lock.json": "{}"}, "web",
-     ("npm", "--prefix", "web", "run", "start", "--workspace=apps/web")),
-    ({"yarn.lock": CLASSIC_LOCK}, "web",
-     ("yarn", "--cwd", "web", "workspace", "@a/web", "run", "start")),
-    ({"pnpm-lock.yaml": ""}, "web",
-     ("pnpm", "--dir", "web", "--filter", "@a/web", "run", "start")),
+@pytest.mark.parametrize("lock", [
+    {"yarn.lock": CLASSIC_LOCK}, {"pnpm-lock.yaml": ""}, {"bun.lock": "{}"},
+    {"package-lock.json": "{}"},
 ])
-def test_entrypoint_through_each_manager(
-    tmp_path: Path, lock: dict[str, str], where: str, entry: tuple[str, ...]
-) -> None:
-    prefix = "" if where == "." else where + "/"
+def test_entrypoint_never_needs_the_package_manager(tmp_path: Path, lock: dict[str, str]) -> None:
     result = scan(tmp_path, {
-        f"{prefix}package.json": root(),
-        **{prefix + name: content for name, content in lock.items()},
-        f"{prefix}apps/web/package.json": pkg("@a/web", scripts={"start": "next start"}),
+        "package.json": root(), **lock,
+        "apps/web/package.json": pkg("@a/web", scripts={
+            "start": "pnpm with-env next start", "with-env": "dotenv -e ../../.env --",
+        }, dependencies={"next": "15.5.4"}, devDependencies={"dotenv-cli": "8"}),
     })
-    assert result.packages[0].entrypoint == entry
+    web = result.packages[0]
+    assert web.entrypoint == ("node", "server.js") and web.framework == "next"
+    assert web.entrypoint_reason == (
+        "expands pnpm with-env; drops the dotenv wrapper (the container provides the "
+        "environment); Next.js standalone server (.next/standalone)"
+    )
+
+
+def test_unrunnable_start_script_is_a_warning_naming_the_cmd_setting(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "package.json": root(workspaces=["apps/*"]), "package-lock.json": "{}",
+        "apps/web/package.json": pkg("@a/web", scripts={"start": "serve -s dist"},
+                                     devDependencies={"serve": "14"}),
+    })
+    assert result.packages[0].entrypoint == ("npm", "run", "start")
+    assert problems(result) == {(
+        "warning", "apps/web/package.json",
+        'service @a/web: the "start" script (serve -s dist) runs nothing the runtime image has '
+        "(serve is a devDependency, absent from the runtime image); the image runs `npm run "
+        'start`. Set [service."@a/web"] cmd in bakegen.toml',
+    )}
 
 
 # --- bad input is a problem, never a crash -----------------------------------------------

@@ -257,9 +257,10 @@ def test_sample_service_recipe(tmp_path: Path) -> None:
                       ("apps/web", "/workspace/apps/web")]
     assert runs(build)[0] == "yarn workspace @acme/web run build"
     assert "-- apps/web package.json packages/shared" in runs(build)[1]
-    final = commands[-1]
+    final = commands[-2]
     assert (final.cmd, final.flags, final.value) == ("COPY", ("--from=build",), ("/out/", "./"))
-    assert recipe.command == ("node", "apps/web/server.js")
+    assert recipe.command == ("node", "server.js")  # run from the package folder
+    assert commands[-1].cmd == "WORKDIR" and commands[-1].value == ("/app/apps/web",)
     assert recipe.context == ("apps/web", "packages/shared")
 
 
@@ -292,26 +293,44 @@ def test_runtime_ships_the_runtime_closure_only(tmp_path: Path) -> None:
     assert "-path '*/node_modules/.prisma'" in pack
     assert "chmod -R a+rX /out" in pack
     assert recipe.context == ("apps/api", "packages/lib", "packages/tsconfig")
-    assert recipe.runtime == ("COPY --from=build /out/ ./",)
+    assert recipe.runtime == ("COPY --from=build /out/ ./", "WORKDIR /app/apps/api")
 
 
-@pytest.mark.parametrize(("manager", "command"), [
-    ("npm", ("npm", "run", "start", "--workspace=apps/web")),
-    ("pnpm", ("npm", "--prefix", "apps/web", "run", "start")),
-    ("yarn-berry", ("npm", "--prefix", "apps/web", "run", "start")),
-    ("yarn-classic", ("npm", "--prefix", "apps/web", "run", "start")),
-])
+@pytest.mark.parametrize("manager", ["npm", "pnpm", "yarn-berry", "yarn-classic"])
 def test_command_runs_start_through_a_tool_the_runtime_image_has(
-    tmp_path: Path, manager: str, command: tuple[str, ...]
+    tmp_path: Path, manager: str
 ) -> None:
     lockfile, content = LOCKS[manager]
     ws, pkgs = parts(scan(tmp_path, {
         "package.json": {"name": "r", "private": True, "workspaces": ["apps/*"]},
         lockfile: content,
-        "apps/web/package.json": {"name": "web", "scripts": {"start": "next start"}},
+        "apps/web/package.json": {"name": "web", "scripts": {"start": "yarn serve",
+                                                             "serve": "react-router-serve b.js"},
+                                  "dependencies": {"@react-router/serve": "7"}},
     }))
     recipe = ECO.service_recipe(ws, pkgs["web"], (), ServiceSettings())
-    assert recipe.command == command
+    # a production dependency's bin, found on PATH: never the package manager
+    assert recipe.command == ("react-router-serve", "b.js")
+    assert recipe.runtime[-1] == (
+        "ENV PATH=/app/apps/web/node_modules/.bin:/app/node_modules/.bin:$PATH"
+    )
+
+
+def test_next_app_ships_the_standalone_server_on_the_bare_runtime(tmp_path: Path) -> None:
+    ws, pkgs = parts(scan(tmp_path, {
+        "package.json": {"name": "r", "private": True, "workspaces": ["apps/*"]},
+        "pnpm-lock.yaml": "",
+        "apps/web/package.json": {"name": "web", "scripts": {"start": "next start",
+                                                             "build": "next build"},
+                                  "dependencies": {"next": "15"}},
+    }))
+    recipe = ECO.service_recipe(ws, pkgs["web"], (), ServiceSettings())
+    assert recipe.bare_runtime and recipe.command == ("node", "server.js")
+    assert "ENV NEXT_PRIVATE_STANDALONE=true NEXT_TELEMETRY_DISABLED=1" in recipe.build
+    pack = recipe.build[-1]
+    assert "cp -a .next/standalone/. \"$root\"" in pack and "dest=/out/apps/web/" in pack
+    assert "--exclude=node_modules" not in pack  # the standalone output brings its own
+    assert recipe.runtime[-1] == "WORKDIR /app/apps/web"
 
 
 def test_workspace_below_the_root_installs_and_builds_in_its_folder(tmp_path: Path) -> None:
@@ -332,7 +351,7 @@ def test_workspace_below_the_root_installs_and_builds_in_its_folder(tmp_path: Pa
     assert runs(build)[0] == "pnpm --filter site run build"
     assert "-- web/apps/site web/libs/ui web/package.json" in runs(build)[1]
     recipe = ECO.service_recipe(ws, pkgs["site"], (pkgs["ui"],), ServiceSettings())
-    assert recipe.command == ("node", "web/apps/site/s.js")
+    assert recipe.command == ("node", "s.js")
     assert recipe.context == ("web/apps/site", "web/libs/ui")
 
 
@@ -436,6 +455,25 @@ def test_npm_recipe_runs_for_real(tmp_path: Path) -> None:
     assert not (app / "apps/api/node_modules").exists()
     assert not (app / "packages/tools").exists(), "a dev-only package must not ship"
     assert os.readlink(app / "node_modules/@t/lib") == "../../packages/lib"
-    ran = subprocess.run(list(service.command), cwd=app, capture_output=True, text=True,
-                         check=True)
+    ran = subprocess.run(list(service.command), cwd=app / "apps/api", capture_output=True,
+                         text=True, check=True)
     assert ran.stdout.strip() == "gen+built+prisma"
+
+
+@pytest.mark.parametrize(("postinstall", "stripped"), [
+    ("pnpm dlx sherif@latest", "prepare,postinstall"),
+    ("patch-package", "prepare"),  # patches node_modules: the production install needs it
+])
+def test_production_install_never_reruns_root_scripts_that_fetch(
+    tmp_path: Path, postinstall: str, stripped: str
+) -> None:
+    ws, pkgs = parts(scan(tmp_path, {
+        "package.json": {"name": "r", "private": True, "workspaces": ["apps/*"],
+                         "scripts": {"postinstall": postinstall, "prepare": "husky"}},
+        "pnpm-lock.yaml": "",
+        "apps/web/package.json": {"name": "web", "scripts": {"start": "node x.js"}},
+    }))
+    assert ws.root_scripts == (("postinstall", postinstall), ("prepare", "husky"))
+    prod = runs(stage(parse_base(ws, tuple(pkgs.values())), "prod-deps"))
+    words = shlex.split(prod[0])
+    assert words[:2] == ["node", "-e"] and words[3:] == [stripped, "package.json"]

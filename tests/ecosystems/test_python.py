@@ -423,3 +423,65 @@ def test_large_workspace_scans_quickly(tmp_path: Path) -> None:
     result = PythonEcosystem().scan(tree)
     assert time.perf_counter() - started < 3.0
     assert len(result.packages) == count and len(edges(result)) == count - 1
+
+
+# --- web applications --------------------------------------------------------------------
+
+FASTAPI_APP = "from fastapi import FastAPI\n\napp = FastAPI(title='x')\n"
+DJANGO_WSGI = (
+    "from django.core.wsgi import get_wsgi_application\n"
+    "application = get_wsgi_application()\n"
+)
+
+
+def test_fastapi_app_without_scripts_runs_under_uvicorn(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "pyproject.toml": project("api", HATCH, deps=("fastapi", "uvicorn[standard]")),
+        "src/api/__init__.py": "",
+        "src/api/fastapi_app.py": FASTAPI_APP,
+        "tests/test_app.py": FASTAPI_APP,  # tests are never the app
+    })
+    api = by_name(result)["api"]
+    assert api.deployable and api.entrypoint == ("uvicorn", "api.fastapi_app:app")
+    assert api.entrypoint_reason == (
+        "FastAPI app api.fastapi_app:app (src/api/fastapi_app.py) under uvicorn")
+    assert result.problems == ()
+
+
+def test_django_project_runs_its_wsgi_module_under_gunicorn(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "site/pyproject.toml": (
+            '[tool.poetry]\nname = "site"\npackage-mode = false\n'
+            '[tool.poetry.dependencies]\npython = "^3.11"\ndjango = "^5"\ngunicorn = "^23"\n'),
+        "site/poetry.lock": "# lock\n",
+        "site/manage.py": "",
+        "site/mysite/wsgi.py": DJANGO_WSGI,
+        "site/mysite/asgi.py": DJANGO_WSGI.replace("wsgi", "asgi"),
+    })
+    site = by_name(result)["site"]
+    assert site.entrypoint == ("gunicorn", "mysite.wsgi:application")
+    assert not site.packaged
+
+
+def test_web_app_without_its_server_is_a_warning_naming_cmd(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "pyproject.toml": project("api", HATCH, deps=("flask",)),
+        "api/web.py": "import flask\napp = flask.Flask(__name__)\n",
+    })
+    assert not by_name(result)["api"].deployable
+    assert problems(result) == {(
+        "warning", "pyproject.toml",
+        "service api: Flask app api.web:app found, but gunicorn is not a dependency; add it to "
+        'the dependencies or set [service."api"] cmd in bakegen.toml',
+    )}
+
+
+def test_non_package_poetry_scripts_are_not_console_scripts(tmp_path: Path) -> None:
+    # package-mode = false installs no console script: there is nothing at .venv/bin/<name>
+    result = scan(tmp_path, {
+        "pyproject.toml": (
+            '[tool.poetry]\nname = "app"\npackage-mode = false\n'
+            '[tool.poetry.scripts]\napp = "app.main:run"\n'),
+        "poetry.lock": "# lock\n",
+    })
+    assert not by_name(result)["app"].deployable

@@ -196,3 +196,32 @@ def test_recipes_are_json_serialisable_text(tmp_path: Path) -> None:
     ws, packages = _sample(tmp_path)
     recipe = ECO.base_recipe(ws, tuple(packages.values()))
     assert json.loads(json.dumps(recipe.deps)) == list(recipe.deps)
+
+
+def test_non_package_app_copies_its_sources_and_wheels_only_its_path_dependencies(
+    tmp_path: Path,
+) -> None:
+    result = scan(tmp_path, {
+        "site/pyproject.toml": (
+            '[tool.poetry]\nname = "site"\nversion = "1"\npackage-mode = false\n'
+            '[tool.poetry.dependencies]\npython = "^3.11"\nfastapi = "*"\nuvicorn = "*"\n'
+            'lib = { path = "../lib" }\n'),
+        "site/poetry.lock": "# lock\n",
+        "site/app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+        "lib/pyproject.toml": '[tool.poetry]\nname = "lib"\nversion = "1"\n',
+    })
+    ws = result.workspaces[0]
+    packages = {p.name: p for p in result.packages}
+    recipe = ECO.service_recipe(ws, packages["site"], (packages["lib"],), ServiceSettings(port=81))
+    commands = service_dockerfile(recipe)
+    wheels = [run for _, run in runs(stages(commands)[0])]
+    assert len(wheels) == 1 and "./lib" in wheels[0] and "./site" not in wheels[0]
+    final = stages(commands)[1]
+    copies = [c.value for c in final if c.cmd == "COPY"]
+    assert copies == [("/workspace/site/", "site/")]
+    assert [c.value for c in final if c.cmd == "WORKDIR"][-1] == ("/app/site",)
+    assert ("UVICORN_HOST=0.0.0.0", "UVICORN_PORT=81") in [
+        tuple(c.value[i] + "=" + c.value[i + 1] for i in range(0, len(c.value), 2))
+        for c in final if c.cmd == "ENV"]
+    assert recipe.command == ("uvicorn", "app.main:app")
+    assert recipe.context == ("lib", "site")

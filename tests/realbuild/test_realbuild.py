@@ -34,6 +34,8 @@ class Expect:
 
     absent: tuple[str, ...] = ()
     present: tuple[str, ...] = ()
+    #: the image's compressed size must stay below this many bytes
+    max_compressed: int | None = None
 
 
 # keyed by workspace, then bake target; paths are globs under the image's root filesystem
@@ -83,6 +85,46 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
         ),
     },
     "rb-pip": {"rb-svc": Expect(present=("app/.venv/bin/rb-svc",))},
+    # no `cmd` anywhere: a Django project (Poetry package-mode = false, its sources copied)
+    # under gunicorn through its wsgi module; its path dependency installed as a wheel
+    "rb-django": {
+        "rb-site": Expect(
+            absent=("app/.venv/lib/python*/site-packages/iniconfig",),
+            present=("app/services/site/manage.py",
+                     "app/.venv/lib/python*/site-packages/rb_greeting",
+                     "app/.venv/bin/gunicorn"),
+        ),
+    },
+    # a FastAPI app with no scripts entry and no __main__.py: found in the code, run by uvicorn
+    "rb-fastapi": {
+        "rb-api": Expect(
+            absent=("app/.venv/lib/python*/site-packages/iniconfig",),
+            present=("app/.venv/lib/python*/site-packages/rb_api/fastapi_app.py",),
+        ),
+    },
+    # no `cmd` anywhere: each start script resolves to what the runtime image can run
+    "rb-next": {
+        # `pnpm with-env next start` -> node server.js, the standalone output only: no
+        # sibling's packages, no devDependency (jiti, imported by next.config), no nitro
+        "rb-nextjs": Expect(
+            absent=("app/**/node_modules/.pnpm/express@*", "app/**/node_modules/.pnpm/jiti@*",
+                    "app/**/node_modules/.pnpm/nitropack@*", "app/apps/api", "app/apps/ssr"),
+            present=("app/apps/nextjs/server.js", "app/apps/nextjs/.next/static",
+                     "app/apps/nextjs/public/robots.txt"),
+            max_compressed=200_000_000,
+        ),
+        # `dotenv -e ../../.env -- node dist/index.js` -> node dist/index.js
+        "rb-api": Expect(
+            absent=("app/**/node_modules/.pnpm/typescript@*",
+                    "app/**/node_modules/.pnpm/dotenv-cli@*"),
+            present=("app/apps/api/dist/index.js",),
+        ),
+        # `vite start` -> nitro's .output server, which brings its own node_modules
+        "rb-ssr": Expect(
+            absent=("app/**/node_modules/.pnpm/nitropack@*",),
+            present=("app/apps/ssr/.output/server/index.mjs",),
+        ),
+    },
 }
 
 
@@ -123,20 +165,23 @@ def test_workspace_builds_and_every_service_answers(
     assert baked.returncode == 0, baked.stderr[-3000:]
 
     failures: list[str] = []
-    for target, spec in services.items():
+    for target, printed_target in services.items():
+        spec = EXPECTATIONS[name][target]
         image = f"{registry}/{target}:latest"
-        answer = kit.run(image, _exposed_port(workspace, spec))
+        answer = kit.run(image, _exposed_port(workspace, printed_target))
         if not answer["ok"]:
             status, logs = answer.get("status"), answer.get("logs")
             failures.append(f"{target}: did not answer: {status} {logs}")
+        size = answer.get("size_compressed")
+        if spec.max_compressed and isinstance(size, int) and size > spec.max_compressed:
+            failures.append(f"{target}: {size} bytes compressed, over {spec.max_compressed}")
         if answer.get("uid") != NON_ROOT_UID:
             failures.append(f"{target}: runs as uid {answer.get('uid')}, not {NON_ROOT_UID}")
         rootfs = kit.unpack(image, tmp_path / f"img-{target}")
-        expect = EXPECTATIONS[name][target]
-        for pattern in (*ALWAYS_ABSENT, *expect.absent):
+        for pattern in (*ALWAYS_ABSENT, *spec.absent):
             if found := _matches(rootfs, pattern):
                 failures.append(f"{target}: must not contain {pattern}: {found[:3]}")
-        for pattern in expect.present:
+        for pattern in spec.present:
             if not _matches(rootfs, pattern):
                 failures.append(f"{target}: lacks {pattern}")
     assert not failures, "\n".join(failures)

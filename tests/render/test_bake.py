@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from bakegen.config import Config, ImageSettings
+from bakegen.cli import cli
+from bakegen.config import Config, ImageSettings, ServiceSettings
 from bakegen.plan import make_plan
 from bakegen.render.files import render_files
 from tests.bakefile import contexts, load_bake, resolve, resolve_list, unquote
@@ -145,3 +148,54 @@ def test_services_only_link_to_existing_base_targets_in_both_modes() -> None:
 
 def test_same_plan_gives_identical_text() -> None:
     assert parsed()["text"] == parsed()["text"]
+
+
+def test_service_targets_pass_their_args_and_secrets() -> None:
+    settings = ServiceSettings(
+        args=(("CI", "1"),),
+        secrets=(("AUTH_SECRET", "env:AUTH_SECRET"), ("SENTRY_TOKEN", "~/.sentry")),
+    )
+    bake = parsed(dataclasses.replace(Config(), services={"@acme/api": settings}))
+    api = bake["targets"]["acme-api"]
+    assert {unquote(k): unquote(v) for k, v in api["args"].items()} == {"CI": "1"}
+    assert [unquote(s) for s in api["secret"]] == [
+        "id=AUTH_SECRET,env=AUTH_SECRET", "id=SENTRY_TOKEN,src=${HOME}/.sentry"]
+    assert "HOME" in bake["variables"]
+    assert "secret" not in bake["targets"]["acme-web"]
+
+
+def _choose(expression: str, environ: dict[str, str]) -> str:
+    """Evaluate `A != "" ? A : (B != "" ? B : "default")` the way bake does."""
+    found = re.fullmatch(
+        r'\$\{(\w+) != "" \? \1 : \((\w+) != "" \? \2 : "([^"]+)"\)\}', expression
+    )
+    assert found, expression
+    own, language, default = found.groups()
+    return environ.get(own) or environ.get(language) or default
+
+
+def test_one_language_variable_overrides_every_workspace_of_that_language(
+    tmp_path: Path,
+) -> None:
+    for name, python in (("a", "3.11"), ("b", "3.12")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "pyproject.toml").write_text(
+            f'[tool.poetry]\nname = "{name}"\nversion = "1"\n'
+            f'[tool.poetry.dependencies]\npython = "^{python}"\n'
+            f'[tool.poetry.scripts]\n{name} = "{name}:main"\n'
+        )
+        (tmp_path / name / "poetry.lock").write_text("")
+    result = CliRunner().invoke(cli, ["generate", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    bake = load_bake((tmp_path / "docker-bake.hcl").read_text())
+    for variable in ("PYTHON_IMAGE", "PYTHON_A_IMAGE", "PYTHON_B_IMAGE"):
+        assert unquote(bake["variables"][variable]["default"]) == ""
+    a_arg = bake["targets"]["python-a-deps-base"]["args"]['"PYTHON_A_IMAGE"']
+    b_arg = bake["targets"]["python-b-deps-base"]["args"]['"PYTHON_B_IMAGE"']
+    assert _choose(a_arg, {}) == "python:3.11-slim-bookworm"
+    assert _choose(b_arg, {}) == "python:3.12-slim-bookworm"
+    language = {"PYTHON_IMAGE": "python:3.13-slim"}
+    assert _choose(a_arg, language) == _choose(b_arg, language) == "python:3.13-slim"
+    # a workspace's own variable goes on top of the language-wide one
+    both = {**language, "PYTHON_A_IMAGE": "python:3.10-slim"}
+    assert (_choose(a_arg, both), _choose(b_arg, both)) == ("python:3.10-slim", "python:3.13-slim")

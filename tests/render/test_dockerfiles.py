@@ -98,3 +98,22 @@ def test_render_files_lists_every_file_sorted() -> None:
         "docker/services/a-api.Dockerfile.dockerignore",
     }
     assert all(is_generated(text) for text in files.values())
+
+
+def test_service_build_stage_declares_every_build_arg_and_mounts_its_secrets() -> None:
+    settings = ServiceSettings(
+        args=(("CI", "1"), ("NEXT_PUBLIC_API_URL", "https://api.example")),
+        secrets=(("AUTH_SECRET", "env:AUTH_SECRET"),),
+    )
+    config = dataclasses.replace(Config(), services={"@a/api": settings})
+    svc = plan(config).services[0]
+    assert svc.recipe is not None
+    recipe = dataclasses.replace(svc.recipe, build=("COPY . ./", "RUN npm run build"))
+    text = render_service_dockerfile(dataclasses.replace(svc, recipe=recipe))
+    commands = dockerfile.parse_string(text)
+    build_stage = commands[: [c.cmd for c in commands].index("FROM", 1)]
+    assert [c.value for c in build_stage if c.cmd == "ARG"] == [("CI",), ("NEXT_PUBLIC_API_URL",)]
+    runs = [c.original for c in build_stage if c.cmd == "RUN"]
+    assert runs == ["RUN --mount=type=secret,id=AUTH_SECRET,env=AUTH_SECRET npm run build"]
+    # arguments are declared before any step that could read them
+    assert [c.cmd for c in build_stage].index("ARG") < [c.cmd for c in build_stage].index("COPY")

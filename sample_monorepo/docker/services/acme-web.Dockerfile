@@ -18,7 +18,8 @@ RUN mkdir -p /out \
 FROM production-base
 WORKDIR /app
 COPY --from=build /out/ ./
+WORKDIR /app/apps/web
 ENV PORT=8080
 EXPOSE 8080
 USER 10001:10001
-CMD ["node", "apps/web/server.js"]
+CMD ["node", "server.js"]

@@ -19,5 +19,6 @@ RUN mkdir -p /out \
 FROM production-base
 WORKDIR /app
 COPY --from=build /out/ ./
+WORKDIR /app/frontend/apps/site
 USER 10001:10001
-CMD ["node", "frontend/apps/site/dist/server.js"]
+CMD ["node", "dist/server.js"]

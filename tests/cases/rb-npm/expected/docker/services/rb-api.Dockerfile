@@ -17,7 +17,8 @@ RUN mkdir -p /out \
 FROM production-base
 WORKDIR /app
 COPY --from=build /out/ ./
+WORKDIR /app/apps/api
 ENV PORT=3901
 EXPOSE 3901
 USER 10001:10001
-CMD ["node", "apps/api/src/server.js"]
+CMD ["node", "src/server.js"]

@@ -18,7 +18,8 @@ RUN mkdir -p /out \
 FROM production-base
 WORKDIR /app
 COPY --from=build /out/ ./
+WORKDIR /app/apps/site
 ENV PORT=3911
 EXPOSE 3911
 USER 10001:10001
-CMD ["node", "apps/site/dist/server.js"]
+CMD ["node", "dist/server.js"]

@@ -18,7 +18,8 @@ RUN mkdir -p /out \
 FROM production-base
 WORKDIR /app
 COPY --from=build /out/ ./
+WORKDIR /app/apps/ts-api
 ENV PORT=3912
 EXPOSE 3912
 USER 10001:10001
-CMD ["node", "apps/ts-api/dist/server.js"]
+CMD ["node", "dist/server.js"]

@@ -1,0 +1,3 @@
+import { defineNitroConfig } from "nitropack/config";
+
+export default defineNitroConfig({ preset: "node-server", srcDir: "." });
