@@ -94,6 +94,9 @@ class Workspace:
     #: root build configuration services need but dependency installs do not
     #: (`tsconfig.base.json`, `babel.config.js`, `turbo.json`, ...)
     build_files: tuple[str, ...] = ()
+    #: True for a workspace the repo declares (npm/yarn/pnpm/bun `workspaces`, Cargo
+    #: `[workspace]`, `[tool.uv.workspace]`); False for standalone projects bakegen grouped
+    declared: bool = True
 
     @property
     def key(self) -> str:
@@ -109,6 +112,14 @@ class EcosystemScan:
     problems: tuple[Problem, ...] = ()
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Skipped:
+    """A manifest or Dockerfile the scan found and left out, and why."""
+
+    path: str
+    reason: str
+
+
 @dataclass(frozen=True, slots=True)
 class ScanResult:
     """Everything a scan of the repository found, sorted for stable output."""
@@ -119,6 +130,8 @@ class ScanResult:
     problems: tuple[Problem, ...] = field(default=())
     #: files holding literal registry credentials: left out of every build context
     secret_files: tuple[str, ...] = ()
+    #: what the scan left out: excluded paths, standalone projects nothing builds
+    skipped: tuple[Skipped, ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:

@@ -11,6 +11,7 @@ from bakegen.ecosystems import Ecosystem, registry
 from bakegen.errors import BakegenError, Problem
 from bakegen.model import Package, ScanResult, Workspace
 from bakegen.safety import find_credentials, name_problems
+from bakegen.scope import Scope, filter_tree, narrow
 from bakegen.tree import SourceTree
 
 
@@ -36,6 +37,8 @@ def scan_tree(
     workspaces: list[Workspace] = []
     packages: list[Package] = []
     problems: list[Problem] = list(tree.problems)
+    scope = Scope(config.scan_exclude, config.source or "bakegen.toml")
+    tree, skipped = filter_tree(tree, scope)
     for name, eco in sorted((ecosystems or registry()).items()):
         try:
             found = eco.scan(tree)
@@ -48,7 +51,10 @@ def scan_tree(
         del name
     packages = [_with_dockerfile(tree, pkg) for pkg in packages]
     packages, config_problems = _apply_service_config(packages, config)
-    problems.extend(config_problems)
+    narrowed = narrow(workspaces, packages, problems, scope, _named(packages, config),
+                      {p.id: p.deployable_reason or "" for p in packages if p.has_dockerfile})
+    workspaces, packages = list(narrowed.workspaces), list(narrowed.packages)
+    problems = [*narrowed.problems, *config_problems]
     problems.extend(_duplicate_names(packages))
     problems.extend(name_problems(packages, workspaces))
     credentials = find_credentials(tree)
@@ -61,7 +67,19 @@ def scan_tree(
         packages=tuple(sorted(packages, key=lambda p: (p.ecosystem, p.name, p.path))),
         problems=tuple(sorted(set(problems), key=Problem.sort_key)),
         secret_files=tuple(sorted(secret_files)),
+        skipped=tuple(sorted({*skipped, *narrowed.skipped})),
     )
+
+
+def _named(packages: list[Package], config: Config) -> dict[str, str]:
+    """Packages bakegen.toml names (services.include, a [service] table), with why."""
+    source = config.source or "bakegen.toml"
+    named: dict[str, str] = {}
+    for pkg in packages:
+        for key, names in (("services.include", config.include), ("service", config.services)):
+            if pkg.name in names or pkg.id in names:
+                named.setdefault(pkg.id, f"named by {key} in {source}")
+    return named
 
 
 def _without_files(ws: Workspace, secret_files: set[str]) -> Workspace:

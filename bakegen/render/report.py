@@ -48,6 +48,7 @@ def scan_as_dict(result: ScanResult) -> dict[str, Any]:
             {"severity": p.severity.value, "path": p.path, "message": p.message}
             for p in result.problems
         ],
+        "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
     }
 
 
@@ -82,4 +83,5 @@ def scan_as_table(result: ScanResult) -> str:
             f"workspace {ws.ecosystem} at {ws.root}: {ws.manager}, "
             f"lockfile {ws.lockfile or 'none'}{runtime}"
         )
+    lines.extend(printable(f"skipped {s.path}: {s.reason}") for s in result.skipped)
     return "\n".join(lines) + "\n"
