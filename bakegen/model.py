@@ -53,6 +53,11 @@ class Package:
     binaries: tuple[str, ...] = ()
     scripts: tuple[tuple[str, str], ...] = ()
     has_dockerfile: bool = False
+    #: the repo's own Dockerfile for it, its build context (repository-relative), and the
+    #: compose service name it is declared under
+    dockerfile: str | None = None
+    docker_context: str | None = None
+    service_name: str | None = None
     #: third-party requirements an install needs without a lockfile (Python: PEP 508 strings)
     requirements: tuple[str, ...] = ()
     #: what building the package needs first (Python: `[build-system] requires`)

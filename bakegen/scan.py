@@ -9,6 +9,7 @@ from pathlib import Path
 from bakegen.config import Config
 from bakegen.ecosystems import Ecosystem, registry
 from bakegen.errors import BakegenError, Problem
+from bakegen.evidence import Attachment, find_evidence
 from bakegen.model import Package, ScanResult, Workspace
 from bakegen.safety import find_credentials, name_problems
 from bakegen.scope import Scope, filter_tree, narrow
@@ -49,12 +50,16 @@ def scan_tree(
         packages.extend(found.packages)
         problems.extend(found.problems)
         del name
-    packages = [_with_dockerfile(tree, pkg) for pkg in packages]
+    evidence = find_evidence(tree, packages, scope)
+    packages = [_with_build(pkg, evidence.attached.get(pkg.manifest)) for pkg in packages]
     packages, config_problems = _apply_service_config(packages, config)
-    narrowed = narrow(workspaces, packages, problems, scope, _named(packages, config),
-                      {p.id: p.deployable_reason or "" for p in packages if p.has_dockerfile})
+    named = _named(packages, config)
+    named.update({m: a.reason for m, a in evidence.attached.items() if a.service_name})
+    narrowed = narrow(workspaces, packages, [*problems, *evidence.problems], scope, named,
+                      {m: a.reason for m, a in evidence.attached.items()})
     workspaces, packages = list(narrowed.workspaces), list(narrowed.packages)
     problems = [*narrowed.problems, *config_problems]
+    skipped = (*skipped, *evidence.skipped)
     problems.extend(_duplicate_names(packages))
     problems.extend(name_problems(packages, workspaces))
     credentials = find_credentials(tree)
@@ -78,7 +83,7 @@ def _named(packages: list[Package], config: Config) -> dict[str, str]:
     for pkg in packages:
         for key, names in (("services.include", config.include), ("service", config.services)):
             if pkg.name in names or pkg.id in names:
-                named.setdefault(pkg.id, f"named by {key} in {source}")
+                named.setdefault(pkg.manifest, f"named by {key} in {source}")
     return named
 
 
@@ -91,15 +96,18 @@ def _without_files(ws: Workspace, secret_files: set[str]) -> Workspace:
     )
 
 
-def _with_dockerfile(tree: SourceTree, pkg: Package) -> Package:
-    dockerfile = "Dockerfile" if pkg.path == "." else f"{pkg.path}/Dockerfile"
-    if not tree.exists(dockerfile):
+def _with_build(pkg: Package, build: Attachment | None) -> Package:
+    """A package the repo builds with its own Dockerfile is a service, built that way."""
+    if build is None:
         return pkg
     return dataclasses.replace(
         pkg,
         has_dockerfile=True,
+        dockerfile=build.dockerfile,
+        docker_context=build.context,
+        service_name=build.service_name,
         deployable=True,
-        deployable_reason=pkg.deployable_reason or f"has its own {dockerfile}",
+        deployable_reason=build.reason,
     )
 
 

@@ -53,6 +53,7 @@ DEFAULT_EXCLUDES: tuple[tuple[str, str], ...] = (
     ("docs/", "documentation"),
     ("doc/", "documentation"),
     (".github/", "CI actions"),
+    (".devcontainer/", "development containers"),
 )
 MANIFEST_ECOSYSTEMS = {"package.json": "node", "Cargo.toml": "cargo", "pyproject.toml": "python"}
 
@@ -131,8 +132,9 @@ def narrow(
 ) -> Narrowed:
     """Keep workspace members and standalone projects with evidence (see the module doc).
 
-    `named` maps package ids that bakegen.toml or a compose file names to why; `evidence`
-    maps package ids a Dockerfile builds to why. A kept package keeps its dependencies.
+    `named` maps manifests of packages that bakegen.toml or a compose file names to why;
+    `evidence` maps manifests of packages a Dockerfile builds to why (both by manifest, as
+    standalone projects may share a name). A kept package keeps its dependencies.
     """
     workspaces = tuple(workspaces)
     packages = tuple(packages)
@@ -141,10 +143,10 @@ def narrow(
     dropped: dict[str, str] = {}
     for pkg in packages:
         ws = by_key.get(f"{pkg.ecosystem}:{pkg.workspace}")
-        if ws is None or ws.declared or pkg.id in named:
+        if ws is None or ws.declared or pkg.manifest in named:
             continue
         reason = scope.default_reason(pkg.manifest)
-        if reason is None and pkg.ecosystem in declared and pkg.id not in evidence:
+        if reason is None and pkg.ecosystem in declared and pkg.manifest not in evidence:
             reason = (
                 f"outside every {pkg.ecosystem} workspace, and no Dockerfile, compose build "
                 "or bakegen.toml entry builds it on its own"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 
 from bakegen.plan import BasePlan, Plan, ServicePlan
@@ -137,7 +138,8 @@ def _service_target(
     attributes: list[tuple[str, HclValue]] = [
         ("inherits", ["_common"]),
         ("context", svc.context_dir),
-        ("dockerfile", svc.dockerfile),
+        # bake reads `dockerfile` relative to the context
+        ("dockerfile", posixpath.relpath(svc.dockerfile, svc.context_dir)),
     ]
     if svc.uses_bases:
         attributes.append(

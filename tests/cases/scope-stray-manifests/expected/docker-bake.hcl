@@ -226,8 +226,8 @@ target "deploy" {
   inherits   = [
     "_common",
   ]
-  context    = "."
-  dockerfile = "tools/deploy/Dockerfile"
+  context    = "tools/deploy"
+  dockerfile = "Dockerfile"
   tags       = [
     "${REGISTRY}/deploy:${TAG}",
   ]
