@@ -33,7 +33,7 @@ from bakegen.manifests import load_yaml
 from bakegen.model import Package, Skipped
 from bakegen.render import is_generated
 from bakegen.scope import Scope
-from bakegen.tree import SourceTree, iter_parents, join, normalize, parent
+from bakegen.tree import SourceTree, is_within, iter_parents, join, normalize, parent
 
 #: the compose files `docker compose` and `docker buildx bake` read by default
 COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
@@ -61,6 +61,9 @@ class Attachment:
     reason: str
     #: the compose service name, which names the image
     service_name: str | None = None
+    #: the compose file, or a Dockerfile kept outside the package's folder: a declaration
+    #: of the repo's services as a set (None for a Dockerfile in the package's own folder)
+    declared_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,8 +216,10 @@ class _Matcher:
             what = info.problem or f"copies no package path{image}: infrastructure, not a service"
             return Skipped(build.dockerfile, what)
         reason = f"built by {build.dockerfile} ({', '.join(x for x in (via, how) if x)})"
+        inside = pkg.path != "." and is_within(build.dockerfile, pkg.path)
+        declared_by = build.compose or (None if inside else build.dockerfile)
         return Attachment(pkg.manifest, build.dockerfile, context, reason,
-                          build.name if build.compose else None)
+                          build.name if build.compose else None, declared_by)
 
     def _package(
         self, build: Build, info: DockerfileInfo, home: str | None, context: str

@@ -13,6 +13,7 @@ from bakegen.evidence import Attachment, find_evidence
 from bakegen.model import Package, ScanResult, Workspace
 from bakegen.safety import find_credentials, name_problems
 from bakegen.scope import Scope, filter_tree, narrow
+from bakegen.services import reject_candidates
 from bakegen.tree import SourceTree
 
 
@@ -52,6 +53,9 @@ def scan_tree(
         del name
     evidence = find_evidence(tree, packages, scope)
     packages = [_with_build(pkg, evidence.attached.get(pkg.manifest)) for pkg in packages]
+    declared_by = tuple(sorted({a.declared_by for a in evidence.attached.values()
+                                if a.declared_by}))
+    packages = reject_candidates(tree, packages, declared_by)
     packages, config_problems = _apply_service_config(packages, config)
     named = _named(packages, config)
     named.update({m: a.reason for m, a in evidence.attached.items() if a.service_name})
@@ -131,7 +135,8 @@ def _apply_service_config(
             )
         elif pkg.name in config.include or pkg.id in config.include:
             pkg = dataclasses.replace(
-                pkg, deployable=True, deployable_reason=f"listed in services.include in {source}"
+                pkg, deployable=True, rejected=None,
+                deployable_reason=f"listed in services.include in {source}",
             )
         result.append(pkg)
     return result, problems

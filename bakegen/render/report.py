@@ -35,6 +35,7 @@ def scan_as_dict(result: ScanResult) -> dict[str, Any]:
                 "version": pkg.version,
                 "deployable": pkg.deployable,
                 "deployable_reason": pkg.deployable_reason,
+                "rejected": pkg.rejected,
                 "entrypoint": list(pkg.entrypoint),
                 "binaries": list(pkg.binaries),
                 "dependencies": [
@@ -66,7 +67,8 @@ def scan_as_table(result: ScanResult) -> str:
     rows: list[tuple[str, ...]] = [("ECOSYSTEM", "NAME", "PATH", "KIND", "WHY / DEPENDS ON")]
     for pkg in result.packages:
         deps = sorted({d.name for d in pkg.dependencies})
-        why = pkg.deployable_reason if pkg.deployable else ""
+        why = pkg.deployable_reason if pkg.deployable else (
+            f"not a service: {pkg.rejected}" if pkg.rejected else "")
         detail = "; ".join(x for x in (why, "needs " + ", ".join(deps) if deps else "") if x)
         # names come from manifests: a newline or escape sequence must not break the table
         cells = (pkg.ecosystem, pkg.name, pkg.path, "service" if pkg.deployable else "library",
