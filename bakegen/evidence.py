@@ -49,6 +49,8 @@ class Build:
     context: str | None = None
     #: the compose file declaring it, or None for a Dockerfile found on its own
     compose: str | None = None
+    #: the Dockerfile stage compose builds (`build.target`)
+    stage: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,10 @@ class Attachment:
     #: the compose file, or a Dockerfile kept outside the package's folder: a declaration
     #: of the repo's services as a set (None for a Dockerfile in the package's own folder)
     declared_by: str | None = None
+    #: the Dockerfile stage to build, when compose names one
+    stage: str | None = None
+    #: found by the build's own name (compose service or file name) rather than its paths
+    by_name: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,20 +102,32 @@ def find_evidence(tree: SourceTree, packages: Iterable[Package], scope: Scope) -
             continue
         builds.append(Build(rel, name))
     matcher = _Matcher(tree, packages)
-    attached: dict[str, Attachment] = {}
-    for build in sorted(builds, key=_priority):
-        info = _info(tree, build.dockerfile, problems)
-        if info is None or (info.problem is None and _generated(tree, build.dockerfile)):
+    found: list[tuple[tuple[int, bool, str], Build, Attachment]] = []
+    infos: dict[str, DockerfileInfo | None] = {}
+    for build in builds:
+        if build.dockerfile not in infos:
+            info = _info(tree, build.dockerfile, problems)
+            usable = info is not None and not (
+                info.problem is None and _generated(tree, build.dockerfile))
+            infos[build.dockerfile] = info if usable else None
+        info = infos[build.dockerfile]
+        if info is None:
             continue
-        found = matcher.attach(build, info)
-        if isinstance(found, Skipped):
-            skipped.append(found)
-        elif found.manifest in attached:
-            first = attached[found.manifest]
-            skipped.append(Skipped(build.dockerfile, (
-                f"builds {found.manifest} too, which {first.dockerfile} already builds")))
+        result = matcher.attach(build, info)
+        if isinstance(result, Skipped):
+            skipped.append(result)
         else:
-            attached[found.manifest] = found
+            # compose first, and of several builds of one package the one named like it
+            rank, where = _priority(build)
+            found.append(((rank, not result.by_name, where), build, result))
+    attached: dict[str, Attachment] = {}
+    for _, build, attachment in sorted(found, key=lambda item: item[0]):
+        first = attached.setdefault(attachment.manifest, attachment)
+        if first is not attachment:
+            what = f"compose service {build.name}" if build.compose else build.dockerfile
+            skipped.append(Skipped(build.compose or build.dockerfile, (
+                f"{what} builds {attachment.manifest} too, which {first.dockerfile} "
+                "already builds")))
     return Evidence(attached, tuple(sorted(set(skipped))), tuple(problems),
                     tuple(sorted(composes)))
 
@@ -189,7 +207,9 @@ def _compose_build(rel: str, name: str, build: Any, problems: list[Problem]) -> 
         problems.append(Problem.warning(
             rel, f'service "{name}" builds from outside the repository; not used'))
         return None
-    return Build(path, name, context=folder, compose=rel)
+    stage = build.get("target") if isinstance(build, dict) else None
+    return Build(path, name, context=folder, compose=rel,
+                 stage=stage if isinstance(stage, str) and stage else None)
 
 
 class _Matcher:
@@ -211,6 +231,7 @@ class _Matcher:
         context = build.context or self._context(build, info, home)
         via = f"compose service {build.name} in {build.compose}" if build.compose else None
         pkg, how = self._package(build, info, home, context)
+        by_name = how == "named like it"
         if pkg is None:
             image = f" (FROM {info.images[-1]})" if info.images else ""
             what = info.problem or f"copies no package path{image}: infrastructure, not a service"
@@ -219,7 +240,8 @@ class _Matcher:
         inside = pkg.path != "." and is_within(build.dockerfile, pkg.path)
         declared_by = build.compose or (None if inside else build.dockerfile)
         return Attachment(pkg.manifest, build.dockerfile, context, reason,
-                          build.name if build.compose else None, declared_by)
+                          build.name if build.compose else None, declared_by, build.stage,
+                          by_name)
 
     def _package(
         self, build: Build, info: DockerfileInfo, home: str | None, context: str
@@ -229,6 +251,11 @@ class _Matcher:
         if home is not None and build.name == "" and not build.compose:
             return self._pick(self._by_folder[home], info), "in its folder"
         copied = self._copied(info, context)
+        if copied and all(p.path == "." for p in copied):
+            # the whole context: its name, or what it names, says more than the root package
+            named = self._named(build, info)
+            if named is not None:
+                return named
         if copied:
             chosen = _top(copied)
             if len(chosen) > 1:
@@ -236,6 +263,10 @@ class _Matcher:
                           or _key(p.path.rsplit("/", 1)[-1]) == _key(build.name)] or chosen
             if len(chosen) == 1:
                 return chosen[0], f"copies {chosen[0].path}"
+        return self._named(build, info) or (None, "")
+
+    def _named(self, build: Build, info: DockerfileInfo) -> tuple[Package, str] | None:
+        """By the build's name, else (copying the whole context) by what it names."""
         named = self._by_name.get(_key(build.name), []) if build.name else []
         if len(named) >= 1 and len({p.path for p in named}) == 1:
             return self._pick(named, info), "named like it"
@@ -243,7 +274,7 @@ class _Matcher:
             mentioned = self._mentioned(info)
             if mentioned is not None:
                 return mentioned, f"copies the whole context and names {mentioned.name}"
-        return None, ""
+        return None
 
     def _mentioned(self, info: DockerfileInfo) -> Package | None:
         """The package a whole-context Dockerfile names most often (its name, its folder when

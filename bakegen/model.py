@@ -58,6 +58,8 @@ class Package:
     dockerfile: str | None = None
     docker_context: str | None = None
     service_name: str | None = None
+    #: the stage of that Dockerfile to build (compose `build.target`)
+    docker_stage: str | None = None
     #: why a heuristic service candidate (start script, bin target, ...) is not a service
     rejected: str | None = None
     #: third-party requirements an install needs without a lockfile (Python: PEP 508 strings)

@@ -110,6 +110,7 @@ def _with_build(pkg: Package, build: Attachment | None) -> Package:
         dockerfile=build.dockerfile,
         docker_context=build.context,
         service_name=build.service_name,
+        docker_stage=build.stage,
         deployable=True,
         deployable_reason=build.reason,
     )

@@ -57,8 +57,7 @@ def reject_candidates(
 
 
 def _rejection(tree: SourceTree, pkg: Package, declared_by: tuple[str, ...]) -> str | None:
-    start = pkg.script("start") if pkg.ecosystem == "node" else None
-    if start is not None and _DEV_SERVER.search(start):
+    if pkg.ecosystem == "node" and _starts_dev(pkg):
         return "it starts a development server or desktop shell"
     if pkg.path.rsplit("/", 1)[-1] == "src-tauri" or tree.exists(
         join(pkg.path, "src-tauri/tauri.conf.json")
@@ -71,6 +70,32 @@ def _rejection(tree: SourceTree, pkg: Package, declared_by: tuple[str, ...]) -> 
         shown = ", ".join(declared_by[:3]) + (", ..." if len(declared_by) > 3 else "")
         return f"the repo declares its services ({shown}) and none builds it"
     return None
+
+
+def _starts_dev(pkg: Package) -> bool:
+    """Whether `start`, or a script it runs (`npm run start:dev`, `pnpm build:watch`), is a
+    development server or a watch loop."""
+    name = "start"
+    seen: set[str] = set()
+    while name not in seen and len(seen) < 5:
+        seen.add(name)
+        command = pkg.script(name)
+        if command is None:
+            return False
+        if _DEV_SERVER.search(command):
+            return True
+        called = _RUN_SCRIPT.match(command.strip())
+        if called is None:
+            return False
+        name = called.group(1)
+        if _DEV_SCRIPT_NAME.search(name):
+            return True
+    return False
+
+
+_RUN_SCRIPT = re.compile(
+    r"(?:npm|pnpm|yarn|bun)(?:\s+--?[\w-]+)*\s+(?:run(?:-script)?\s+)?([\w:.-]+)\s*(?:$|&&|;)")
+_DEV_SCRIPT_NAME = re.compile(r"(?:^|[:_-])(?:dev|develop|development|watch)(?:$|[:_-])")
 
 
 def _words(name: str) -> str:

@@ -195,3 +195,55 @@ def test_whole_context_dockerfile_builds_the_package_it_names(tmp_path: Path) ->
     })
     assert services(scan(tmp_path)) == {
         "@m/web": "built by docker/Dockerfile (copies the whole context and names @m/web)"}
+
+
+def test_compose_targets_of_one_whole_context_dockerfile_go_by_name(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "package.json": {"name": "app", "private": True, "workspaces": ["packages/*"],
+                         "scripts": {"start": "node serve.js"}},
+        "yarn.lock": YARN_LOCK,
+        "packages/backend/package.json": {"name": "backend", "version": "1.0.0"},
+        "packages/admin/package.json": {"name": "admin", "version": "1.0.0"},
+        "prod.Dockerfile": "FROM node:22 AS base\nCOPY . .\nFROM base AS backend\n"
+                           "FROM base AS admin\n",
+        "docker-compose.yml": (
+            "services:\n"
+            "  old-backend:\n    build:\n      context: .\n"
+            "      dockerfile: packages/backend/Dockerfile\n"
+            "  backend:\n    build:\n      context: .\n      dockerfile: prod.Dockerfile\n"
+            "      target: backend\n"
+            "  admin:\n    build:\n      context: .\n      dockerfile: prod.Dockerfile\n"
+            "      target: admin\n"
+        ),
+        "packages/backend/Dockerfile": "FROM node:22\nCOPY packages/backend /b\n",
+    })
+    data = scan(tmp_path)
+    assert services(data) == {
+        "admin": "built by prod.Dockerfile (compose service admin in docker-compose.yml, "
+        "named like it)",
+        "backend": "built by prod.Dockerfile (compose service backend in docker-compose.yml, "
+        "named like it)",
+    }
+    assert {s["reason"] for s in data["skipped"]} == {
+        "compose service old-backend builds packages/backend/package.json too, which "
+        "prod.Dockerfile already builds"}
+    targets = generated_targets(tmp_path)
+    assert (targets["backend"]["dockerfile"], targets["backend"]["target"]) == (
+        "prod.Dockerfile", "backend")
+
+
+def test_a_crate_that_is_its_own_workspace_is_standalone(tmp_path: Path) -> None:
+    crate = '[package]\nname = "{0}"\nversion = "0.1.0"\nedition = "2021"\n'
+    write_tree(tmp_path, {
+        "Cargo.toml": '[workspace]\nmembers = ["crates/*"]\n',
+        "Cargo.lock": "version = 4\n",
+        "crates/sdk/Cargo.toml": crate.format("sdk"),
+        "crates/sdk/src/lib.rs": "",
+        "plugins/photos/Cargo.toml": crate.format("photos")
+        + '[workspace]\n[dependencies]\nsdk = { path = "../../crates/sdk" }\n',
+        "plugins/photos/src/lib.rs": "",
+    })
+    result = CliRunner().invoke(cli, ["generate", str(tmp_path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "warning: plugins/photos/Cargo.toml: path dependency \"sdk\"" in result.stderr
+    assert "(not built: outside every cargo workspace" in result.stderr

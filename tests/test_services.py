@@ -81,3 +81,22 @@ def test_declared_services_leave_heuristic_ones_out_and_include_wins(tmp_path: P
         '"start" script: node w.js, but the repo declares its services '
         "(docker/api.Dockerfile) and none builds it")
     assert packages["cron"]["rejected"] is None
+
+
+@pytest.mark.parametrize(("scripts", "service"), [
+    ({"start": "npm run start:dev", "start:dev": "node x.js"}, False),
+    ({"start": "pnpm build:watch"}, False),
+    ({"start": "yarn serve", "serve": "vite preview"}, False),
+    ({"start": "npm run prod", "prod": "node dist/main.js"}, True),
+    ({"start": "npm run start", "x": "y"}, True),  # a loop is no dev server
+])
+def test_start_scripts_are_followed_to_what_they_run(
+    tmp_path: Path, scripts: dict[str, str], service: bool
+) -> None:
+    write_tree(tmp_path, {
+        "package.json": {"name": "m", "private": True, "workspaces": ["apps/*"]},
+        "yarn.lock": "# yarn lockfile v1\n\n\n",
+        "apps/api/package.json": {"name": "api", "version": "1.0.0", "scripts": scripts},
+    })
+    result = CliRunner().invoke(cli, ["scan", str(tmp_path), "--json"], catch_exceptions=False)
+    assert json.loads(result.stdout)["packages"][0]["deployable"] is service

@@ -342,7 +342,9 @@ def _workspace(
         })),
         runtime_version=runtime,
         packages=tuple(sorted(p.name for p in packages)),
-        declared=table is not None,
+        # a `[workspace]` holding only its own crate ("empty workspace to exclude from
+        # parent") declares no monorepo: that crate is a standalone project
+        declared=table is not None and any(f != root for f in members),
     )
     return workspace, packages
 

@@ -141,6 +141,8 @@ def _service_target(
         # bake reads `dockerfile` relative to the context
         ("dockerfile", posixpath.relpath(svc.dockerfile, svc.context_dir)),
     ]
+    if not svc.generated and svc.package.docker_stage:
+        attributes.append(("target", svc.package.docker_stage))
     if svc.uses_bases:
         attributes.append(
             (
