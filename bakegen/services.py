@@ -9,7 +9,8 @@ the package, when
   `gatsby develop`, ...) or a desktop shell (`electron`, `tauri`);
 - it is a desktop app: a Tauri project (`src-tauri/`) or the crate inside one;
 - its name or folder says it is a benchmark, load test, example, tool, CLI, code or doc
-  generator, fuzz target or test (`bench`, `load-test`, `examples`, `tools`, `xtask`, ...);
+  generator, docs, fuzz target or test (`bench`, `load-test`, `examples`, `tools`, `xtask`,
+  ...), or every binary of a crate or Python project does (`src/bin/generate_types.rs`);
 - the repo declares its services itself (a compose build, or a Dockerfile kept outside the
   package it builds, as in a shared `docker/` folder), and none builds this one.
 """
@@ -36,7 +37,8 @@ _DEV_SERVER = re.compile(
 _NOT_SERVICE_WORD = re.compile(
     r"(?:^|-)(?:bench|benches|benchmarks?|load-?tests?|load-?testing|stress(?:-?tests?)?|perf"
     r"|examples?|samples?|demos?|playground|sandbox|xtask|tools?|tooling|cli|codegen|gen"
-    r"|docgen|doc-?gen|gen-?docs|fuzz|fuzzing|tests?|testing|e2e|scripts?)(?:$|-)"
+    r"|docgen|doc-?gen|gen-?docs|docs?|generate|generator|fuzz|fuzzing|tests?|testing|e2e"
+    r"|scripts?)(?:$|-)"
 )
 
 
@@ -66,6 +68,10 @@ def _rejection(tree: SourceTree, pkg: Package, declared_by: tuple[str, ...]) -> 
     for word in (pkg.name.rsplit("/", 1)[-1], *pkg.path.split("/")):
         if _NOT_SERVICE_WORD.search(_words(word)):
             return f'"{word}" names a benchmark, example, tool or test, not a service'
+    if pkg.ecosystem != "node" and pkg.binaries and all(
+        _NOT_SERVICE_WORD.search(_words(b)) for b in pkg.binaries
+    ):
+        return f"its binaries ({', '.join(pkg.binaries)}) are tools, not services"
     if declared_by:
         shown = ", ".join(declared_by[:3]) + (", ..." if len(declared_by) > 3 else "")
         return f"the repo declares its services ({shown}) and none builds it"

@@ -100,3 +100,22 @@ def test_start_scripts_are_followed_to_what_they_run(
     })
     result = CliRunner().invoke(cli, ["scan", str(tmp_path), "--json"], catch_exceptions=False)
     assert json.loads(result.stdout)["packages"][0]["deployable"] is service
+
+
+def test_a_crate_whose_binaries_are_all_tools_is_no_service(tmp_path: Path) -> None:
+    crate = '[package]\nname = "{0}"\nversion = "0.1.0"\nedition = "2021"\n'
+    write_tree(tmp_path, {
+        "Cargo.toml": '[workspace]\nmembers = ["core", "server"]\n',
+        "Cargo.lock": "version = 4\n",
+        "core/Cargo.toml": crate.format("core"),
+        "core/src/lib.rs": "",
+        "core/src/bin/generate_types.rs": "fn main() {}\n",
+        "server/Cargo.toml": crate.format("server"),
+        "server/src/main.rs": "fn main() {}\n",
+    })
+    result = CliRunner().invoke(cli, ["scan", str(tmp_path), "--json"], catch_exceptions=False)
+    packages = {p["name"]: p for p in json.loads(result.stdout)["packages"]}
+    assert packages["server"]["deployable"]
+    assert packages["core"]["rejected"] == (
+        "bin target src/bin/generate_types.rs, but its binaries (generate_types) are tools, "
+        "not services")
