@@ -25,7 +25,7 @@ _NAMED = re.compile(
 _WORD = re.compile(r"[\w@./-]+")
 DEV_VARIANTS = frozenset({
     "dev", "develop", "development", "local", "debug", "test", "tests", "testing", "ci", "e2e",
-    "devcontainer",
+    "devcontainer", "playwright", "cypress",
 })
 
 

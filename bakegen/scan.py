@@ -10,9 +10,9 @@ from bakegen.config import Config
 from bakegen.ecosystems import Ecosystem, registry
 from bakegen.errors import BakegenError, Problem
 from bakegen.evidence import Attachment, find_evidence
-from bakegen.model import Package, ScanResult, Workspace
+from bakegen.model import Package, ScanResult, Skipped, Workspace
 from bakegen.safety import find_credentials, name_problems
-from bakegen.scope import Scope, filter_tree, narrow
+from bakegen.scope import Scope, filter_tree, narrow, without_packages
 from bakegen.services import reject_candidates
 from bakegen.tree import SourceTree
 
@@ -64,7 +64,9 @@ def scan_tree(
     workspaces, packages = list(narrowed.workspaces), list(narrowed.packages)
     problems = [*narrowed.problems, *config_problems]
     skipped = (*skipped, *evidence.skipped)
-    problems.extend(_duplicate_names(packages))
+    packages, workspaces, duplicates, taken = _duplicate_names(packages, workspaces)
+    problems.extend(duplicates)
+    skipped = (*skipped, *taken)
     problems.extend(name_problems(packages, workspaces))
     credentials = find_credentials(tree)
     problems.extend(c.warning() for c in credentials)
@@ -143,17 +145,44 @@ def _apply_service_config(
     return result, problems
 
 
-def _duplicate_names(packages: list[Package]) -> list[Problem]:
-    seen: dict[str, Package] = {}
-    problems = []
+def _duplicate_names(
+    packages: list[Package], workspaces: list[Workspace]
+) -> tuple[list[Package], list[Workspace], list[Problem], list[Skipped]]:
+    """Two packages of one workspace sharing a name are an error. Projects of different
+    workspaces are independent, but one name is one bake target and graph node, so the first
+    (a declared workspace's member, a service, the shallower path) is kept and the other
+    skipped with a warning."""
+    declared = {w.key for w in workspaces if w.declared}
+
+    def rank(pkg: Package) -> tuple[bool, bool, int, str]:
+        member = f"{pkg.ecosystem}:{pkg.workspace}" in declared
+        return (not member, not pkg.deployable, pkg.path.count("/"), pkg.manifest)
+
+    groups: dict[str, list[Package]] = {}
     for pkg in sorted(packages, key=lambda p: (p.id, p.manifest)):
-        first = seen.setdefault(pkg.id, pkg)
-        if first is not pkg:
-            problems.append(
-                Problem.error(
-                    pkg.manifest,
-                    f'duplicate {pkg.ecosystem} package name "{pkg.name}", '
-                    f"also defined in {first.manifest}",
-                )
-            )
-    return problems
+        groups.setdefault(pkg.id, []).append(pkg)
+    problems: list[Problem] = []
+    gone: list[Package] = []
+    kept_by: dict[str, Package] = {}
+    for group in groups.values():
+        best = min(group, key=rank)
+        kept_by[best.id] = best
+        firsts: dict[str, Package] = {}
+        for pkg in group:
+            first = firsts.setdefault(pkg.workspace, pkg)
+            message = (f'duplicate {pkg.ecosystem} package name "{pkg.name}", '
+                       f"also defined in {(first if first is not pkg else best).manifest}")
+            if first is not pkg:
+                problems.append(Problem.error(pkg.manifest, message))
+            elif pkg.workspace != best.workspace:
+                problems.append(Problem.warning(pkg.manifest, f"{message} (another "
+                                                "workspace); not built: bake target names "
+                                                "must be unique"))
+                gone.append(pkg)
+    if not gone:
+        return packages, workspaces, problems, []
+    dropped = {p.manifest for p in gone}
+    kept = [p for p in packages if p.manifest not in dropped]
+    skipped = [Skipped(p.manifest, f'its name "{p.name}" is taken by '
+                       f"{kept_by[p.id].manifest} of another workspace") for p in gone]
+    return kept, list(without_packages(workspaces, gone)), problems, skipped

@@ -157,7 +157,7 @@ def narrow(
     kept = tuple(p for p in packages if p.manifest not in dropped)
     gone = [p for p in packages if p.manifest in dropped]
     return Narrowed(
-        workspaces=_narrow_workspaces(workspaces, gone),
+        workspaces=without_packages(workspaces, gone),
         packages=kept,
         problems=_narrow_problems(problems, kept, gone, dropped, scope, declared),
         skipped=tuple(sorted(Skipped(p.manifest, dropped[p.manifest]) for p in gone)),
@@ -179,9 +179,10 @@ def _keep_dependencies(packages: tuple[Package, ...], dropped: dict[str, str]) -
                 queue.append(target)
 
 
-def _narrow_workspaces(
-    workspaces: tuple[Workspace, ...], gone: list[Package]
+def without_packages(
+    workspaces: Iterable[Workspace], gone: list[Package]
 ) -> tuple[Workspace, ...]:
+    """The workspaces minus `gone`; a standalone workspace left empty disappears."""
     result = []
     for ws in workspaces:
         leaving = [p for p in gone if p.ecosystem == ws.ecosystem and p.workspace == ws.root]

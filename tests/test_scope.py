@@ -183,3 +183,30 @@ def test_exclude_must_be_a_list_of_strings(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr == (
         "bakegen.toml: \"exclude\" must be a list of strings, got 'examples'\n")
+
+
+def test_same_name_in_two_independent_projects_keeps_one_with_a_warning(tmp_path: Path) -> None:
+    app = {"name": "assist", "version": "1.0.0", "scripts": {"start": "node a.js"}}
+    write_tree(tmp_path, {
+        "assist/package.json": app, "assist/package-lock.json": NPM_LOCK,
+        "ee/assist/package.json": app, "ee/assist/package-lock.json": NPM_LOCK,
+    })
+    code, data, _ = scan_json(tmp_path)
+    assert code == 0
+    assert [p["path"] for p in data["packages"]] == ["assist"]  # type: ignore[index, union-attr]
+    assert skipped(data) == {
+        "ee/assist/package.json": 'its name "assist" is taken by assist/package.json of '
+        "another workspace"}
+    assert [w["root"] for w in data["workspaces"]] == ["assist"]  # type: ignore[index, union-attr]
+
+
+def test_dockerfile_for_browser_tests_is_no_evidence(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "package.json": {"name": "m", "private": True, "workspaces": ["web"]},
+        "yarn.lock": YARN_LOCK,
+        "web/package.json": {"name": "web", "version": "1.0.0", "scripts": {"start": "vite"}},
+        "web/Dockerfile.playwright": "FROM node:22\nCOPY . .\n",
+    })
+    _, data, _ = scan_json(tmp_path)
+    assert skipped(data) == {
+        "web/Dockerfile.playwright": "a Dockerfile for development or CI, not a service"}
