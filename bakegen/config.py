@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pathspec
+
 from bakegen import tomlparse
 from bakegen.errors import BakegenError
 from bakegen.safety import SECRET_TARGETS
@@ -58,6 +60,8 @@ class Config:
     services: dict[str, ServiceSettings] = field(default_factory=dict)
     #: BuildKit secrets the base targets pass to their builds: (id, "path" or "env:NAME")
     secrets: tuple[tuple[str, str], ...] = ()
+    #: gitignore-style patterns of paths the scan leaves out (top-level `exclude`)
+    scan_exclude: tuple[str, ...] = ()
 
     def service(self, name: str) -> ServiceSettings:
         return self.services.get(name, ServiceSettings())
@@ -102,6 +106,7 @@ _TOP_KEYS = (
     "images",
     "service",
     "secrets",
+    "exclude",
 )
 _SERVICE_KEYS = (
     "dockerfile",
@@ -176,7 +181,21 @@ def parse_config(data: Any, source: str) -> Config:
         images=images,
         services=overrides,
         secrets=_secrets(table.get("secrets", {}), source),
+        scan_exclude=_patterns(table, source),
     )
+
+
+def _patterns(table: dict[str, Any], source: str) -> tuple[str, ...]:
+    """`exclude`: gitignore-style lines, checked here so a bad one is reported once."""
+    lines = tuple(_str_list(table, "exclude", source, []))
+    for line in lines:
+        if _CONTROL.search(line):
+            raise BakegenError(f'{source}: "exclude" has {line!r}, which is not one line')
+        try:
+            pathspec.GitIgnoreSpec.from_lines([line])
+        except ValueError as exc:
+            raise BakegenError(f'{source}: "exclude" has {line!r}: {exc}') from exc
+    return lines
 
 
 def _secrets(value: Any, source: str) -> tuple[tuple[str, str], ...]:

@@ -52,9 +52,21 @@ class Package:
     entrypoint: tuple[str, ...] = ()
     #: why `entrypoint` is that command (what a start script was resolved to)
     entrypoint_reason: str | None = None
+    #: why the found start command cannot run in the image; warned about only when the
+    #: package stays a service with no `cmd` of its own (rejected candidates need no word)
+    entrypoint_problem: str | None = None
     binaries: tuple[str, ...] = ()
     scripts: tuple[tuple[str, str], ...] = ()
     has_dockerfile: bool = False
+    #: the repo's own Dockerfile for it, its build context (repository-relative), and the
+    #: compose service name it is declared under
+    dockerfile: str | None = None
+    docker_context: str | None = None
+    service_name: str | None = None
+    #: the stage of that Dockerfile to build (compose `build.target`)
+    docker_stage: str | None = None
+    #: why a heuristic service candidate (start script, bin target, ...) is not a service
+    rejected: str | None = None
     #: third-party requirements an install needs without a lockfile (Python: PEP 508 strings)
     requirements: tuple[str, ...] = ()
     #: what building the package needs first (Python: `[build-system] requires`)
@@ -104,6 +116,9 @@ class Workspace:
     #: the root manifest's install scripts (Node `postinstall`, ...), whether or not the
     #: root is a package itself
     root_scripts: tuple[tuple[str, str], ...] = ()
+    #: True for a workspace the repo declares (npm/yarn/pnpm/bun `workspaces`, Cargo
+    #: `[workspace]`, `[tool.uv.workspace]`); False for standalone projects bakegen grouped
+    declared: bool = True
 
     @property
     def key(self) -> str:
@@ -119,6 +134,14 @@ class EcosystemScan:
     problems: tuple[Problem, ...] = ()
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Skipped:
+    """A manifest or Dockerfile the scan found and left out, and why."""
+
+    path: str
+    reason: str
+
+
 @dataclass(frozen=True, slots=True)
 class ScanResult:
     """Everything a scan of the repository found, sorted for stable output."""
@@ -129,6 +152,8 @@ class ScanResult:
     problems: tuple[Problem, ...] = field(default=())
     #: files holding literal registry credentials: left out of every build context
     secret_files: tuple[str, ...] = ()
+    #: what the scan left out: excluded paths, standalone projects nothing builds
+    skipped: tuple[Skipped, ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:

@@ -229,9 +229,11 @@ def _root_files(ws: Workspace) -> tuple[str, ...]:
 
 
 def own_dockerfile(pkg: Package, settings: ServiceSettings) -> str | None:
-    """The Dockerfile a service brings itself (config first, then `<package>/Dockerfile`)."""
+    """The Dockerfile a service brings itself (config first, then the one the scan found)."""
     if settings.dockerfile:
         return normalize(settings.dockerfile)
+    if pkg.dockerfile:
+        return pkg.dockerfile
     return join(pkg.path, "Dockerfile") if pkg.has_dockerfile else None
 
 
@@ -251,7 +253,7 @@ def _plan_service(
     root_files: tuple[str, ...],
 ) -> ServicePlan:
     settings = config.service(pkg.name)
-    target = settings.target or target_name(pkg.name)
+    target = settings.target or target_name(pkg.service_name or pkg.name)
     if not is_valid_target(target):
         raise PlanError(
             f'{config.source or "bakegen.toml"}: target name "{target}" for {pkg.name} '
@@ -280,7 +282,7 @@ def _plan_service(
         package=pkg,
         base=base,
         dockerfile=dockerfile,
-        context_dir=normalize(settings.context or "."),
+        context_dir=normalize(settings.context or pkg.docker_context or "."),
         generated=recipe is not None,
         recipe=recipe,
         context=context,

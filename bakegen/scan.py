@@ -9,8 +9,11 @@ from pathlib import Path
 from bakegen.config import Config
 from bakegen.ecosystems import Ecosystem, registry
 from bakegen.errors import BakegenError, Problem
-from bakegen.model import Package, ScanResult, Workspace
+from bakegen.evidence import Attachment, find_evidence
+from bakegen.model import Package, ScanResult, Skipped, Workspace
 from bakegen.safety import find_credentials, name_problems
+from bakegen.scope import Scope, filter_tree, narrow, without_packages
+from bakegen.services import reject_candidates
 from bakegen.tree import SourceTree
 
 
@@ -36,6 +39,8 @@ def scan_tree(
     workspaces: list[Workspace] = []
     packages: list[Package] = []
     problems: list[Problem] = list(tree.problems)
+    scope = Scope(config.scan_exclude, config.source or "bakegen.toml")
+    tree, skipped = filter_tree(tree, scope)
     for name, eco in sorted((ecosystems or registry()).items()):
         try:
             found = eco.scan(tree)
@@ -46,10 +51,22 @@ def scan_tree(
         packages.extend(found.packages)
         problems.extend(found.problems)
         del name
-    packages = [_with_dockerfile(tree, pkg) for pkg in packages]
+    evidence = find_evidence(tree, packages, scope)
+    packages = [_with_build(pkg, evidence.attached.get(pkg.manifest)) for pkg in packages]
+    declared_by = tuple(sorted({a.declared_by for a in evidence.attached.values()
+                                if a.declared_by}))
+    packages = reject_candidates(tree, packages, declared_by)
     packages, config_problems = _apply_service_config(packages, config)
-    problems.extend(config_problems)
-    problems.extend(_duplicate_names(packages))
+    named = _named(packages, config)
+    named.update({m: a.reason for m, a in evidence.attached.items() if a.service_name})
+    narrowed = narrow(workspaces, packages, [*problems, *evidence.problems], scope, named,
+                      {m: a.reason for m, a in evidence.attached.items()})
+    workspaces, packages = list(narrowed.workspaces), list(narrowed.packages)
+    problems = [*narrowed.problems, *config_problems]
+    skipped = (*skipped, *evidence.skipped)
+    packages, workspaces, duplicates, taken = _duplicate_names(packages, workspaces)
+    problems.extend(duplicates)
+    skipped = (*skipped, *taken)
     problems.extend(name_problems(packages, workspaces))
     credentials = find_credentials(tree)
     problems.extend(c.warning() for c in credentials)
@@ -61,7 +78,19 @@ def scan_tree(
         packages=tuple(sorted(packages, key=lambda p: (p.ecosystem, p.name, p.path))),
         problems=tuple(sorted(set(problems), key=Problem.sort_key)),
         secret_files=tuple(sorted(secret_files)),
+        skipped=tuple(sorted({*skipped, *narrowed.skipped})),
     )
+
+
+def _named(packages: list[Package], config: Config) -> dict[str, str]:
+    """Packages bakegen.toml names (services.include, a [service] table), with why."""
+    source = config.source or "bakegen.toml"
+    named: dict[str, str] = {}
+    for pkg in packages:
+        for key, names in (("services.include", config.include), ("service", config.services)):
+            if pkg.name in names or pkg.id in names:
+                named.setdefault(pkg.manifest, f"named by {key} in {source}")
+    return named
 
 
 def _without_files(ws: Workspace, secret_files: set[str]) -> Workspace:
@@ -73,15 +102,19 @@ def _without_files(ws: Workspace, secret_files: set[str]) -> Workspace:
     )
 
 
-def _with_dockerfile(tree: SourceTree, pkg: Package) -> Package:
-    dockerfile = "Dockerfile" if pkg.path == "." else f"{pkg.path}/Dockerfile"
-    if not tree.exists(dockerfile):
+def _with_build(pkg: Package, build: Attachment | None) -> Package:
+    """A package the repo builds with its own Dockerfile is a service, built that way."""
+    if build is None:
         return pkg
     return dataclasses.replace(
         pkg,
         has_dockerfile=True,
+        dockerfile=build.dockerfile,
+        docker_context=build.context,
+        service_name=build.service_name,
+        docker_stage=build.stage,
         deployable=True,
-        deployable_reason=pkg.deployable_reason or f"has its own {dockerfile}",
+        deployable_reason=build.reason,
     )
 
 
@@ -105,11 +138,18 @@ def _apply_service_config(
             )
         elif pkg.name in config.include or pkg.id in config.include:
             pkg = dataclasses.replace(
-                pkg, deployable=True, deployable_reason=f"listed in services.include in {source}"
+                pkg, deployable=True, rejected=None,
+                deployable_reason=f"listed in services.include in {source}",
             )
-            settings = config.service(pkg.name)
-            if not pkg.entrypoint and settings.cmd is None and settings.dockerfile is None \
-                    and not pkg.has_dockerfile:
+        settings = config.service(pkg.name)
+        builds_itself = (settings.cmd is not None or settings.dockerfile is not None
+                         or pkg.has_dockerfile)
+        if pkg.deployable and not builds_itself:
+            if pkg.entrypoint_problem:
+                problems.append(Problem.warning(
+                    pkg.manifest, f"service {pkg.name}: {pkg.entrypoint_problem}. Set "
+                    f'[service."{pkg.name}"] cmd in {source}'))
+            elif not pkg.entrypoint and (pkg.name in config.include or pkg.id in config.include):
                 problems.append(Problem.warning(
                     pkg.manifest, f"service {pkg.name}: nothing found that starts it (no "
                     "script, main module or app); the image runs a guess. Set "
@@ -118,17 +158,44 @@ def _apply_service_config(
     return result, problems
 
 
-def _duplicate_names(packages: list[Package]) -> list[Problem]:
-    seen: dict[str, Package] = {}
-    problems = []
+def _duplicate_names(
+    packages: list[Package], workspaces: list[Workspace]
+) -> tuple[list[Package], list[Workspace], list[Problem], list[Skipped]]:
+    """Two packages of one workspace sharing a name are an error. Projects of different
+    workspaces are independent, but one name is one bake target and graph node, so the first
+    (a declared workspace's member, a service, the shallower path) is kept and the other
+    skipped with a warning."""
+    declared = {w.key for w in workspaces if w.declared}
+
+    def rank(pkg: Package) -> tuple[bool, bool, int, str]:
+        member = f"{pkg.ecosystem}:{pkg.workspace}" in declared
+        return (not member, not pkg.deployable, pkg.path.count("/"), pkg.manifest)
+
+    groups: dict[str, list[Package]] = {}
     for pkg in sorted(packages, key=lambda p: (p.id, p.manifest)):
-        first = seen.setdefault(pkg.id, pkg)
-        if first is not pkg:
-            problems.append(
-                Problem.error(
-                    pkg.manifest,
-                    f'duplicate {pkg.ecosystem} package name "{pkg.name}", '
-                    f"also defined in {first.manifest}",
-                )
-            )
-    return problems
+        groups.setdefault(pkg.id, []).append(pkg)
+    problems: list[Problem] = []
+    gone: list[Package] = []
+    kept_by: dict[str, Package] = {}
+    for group in groups.values():
+        best = min(group, key=rank)
+        kept_by[best.id] = best
+        firsts: dict[str, Package] = {}
+        for pkg in group:
+            first = firsts.setdefault(pkg.workspace, pkg)
+            message = (f'duplicate {pkg.ecosystem} package name "{pkg.name}", '
+                       f"also defined in {(first if first is not pkg else best).manifest}")
+            if first is not pkg:
+                problems.append(Problem.error(pkg.manifest, message))
+            elif pkg.workspace != best.workspace:
+                problems.append(Problem.warning(pkg.manifest, f"{message} (another "
+                                                "workspace); not built: bake target names "
+                                                "must be unique"))
+                gone.append(pkg)
+    if not gone:
+        return packages, workspaces, problems, []
+    dropped = {p.manifest for p in gone}
+    kept = [p for p in packages if p.manifest not in dropped]
+    skipped = [Skipped(p.manifest, f'its name "{p.name}" is taken by '
+                       f"{kept_by[p.id].manifest} of another workspace") for p in gone]
+    return kept, list(without_packages(workspaces, gone)), problems, skipped

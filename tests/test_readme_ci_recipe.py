@@ -42,8 +42,8 @@ def run_recipe(tmp_path: Path) -> list[str]:
 
 def test_recipe_builds_missing_bases_then_services(tmp_path: Path, fake_docker: Path) -> None:
     assert run_recipe(tmp_path) == [
-        "BAKEGEN_MODE=ci buildx bake --push " + " ".join(BASES),
-        "BAKEGEN_MODE=ci buildx bake --push",
+        "BAKEGEN_MODE=ci buildx bake -f docker-bake.hcl --push " + " ".join(BASES),
+        "BAKEGEN_MODE=ci buildx bake -f docker-bake.hcl --push",
     ]
 
 
@@ -55,4 +55,4 @@ def test_recipe_skips_wave_one_when_the_registry_has_every_base(
     bake = load_bakefile(SAMPLE)
     services = [t.name for t in bake.buildable()]
     fake_docker.write_text("\n".join(b.tag for b in base_wave(bake, services)))
-    assert run_recipe(tmp_path) == ["BAKEGEN_MODE=ci buildx bake --push"]
+    assert run_recipe(tmp_path) == ["BAKEGEN_MODE=ci buildx bake -f docker-bake.hcl --push"]

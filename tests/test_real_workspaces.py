@@ -50,7 +50,8 @@ def test_generate_gives_a_consistent_bake_file(name: str, tmp_path: Path) -> Non
     assert services
     for service in services:
         target = targets[service]
-        path = repo / unquote(target["dockerfile"])
+        # bake reads `dockerfile` relative to the target's context
+        path = repo / unquote(target.get("context", '"."')) / unquote(target["dockerfile"])
         assert path.is_file()
         stages = {c.value[2] for c in dockerfile.parse_file(str(path))
                   if c.cmd == "FROM" and len(c.value) == 3}

@@ -53,6 +53,7 @@ def github(
     force: bool,
 ) -> None:
     """Write .github/workflows/bake.yml: affected matrix, bake jobs, multi-platform merge."""
+    from bakegen.bakecommand import bake_files
     from bakegen.pipeline import load_settings
     from bakegen.render.workflow import WORKFLOW_FILE, WorkflowSettings, render_workflow
     from bakegen.write import apply_changes, plan_changes
@@ -64,6 +65,7 @@ def github(
         cache=config.cache,
         branches=branches or ("main",),
         install=install,
+        bake_files=bake_files(root),
     )
     files = {WORKFLOW_FILE: render_workflow(settings)}
     changes = plan_changes(root, files, (), force=force)

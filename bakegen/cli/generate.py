@@ -47,6 +47,7 @@ def generate(
     overwritten unless --force. Dockerfiles generated earlier for services that are gone
     are removed.
     """
+    from bakegen.bakecommand import bake_command, merged_compose_files
     from bakegen.pipeline import Overrides
     from bakegen.pipeline import generate as run_pipeline
     from bakegen.write import apply_changes, plan_changes, unified_diff
@@ -74,4 +75,11 @@ def generate(
         f"{len(changes.created)} created, {len(changes.updated)} updated, "
         f"{len(changes.removed)} removed, {len(changes.unchanged)} unchanged"
     )
-    click.echo("next: docker buildx bake --print   then   docker buildx bake")
+    compose = merged_compose_files(root)
+    if compose:
+        command = bake_command(root)
+        click.echo(f"note: {compose[0]} is at the root and a plain `docker buildx bake` merges "
+                   "its services in; name the bake files:")
+        click.echo(f"next: {command} --print   then   {command}")
+    else:
+        click.echo("next: docker buildx bake --print   then   docker buildx bake")

@@ -86,6 +86,7 @@ def new(
 
 
 def _report(root: Path, result: NewResult) -> None:
+    from bakegen.bakecommand import bake_command, merged_compose_files
     from bakegen.onboarding.lock import LockStatus
 
     plan = result.plan
@@ -124,7 +125,8 @@ def _report(root: Path, result: NewResult) -> None:
     )
     click.echo(f"try it: {_local_command(plan)}")
     prefix = "" if root.resolve() == Path.cwd().resolve() else f"cd {root} && "
-    click.echo(f"next: {prefix}docker buildx bake {plan.target}")
+    bake = bake_command(root) if merged_compose_files(root) else "docker buildx bake"
+    click.echo(f"next: {prefix}{bake} {plan.target}")
 
 
 def _list_changes(plan: ServicePlan) -> None:

@@ -264,11 +264,15 @@ def _standalone_crates(
 def _broken_problems(
     index: _Index, roots: dict[str, WorkspaceTable], owner: dict[str, str]
 ) -> list[Problem]:
-    """An unreadable Cargo.toml is an error, unless cargo would never read it."""
+    """An unreadable Cargo.toml is an error, unless cargo would never read it or, when the
+    repo declares a workspace, no workspace claims it."""
     problems = []
     for folder, problem in sorted(index.broken.items()):
         if folder not in owner and index.enclosing_root(folder, roots) is not None:
             problem = Problem.warning(problem.path, problem.message)
+        elif folder not in owner and roots:
+            problem = Problem.warning(
+                problem.path, f"{problem.message}; not a member of any workspace, so not built")
         problems.append(problem)
     return problems
 
@@ -338,6 +342,9 @@ def _workspace(
         })),
         runtime_version=runtime,
         packages=tuple(sorted(p.name for p in packages)),
+        # a `[workspace]` holding only its own crate ("empty workspace to exclude from
+        # parent") declares no monorepo: that crate is a standalone project
+        declared=table is not None and any(f != root for f in members),
     )
     return workspace, packages
 

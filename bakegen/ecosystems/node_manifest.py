@@ -100,6 +100,7 @@ def build_package(
     start = scripts.get("start")
     main = manifest.get_str("main", problems)
     chosen = None
+    unresolved = None
     if start is not None:
         chosen = resolve_start(
             start,
@@ -110,12 +111,8 @@ def build_package(
             main,
         )
         if not chosen.resolved:
-            problems.append(Problem.warning(
-                manifest.path,
-                f'service {name}: the "start" script ({start}) runs nothing the runtime image '
-                f'has ({chosen.reason}); the image runs `npm run start`. Set '
-                f'[service."{name}"] cmd in bakegen.toml',
-            ))
+            unresolved = (f'the "start" script ({start}) runs nothing the runtime image has '
+                          f"({chosen.reason}); the image runs `npm run start`")
     elif main:
         chosen = Start(("node", main), '"main"')
     return Package(
@@ -130,6 +127,7 @@ def build_package(
         deployable_reason=f'"start" script: {start}' if start is not None else None,
         entrypoint=chosen.command if chosen else (),
         entrypoint_reason=chosen.reason if chosen else None,
+        entrypoint_problem=unresolved,
         framework=chosen.framework if chosen else None,
         binaries=_binaries(manifest, name, problems),
         scripts=tuple(sorted(scripts.items())),

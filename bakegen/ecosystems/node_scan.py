@@ -93,8 +93,10 @@ class _Root:
 def scan_node(tree: SourceTree) -> EcosystemScan:
     """Every Node workspace, package and internal edge of the tree, with problems."""
     problems: list[Problem] = []
-    manifests = _load_manifests(tree, problems)
+    broken: dict[str, Problem] = {}
+    manifests = _load_manifests(tree, problems, broken)
     claimed: set[str] = set()
+    broken_members: set[str] = set()
     workspaces: list[Workspace] = []
     packages: list[Package] = []
     for folder in _declared_root_folders(tree, manifests):
@@ -103,7 +105,9 @@ def scan_node(tree: SourceTree) -> EcosystemScan:
         root = _declared_root(tree, folder, manifests.get(folder), problems)
         members = _members(root, manifests, claimed, problems)
         claimed.update(m.folder for m in members)
+        broken_members.update(_broken_members(root, broken))
         _add_workspace(tree, root, members, workspaces, packages, problems)
+    problems.extend(_broken_problems(tree, broken, broken_members, declared=bool(workspaces)))
     declared = {ws.root for ws in workspaces}
     for folder, manifest in sorted(manifests.items()):
         if folder in declared or _inside(folder, claimed):
@@ -142,7 +146,50 @@ def root_is_package(manifest: Manifest, member_names: Iterable[str]) -> bool:
     return isinstance(deps, dict) and any(name in members for name in deps)
 
 
-def _load_manifests(tree: SourceTree, problems: list[Problem]) -> dict[str, Manifest]:
+def _broken_members(root: _Root, broken: Mapping[str, Problem]) -> list[str]:
+    """Unreadable package.json folders that the root's globs list as members."""
+    if not root.globs or not broken:
+        return []
+    prefix_len = 0 if root.folder == "." else len(root.folder) + 1
+    candidates = {
+        folder[prefix_len:]: folder
+        for folder in broken
+        if folder != root.folder and is_within(folder, root.folder)
+    }
+    includes = [g for g in root.globs if not g.startswith("!")]
+    excludes = [g[1:] for g in root.globs if g.startswith("!")]
+    try:
+        matched, _ = match_globs(candidates, includes, excludes)
+    except ValueError:
+        return []  # reported with the members
+    return [candidates[rel] for rel in matched]
+
+
+def _broken_problems(
+    tree: SourceTree, broken: Mapping[str, Problem], members: set[str], declared: bool
+) -> list[Problem]:
+    """An unreadable package.json is an error where bakegen would build it: a workspace
+    member, or a project with its own lockfile when the repo declares no workspace."""
+    problems = []
+    for folder, problem in sorted(broken.items()):
+        if folder in members:
+            problems.append(problem)
+        elif declared:
+            problems.append(Problem.warning(
+                problem.path, f"{problem.message}; not a member of any workspace, so not built"))
+        elif any(tree.exists(join(folder, n)) for n in LOCKFILE_PRIORITY):
+            problems.append(problem)
+        else:
+            problems.append(Problem.warning(
+                problem.path, f"{problem.message}; no lockfile and no workspace lists it, "
+                "so not built"))
+    return problems
+
+
+def _load_manifests(
+    tree: SourceTree, problems: list[Problem], broken: dict[str, Problem]
+) -> dict[str, Manifest]:
+    """Readable package.json files by folder; unreadable ones go to `broken`."""
     manifests: dict[str, Manifest] = {}
     for rel in tree.named("package.json"):
         if _CONTROL.search(rel):  # would break the Dockerfile lines naming the folder
@@ -153,10 +200,10 @@ def _load_manifests(tree: SourceTree, problems: list[Problem]) -> dict[str, Mani
         try:
             data = load_json(tree, rel)
         except BakegenError as exc:
-            problems.append(_problem(exc))
+            broken[parent(rel)] = _problem(exc)
             continue
         if not isinstance(data, dict):
-            problems.append(Problem.error(rel, "must be a JSON object"))
+            broken[parent(rel)] = Problem.error(rel, "must be a JSON object")
             continue
         manifests[parent(rel)] = Manifest(rel, parent(rel), data)
     return manifests
@@ -279,6 +326,7 @@ def _add_workspace(
             (root.manifest.scripts([]) if root.manifest is not None else {}).items()
             if name in INSTALL_SCRIPTS
         )),
+        declared=root.globs is not None,
     ))
 
 

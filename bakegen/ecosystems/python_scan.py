@@ -54,12 +54,14 @@ class _Group:
     lockfile: str | None
     root_manifest: str | None
     members: list[str] = field(default_factory=list)
+    #: a `[tool.uv.workspace]` the repo declares, not projects bakegen grouped
+    declared: bool = False
 
 
 def scan_python(tree: SourceTree) -> EcosystemScan:
     """Find every Python workspace and package of the tree, collecting problems as values."""
     problems: list[Problem] = []
-    data = _load_manifests(tree, problems)
+    data, broken = _load_manifests(tree)
     projects = {
         folder: read_project(_manifest(folder), table, problems)
         for folder, table in data.items()
@@ -67,6 +69,7 @@ def scan_python(tree: SourceTree) -> EcosystemScan:
     }
     claimed: dict[str, str] = {}
     groups = _uv_workspaces(tree, data, projects, claimed, problems)
+    problems.extend(_broken_problems(broken, claimed, declared=bool(groups)))
     groups += _locked_projects(tree, projects, claimed)
     _follow_path_dependencies(tree, groups, projects, claimed)
     groups += _plain_group(projects, claimed)
@@ -77,15 +80,34 @@ def _manifest(folder: str) -> str:
     return MANIFEST if folder == "." else f"{folder}/{MANIFEST}"
 
 
-def _load_manifests(tree: SourceTree, problems: list[Problem]) -> dict[str, dict[str, Any]]:
+def _load_manifests(
+    tree: SourceTree,
+) -> tuple[dict[str, dict[str, Any]], dict[str, Problem]]:
+    """Every readable pyproject.toml by folder, and the unreadable ones' problems."""
     loaded: dict[str, dict[str, Any]] = {}
+    broken: dict[str, Problem] = {}
     for rel in tree.named(MANIFEST):
         try:
             loaded[parent(rel)] = load_toml(tree, rel)
         except BakegenError as exc:
             path, _, message = str(exc).partition(": ")
-            problems.append(Problem.error(path, message))
-    return loaded
+            broken[parent(rel)] = Problem.error(path, message)
+    return loaded, broken
+
+
+def _broken_problems(
+    broken: dict[str, Problem], claimed: dict[str, str], declared: bool
+) -> list[Problem]:
+    """An unreadable pyproject.toml is an error where bakegen would build it: a uv workspace
+    member, or any project when the repo declares no uv workspace; elsewhere a warning."""
+    problems = []
+    for folder, problem in sorted(broken.items()):
+        if declared and folder not in claimed:
+            problem = Problem.warning(
+                problem.path, f"{problem.message}; not a member of any uv workspace, so not built"
+            )
+        problems.append(problem)
+    return problems
 
 
 def _uv_table(data: dict[str, Any]) -> dict[str, Any]:
@@ -113,7 +135,7 @@ def _uv_workspaces(
                 f"at {_manifest(claimed[root])} (uv does not nest workspaces)"))
             continue
         members = _workspace_members(manifest, root, data, projects, folders, problems)
-        group = _Group(root, "uv", _lockfile(tree, root, "uv.lock"), manifest)
+        group = _Group(root, "uv", _lockfile(tree, root, "uv.lock"), manifest, declared=True)
         claimed[root] = root  # even a virtual root: it is no plain or locked project
         if root in projects and projects[root].name:
             group.members.append(root)
@@ -125,7 +147,8 @@ def _uv_workspaces(
                     "kept in the first"))
                 continue
             claimed[folder] = root
-            group.members.append(folder)
+            if folder in projects:
+                group.members.append(folder)
         groups.append(group)
     return groups
 
@@ -172,7 +195,9 @@ def _workspace_members(
             if folder not in projects:
                 problems.append(Problem.error(_manifest(folder), "uv workspace member (of "
                                               f"{manifest}) needs a [project] table"))
-        elif not folders.has_manifest(folder):
+        elif folders.has_manifest(folder):
+            members.append(folder)  # unreadable: reported as an error of a member
+        else:
             problems.append(Problem.warning(
                 manifest, f"workspace member {folder} has no pyproject.toml, skipped"))
     return members
@@ -521,6 +546,7 @@ def _workspace(
         runtime_version=_runtime_version(tree, group.root, [
             *members, *([root_project] if root_project else [])]),
         packages=packages,
+        declared=group.declared,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 
 from bakegen.plan import BasePlan, ImageVariable, Plan, ServicePlan
@@ -159,8 +160,11 @@ def _service_target(
     attributes: list[tuple[str, HclValue]] = [
         ("inherits", ["_common"]),
         ("context", svc.context_dir),
-        ("dockerfile", svc.dockerfile),
+        # bake reads `dockerfile` relative to the context
+        ("dockerfile", posixpath.relpath(svc.dockerfile, svc.context_dir)),
     ]
+    if not svc.generated and svc.package.docker_stage:
+        attributes.append(("target", svc.package.docker_stage))
     if svc.uses_bases:
         attributes.append(
             (

@@ -35,6 +35,7 @@ def scan_as_dict(result: ScanResult) -> dict[str, Any]:
                 "version": pkg.version,
                 "deployable": pkg.deployable,
                 "deployable_reason": pkg.deployable_reason,
+                "rejected": pkg.rejected,
                 "entrypoint": list(pkg.entrypoint),
                 "entrypoint_reason": pkg.entrypoint_reason,
                 "binaries": list(pkg.binaries),
@@ -49,6 +50,7 @@ def scan_as_dict(result: ScanResult) -> dict[str, Any]:
             {"severity": p.severity.value, "path": p.path, "message": p.message}
             for p in result.problems
         ],
+        "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
     }
 
 
@@ -66,7 +68,8 @@ def scan_as_table(result: ScanResult) -> str:
     rows: list[tuple[str, ...]] = [("ECOSYSTEM", "NAME", "PATH", "KIND", "WHY / DEPENDS ON")]
     for pkg in result.packages:
         deps = sorted({d.name for d in pkg.dependencies})
-        why = pkg.deployable_reason if pkg.deployable else ""
+        why = pkg.deployable_reason if pkg.deployable else (
+            f"not a service: {pkg.rejected}" if pkg.rejected else "")
         if pkg.deployable and pkg.entrypoint:
             because = pkg.entrypoint_reason
             detail = f" ({because})" if because and because != pkg.deployable_reason else ""
@@ -87,4 +90,5 @@ def scan_as_table(result: ScanResult) -> str:
             f"workspace {ws.ecosystem} at {ws.root}: {ws.manager}, "
             f"lockfile {ws.lockfile or 'none'}{runtime}"
         )
+    lines.extend(printable(f"skipped {s.path}: {s.reason}") for s in result.skipped)
     return "\n".join(lines) + "\n"

@@ -54,6 +54,14 @@ class WorkflowSettings:
     branches: tuple[str, ...] = ("main",)
     install: str = "pip install bakegen"
     python_version: str = "3.12"
+    #: passed to every bake explicitly: without `-f`, bake also merges a compose file it
+    #: finds at the root (and stops on its `env_file`s)
+    bake_files: tuple[str, ...] = ("docker-bake.hcl",)
+
+    @property
+    def bake_file_flags(self) -> str:
+        """`-f docker-bake.hcl -f docker-bake.override.hcl` for a shell command."""
+        return " ".join(f"-f {name}" for name in self.bake_files)
 
     @property
     def registry_host(self) -> str | None:
@@ -260,6 +268,8 @@ def _bake_step(s: WorkflowSettings, wave: Wave, name: str, condition: str | None
     lines += [f"        uses: {ACTIONS['bake']}",
               "        with:",
               "          source: .",
+              "          files: |",
+              *(f"            {name}" for name in s.bake_files),
               f"          targets: ${{{{ matrix.{wave.targets_key} }}}}",
               "          set: |",
               *(f"            {line}" for line in sets)]
@@ -363,7 +373,7 @@ def _merge_job(s: WorkflowSettings, wave: Wave) -> str:
         run: |
           set -euo pipefail
           # the tags bake would push, with REGISTRY and TAG resolved as in the build jobs
-          mapfile -t tags < <(docker buildx bake --print "$TARGET" \\
+          mapfile -t tags < <(docker buildx bake {s.bake_file_flags} --print "$TARGET" \\
             | jq -r --arg t "$TARGET" '.target[$t].tags[]')
           name="${{tags[0]##*/}}"
           repo="${{tags[0]}}"

@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
+from bakegen.config import Config, load_config
 from bakegen.ecosystems.node import NodeEcosystem
 from bakegen.model import DepKind, EcosystemScan, Package, Workspace
+from bakegen.scan import scan_tree
 from bakegen.tree import SourceTree
 from tests.builders import REAL_WORKSPACES, copy_real_workspace, copy_sample, write_tree
 
@@ -603,18 +605,26 @@ def test_entrypoint_never_needs_the_package_manager(tmp_path: Path, lock: dict[s
 
 
 def test_unrunnable_start_script_is_a_warning_naming_the_cmd_setting(tmp_path: Path) -> None:
-    result = scan(tmp_path, {
+    files = {
         "package.json": root(workspaces=["apps/*"]), "package-lock.json": "{}",
         "apps/web/package.json": pkg("@a/web", scripts={"start": "serve -s dist"},
                                      devDependencies={"serve": "14"}),
-    })
-    assert result.packages[0].entrypoint == ("npm", "run", "start")
-    assert problems(result) == {(
+        # a rejected candidate (a dev server) is no service: no word about its start script
+        "apps/admin/package.json": pkg("@a/admin", scripts={"start": "vite"},
+                                       devDependencies={"vite": "5"}),
+    }
+    result = scan(tmp_path, files)
+    assert by_name(result)["@a/web"].entrypoint == ("npm", "run", "start")
+    assert problems(result) == set()
+    whole = scan_tree(SourceTree.scan(tmp_path), Config())
+    assert {(p.severity.value, p.path, p.message) for p in whole.problems} == {(
         "warning", "apps/web/package.json",
         'service @a/web: the "start" script (serve -s dist) runs nothing the runtime image has '
         "(serve is a devDependency, absent from the runtime image); the image runs `npm run "
         'start`. Set [service."@a/web"] cmd in bakegen.toml',
     )}
+    write_tree(tmp_path, {"bakegen.toml": '[service."@a/web"]\ncmd = ["node", "x.js"]\n'})
+    assert scan_tree(SourceTree.scan(tmp_path), load_config(tmp_path)).problems == ()
 
 
 # --- bad input is a problem, never a crash -----------------------------------------------

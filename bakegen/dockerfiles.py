@@ -1,0 +1,109 @@
+"""Dockerfiles a repository brings: how they are named, and what they copy from the context.
+
+Parsed with the `dockerfile` package (BuildKit's own parser), so line continuations, the
+JSON form, heredocs and `--from` copies read as BuildKit reads them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import dockerfile
+
+from bakegen.tree import normalize
+
+#: `Dockerfile`, `Dockerfile.api`, `Dockerfile-api`, `Dockerfile_mysql`, `api.Dockerfile`,
+#: and the same with `Containerfile`; any case of the word
+_NAMED = re.compile(
+    r"(?i)(?:(?:docker|container)file(?:[._-](?P<suffix>[A-Za-z0-9][\w.-]*))?"
+    r"|(?P<prefix>[A-Za-z0-9][\w.-]*?)\.(?:docker|container)file)"
+)
+#: name parts of Dockerfiles made for development or CI, never for the deployed image
+_WORD = re.compile(r"[\w@./-]+")
+DEV_VARIANTS = frozenset({
+    "dev", "develop", "development", "local", "debug", "test", "tests", "testing", "ci", "e2e",
+    "devcontainer", "playwright", "cypress",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class DockerfileInfo:
+    """What one Dockerfile builds from: its base images and the context paths it copies."""
+
+    path: str
+    #: images of its FROM lines that are not earlier stages
+    images: tuple[str, ...] = ()
+    #: COPY/ADD sources read from the build context (not `--from`, not URLs or heredocs)
+    copies: tuple[str, ...] = ()
+    #: why it could not be read, when it could not
+    problem: str | None = None
+    #: how often each word or path (1 to 4 segments of a path-like word) appears in its
+    #: instructions (comments left out): `RUN turbo build --filter=@acme/api` mentions
+    #: `@acme/api`, `/app/apps/api/dist` mentions `apps/api`
+    mentions: Mapping[str, int] = field(default_factory=dict)
+
+
+def dockerfile_name(rel: str) -> str | None:
+    """The image name a Dockerfile's file name gives (`""` for a plain `Dockerfile`), or None
+    when the file is no Dockerfile (`Dockerfile.dockerignore` is none)."""
+    base = rel.rsplit("/", 1)[-1]
+    if base.lower().endswith(".dockerignore"):
+        return None
+    match = _NAMED.fullmatch(base)
+    if match is None:
+        return None
+    return match.group("suffix") or match.group("prefix") or ""
+
+
+def is_dev_variant(name: str) -> bool:
+    """`dev`, `Dockerfile.test`, `api.dev`: a Dockerfile for development or CI."""
+    return any(part.lower() in DEV_VARIANTS for part in re.split(r"[._-]", name) if part)
+
+
+def read_dockerfile(path: str, text: str) -> DockerfileInfo:
+    """Parse a Dockerfile; a syntax error is kept as `problem`, never raised."""
+    try:
+        commands = dockerfile.parse_string(text)
+    except dockerfile.GoParseError as exc:
+        return DockerfileInfo(path, problem=f"cannot parse the Dockerfile: {exc}")
+    stages: set[str] = set()
+    images: list[str] = []
+    copies: list[str] = []
+    for command in commands:
+        if command.cmd == "FROM" and command.value:
+            image = command.value[0]
+            if image.lower() not in stages:
+                images.append(image)
+            if len(command.value) >= 3 and command.value[1].upper() == "AS":
+                stages.add(command.value[2].lower())
+        elif command.cmd in ("COPY", "ADD"):
+            if any(flag.startswith("--from") for flag in command.flags):
+                continue
+            copies.extend(_sources(command.value, heredoc=bool(command.heredocs)))
+    body = "\n".join(command.original for command in commands)
+    return DockerfileInfo(path, tuple(images), tuple(dict.fromkeys(copies)),
+                          mentions=_mentions(body))
+
+
+def _mentions(body: str) -> Counter[str]:
+    found: Counter[str] = Counter()
+    for word in _WORD.findall(body):
+        parts = [p for p in word.split("/") if p and p != "."]
+        for i in range(len(parts)):
+            for j in range(i + 1, min(len(parts), i + 4) + 1):
+                found["/".join(parts[i:j])] += 1
+    return found
+
+
+def _sources(values: tuple[str, ...], heredoc: bool) -> list[str]:
+    found = []
+    for source in values[:-1]:  # the last one is the destination
+        if heredoc and source.startswith("<<"):
+            continue
+        if "://" in source or source.startswith("git@") or "$" in source:
+            continue  # a download, or a path only a build argument decides
+        found.append(normalize(source))
+    return found
