@@ -84,6 +84,10 @@ class Scope:
         return f'matches default exclude "{pattern}" ({what})'
 
 
+#: a file name no exclude pattern names, to ask whether a folder is excluded
+_ANY_FILE = "Cargo.toml"
+
+
 def _spec(lines: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
     return _SPECS.get(lines) or _SPECS.setdefault(lines, pathspec.GitIgnoreSpec.from_lines(lines))
 
@@ -143,7 +147,15 @@ def narrow(
     dropped: dict[str, str] = {}
     for pkg in packages:
         ws = by_key.get(f"{pkg.ecosystem}:{pkg.workspace}")
-        if ws is None or ws.declared or pkg.manifest in named:
+        if ws is None or pkg.manifest in named:
+            continue
+        if ws.declared:
+            # members of a workspace are packages wherever they sit, but a whole workspace
+            # under an excluded folder (a test fixture, an example) is not the repo's
+            reason = None if ws.root == "." or pkg.manifest in evidence else \
+                scope.default_reason(f"{ws.root}/{_ANY_FILE}")
+            if reason is not None:
+                dropped[pkg.manifest] = f"its workspace {ws.root} {reason}"
             continue
         reason = scope.default_reason(pkg.manifest)
         if reason is None and pkg.ecosystem in declared and pkg.manifest not in evidence:
@@ -156,8 +168,11 @@ def narrow(
     _keep_dependencies(packages, dropped)
     kept = tuple(p for p in packages if p.manifest not in dropped)
     gone = [p for p in packages if p.manifest in dropped]
+    excluded_roots = {ws.key for ws in workspaces if ws.declared and ws.root != "."
+                      and scope.default_reason(f"{ws.root}/{_ANY_FILE}") is not None}
     return Narrowed(
-        workspaces=without_packages(workspaces, gone),
+        workspaces=tuple(w for w in without_packages(workspaces, gone)
+                         if w.packages or w.key not in excluded_roots),
         packages=kept,
         problems=_narrow_problems(problems, kept, gone, dropped, scope, declared),
         skipped=tuple(sorted(Skipped(p.manifest, dropped[p.manifest]) for p in gone)),

@@ -8,6 +8,7 @@ standalone crate, its own one-member workspace. Edges come from `path` dependenc
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -294,13 +295,22 @@ def _workspace(
     table = root_manifest.workspace
     path_deps = _workspace_path_deps(index, root_manifest, problems)
     packages = []
+    needs: set[str] = set()
     for folder in members:
         manifest = index.manifests.get(folder)
         if manifest is None or manifest.package is None:
             continue
-        packages.append(_package(index, owner, root_manifest, path_deps, manifest, problems))
+        foreign, package = _package(index, owner, root_manifest, path_deps, manifest, problems)
+        needs.update(foreign)
+        packages.append(package)
     if not packages:
         return None
+    if needs:
+        # cargo must resolve every member: the whole workspace needs what is outside it
+        packages = [dataclasses.replace(
+            p, deployable=False, rejected=f"{p.deployable_reason}, but its workspace needs "
+            f"crates of another workspace ({', '.join(sorted(needs))})",
+        ) if p.deployable else p for p in packages]
     lockfile = join(root, "Cargo.lock")
     if not tree.exists(lockfile):
         problems.append(Problem.warning(
@@ -372,19 +382,21 @@ def _package(
     path_deps: dict[str, str],
     manifest: Manifest,
     problems: list[Problem],
-) -> Package:
+) -> tuple[tuple[str, ...], Package]:
+    """The crate's Package, and the folders of crates it needs from other workspaces."""
     crate = manifest.package
     assert crate is not None
     bins = sorted(crate.bins, key=lambda t: t.name)
     main = _main_bin(crate.name, bins)
-    return Package(
+    dependencies, foreign = _dependencies(index, owner, root, path_deps, manifest, problems)
+    return foreign, Package(
         ecosystem=ECOSYSTEM,
         name=crate.name,
         path=manifest.folder,
         manifest=manifest.rel,
         workspace=root.folder,
         version=_version(manifest, root.workspace, problems),
-        dependencies=_dependencies(index, owner, root, path_deps, manifest, problems),
+        dependencies=dependencies,
         deployable=main is not None,
         deployable_reason=f"bin target {main.path}" if main else None,
         entrypoint=(f"{BIN_DIR}/{main.name}",) if main else (),
@@ -422,9 +434,11 @@ def _dependencies(
     path_deps: dict[str, str],
     manifest: Manifest,
     problems: list[Problem],
-) -> tuple[Dependency, ...]:
+) -> tuple[tuple[Dependency, ...], tuple[str, ...]]:
+    """Internal dependencies, and folders of crates it needs from other workspaces."""
     assert manifest.package is not None
     found: set[Dependency] = set()
+    foreign: set[str] = set()
     for dep in manifest.package.deps:
         if dep.inherited:
             resolved = _inherited(root, dep.key, manifest.rel, problems)
@@ -438,9 +452,11 @@ def _dependencies(
                 continue
         name = _internal_name(index, owner, root.folder, manifest, dep.key, real, folder,
                               problems)
-        if name is not None and folder != manifest.folder:
+        if name is FOREIGN:
+            foreign.add(folder)
+        elif name is not None and folder != manifest.folder:
             found.add(Dependency(name, dep.kind))
-    return tuple(sorted(found))
+    return tuple(sorted(found)), tuple(sorted(foreign))
 
 
 def _inherited(root: Manifest, key: str, rel: str, problems: list[Problem]) -> str | None:
@@ -483,6 +499,10 @@ def _path_ok(
     return True
 
 
+#: what `_internal_name` returns for a crate of another workspace
+FOREIGN = "\0foreign"
+
+
 def _internal_name(
     index: _Index,
     owner: dict[str, str],
@@ -502,12 +522,14 @@ def _internal_name(
         ))
         return None
     if owner.get(folder) != root:
-        problems.append(Problem.error(
+        # cargo builds it, but bakegen builds one workspace per image: the crate is left out
+        # of the plan (see `_package`), which a file outside the plan must never stop
+        problems.append(Problem.warning(
             manifest.rel, f'path dependency "{key}" points to crate "{target.name}" ({folder}), '
-            f'which is not a member of the workspace at "{root}"; bakegen builds one '
-            "workspace per image: make both crates members of one [workspace]"
+            f'which is not a member of the workspace at "{root}"; not built: bakegen builds '
+            "one workspace per image (make both crates members of one [workspace] to build it)"
         ))
-        return None
+        return FOREIGN
     if target.name != real:
         problems.append(Problem.error(
             manifest.rel, f'dependency "{key}" asks for crate "{real}" but {folder} holds '

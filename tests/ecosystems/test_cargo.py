@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 from bakegen.ecosystems.cargo import CargoEcosystem
@@ -342,20 +341,30 @@ def test_path_problems(tmp_path: Path) -> None:
     assert edges(result) == {("a", "b", "runtime")}  # the good entry still counts
 
 
-def test_path_dependency_on_a_crate_of_another_workspace_is_an_error(tmp_path: Path) -> None:
+def test_path_dependency_on_a_crate_of_another_workspace_is_a_warning_and_no_service(
+    tmp_path: Path,
+) -> None:
     result = scan(tmp_path, {
-        "svc/Cargo.toml": '[workspace]\nmembers = ["api"]\n',
+        "svc/Cargo.toml": '[workspace]\nmembers = ["api", "web"]\n',
         "svc/Cargo.lock": "",
         "svc/api/Cargo.toml": crate("api", '[dependencies]\nshared = { path = "../../shared" }'),
+        "svc/api/src/main.rs": "fn main() {}",
+        "svc/web/Cargo.toml": crate("web"),
+        "svc/web/src/main.rs": "fn main() {}",
         "shared/Cargo.toml": crate("shared"),
         "shared/Cargo.lock": "",
     })
     assert problems(result) == {
-        ("error", "svc/api/Cargo.toml",
+        ("warning", "svc/api/Cargo.toml",
          'path dependency "shared" points to crate "shared" (shared), which is not a member of '
-         'the workspace at "svc"; bakegen builds one workspace per image: make both crates '
-         "members of one [workspace]"),
+         'the workspace at "svc"; not built: bakegen builds one workspace per image (make both '
+         "crates members of one [workspace] to build it)"),
     }
+    # cargo must resolve every member, so no crate of that workspace can be built alone
+    packages = {p.name: p for p in result.packages}
+    assert not packages["api"].deployable and not packages["web"].deployable
+    assert packages["web"].rejected == ("bin target src/main.rs, but its workspace needs crates "
+                                        "of another workspace (shared)")
 
 
 def test_workspace_true_outside_a_workspace_is_an_error(tmp_path: Path) -> None:
@@ -700,7 +709,8 @@ def test_output_is_sorted_and_stable(tmp_path: Path) -> None:
         assert list(pkg.dependencies) == sorted(pkg.dependencies)
 
 
-def test_ten_thousand_crates_scan_quickly(tmp_path: Path) -> None:
+def test_ten_thousand_crates_scan_completely(tmp_path: Path) -> None:
+    # correctness at scale only: the speed is measured by `python -m bench`, not timed here
     write_tree(tmp_path, {
         "Cargo.toml": ROOT + "[workspace.package]\nversion = \"1.0.0\"\n", "Cargo.lock": "",
     })
@@ -713,10 +723,6 @@ def test_ten_thousand_crates_scan_quickly(tmp_path: Path) -> None:
             f"c{i}", f'[dependencies]\nserde = "1"\n{deps}', version="{ workspace = true }"
         ))
         (src / ("main.rs" if i % 10 == 0 else "lib.rs")).write_text("")
-    tree = SourceTree.scan(tmp_path)
-    started = time.perf_counter()
-    result = CargoEcosystem().scan(tree)
-    elapsed = time.perf_counter() - started
+    result = CargoEcosystem().scan(SourceTree.scan(tmp_path))
     assert len(result.packages) == 10_000 and result.problems == ()
     assert sum(p.deployable for p in result.packages) == 1_000
-    assert elapsed < 6, f"scan took {elapsed:.1f}s"
