@@ -258,16 +258,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             registry = f"{kit.registry}/rb{run}-{plan.lower()}-{uuid.uuid4().hex[:6]}"
             data.add(plan, measure_plan(runner, ws, registry))
             last[plan] = (ws, registry)
-    for plan, (ws, registry) in last.items():
-        data.sizes[plan] = measure_sizes(kit, registry, ws.services)
-        if args.probe:
+            data.sizes[plan] = measure_sizes(kit, registry, ws.services)
+        # after every repetition, so that an interrupted run still leaves its numbers
+        _write(args.out, data)
+    if args.probe:
+        for plan, (ws, registry) in last.items():
             data.probes[plan] = probe_images(kit, registry, ws, _ports(ws.root))
-    data.load_end = os.getloadavg()[0]
-    data.machine = f"{os.cpu_count()} cores, {platform.platform()}"
-    text = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-    args.out.write_text(replace_section(text, render_section(data)), encoding="utf-8")
+    _write(args.out, data)
     say(f"wrote {args.out} (logs in {logs})")
     return 0 if all(v == "ok" for p in data.probes.values() for v in p.values()) else 1
+
+
+def _write(out: Path, data: Measurements) -> None:
+    data.load_end = os.getloadavg()[0]
+    data.machine = f"{os.cpu_count()} cores, {platform.platform()}"
+    text = out.read_text(encoding="utf-8") if out.exists() else ""
+    out.write_text(replace_section(text, render_section(data)), encoding="utf-8")
 
 
 def _ports(root: Path) -> dict[str, int]:
