@@ -67,7 +67,7 @@ def _rejection(tree: SourceTree, pkg: Package, declared_by: tuple[str, ...]) -> 
     ) or tree.exists(join(pkg.path, "src-tauri/Cargo.toml")):
         return "it is a desktop app (Tauri)"
     for word in (pkg.name.rsplit("/", 1)[-1], *pkg.path.split("/")):
-        if _NOT_SERVICE_WORD.search(_words(word)):
+        if names_no_service(word):
             return f'"{word}" names a benchmark, example, tool or test, not a service'
     if pkg.ecosystem != "node" and pkg.binaries and all(
         _NOT_SERVICE_WORD.search(_words(b)) for b in pkg.binaries
@@ -103,6 +103,11 @@ def _starts_dev(pkg: Package) -> bool:
 _RUN_SCRIPT = re.compile(
     r"(?:npm|pnpm|yarn|bun)(?:\s+--?[\w-]+)*\s+(?:run(?:-script)?\s+)?([\w:.-]+)\s*(?:$|&&|;)")
 _DEV_SCRIPT_NAME = re.compile(r"(?:^|[:_-])(?:dev|develop|development|watch)(?:$|[:_-])")
+
+
+def names_no_service(word: str) -> bool:
+    """Whether a name or folder says benchmark, example, tool, test... (`Load_Test` does)."""
+    return bool(_NOT_SERVICE_WORD.search(_words(word)))
 
 
 def _words(name: str) -> str:

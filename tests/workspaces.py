@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
+from bakegen.services import names_no_service
+
 #: (ecosystem, manager) pairs the generator knows how to lay out
 LAYOUTS = (
     ("node", "npm"),
@@ -63,7 +65,8 @@ def names(hostile: bool = True) -> st.SearchStrategy[str]:
     """Package names: mostly plausible, sometimes hostile."""
     plain = st.from_regex(r"[a-z](?:[a-z0-9_-]{0,10}[a-z0-9])?", fullmatch=True)
     if not hostile:
-        return plain
+        # a plain workspace's services are services: no name that says example, tool, test
+        return plain.filter(lambda n: not names_no_service(n))
     nasty = st.text(SAFE + HOSTILE, min_size=1, max_size=12)
     scoped = st.builds(lambda s, n: f"@{s}/{n}", st.text(SAFE, min_size=1, max_size=5), nasty)
     return st.one_of(plain, plain, nasty, scoped)
@@ -89,7 +92,7 @@ def specs(draw: st.DrawFn, hostile: bool = True, cycles: bool = True) -> Spec:
     )
     pkg_folders = draw(
         st.lists(folders() if hostile else st.text(SAFE, min_size=1, max_size=8).filter(
-            lambda f: f not in _SKIPPED_FOLDERS),
+            lambda f: f not in _SKIPPED_FOLDERS and not names_no_service(f)),
                  min_size=count, max_size=count, unique=True)
     )
     packages = []
