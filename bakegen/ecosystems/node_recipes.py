@@ -332,8 +332,16 @@ def _production_install(
     is pruned to what the service's packages reach in the installed tree.
     """
     manager = workspace.manager
+    root_manifest = join(workspace.root, "package.json") in workspace.manifests
+    keep_root_scripts_out = [
+        "# the root's `prepare` (git hooks) needs devDependencies a production install lacks",
+        *(["# and its install scripts that fetch tools (`pnpm dlx`) ran once in deps-base"]
+          if fetching_scripts else []),
+        _strip_scripts(("prepare", *fetching_scripts), ["package.json"]),
+    ] if root_manifest else []
     if manager == "npm" and service is not None:
         return [
+            *keep_root_scripts_out,
             f"RUN {_cache(manager)} {_credentials(manager)} "
             "find . -name node_modules -type d -prune -exec rm -rf {} +"
             f"{_CONTINUE}npm {'ci' if workspace.lockfile else 'install'} --omit=dev "
@@ -358,15 +366,8 @@ def _production_install(
         + ("" if service is None else f" --filter {sh_quote(service.name + '...')}"),
         "bun": "bun install --production" + (" --frozen-lockfile" if frozen else ""),
     }[manager]
-    root_manifest = join(workspace.root, "package.json") in workspace.manifests
-    keep_root_scripts_out = [
-        "# the root's `prepare` (git hooks) needs devDependencies a production install lacks",
-        *(["# and its install scripts that fetch tools (`pnpm dlx`) ran once in deps-base"]
-          if fetching_scripts else []),
-        _strip_scripts(("prepare", *fetching_scripts), ["package.json"]),
-    ]
     steps = [
-        *(keep_root_scripts_out if root_manifest else []),
+        *keep_root_scripts_out,
         f"RUN {_cache(manager)} {_credentials(manager)} "
         "find . -name node_modules -type d -prune -exec rm -rf {} +"
         f"{_CONTINUE}{reinstall}",

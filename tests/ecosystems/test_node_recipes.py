@@ -594,3 +594,10 @@ def test_per_service_leaves_next_standalone_alone(tmp_path: Path) -> None:
     web = replace(pkgs["web"], framework=NEXT)
     recipe = ECO.service_recipe(ws, web, (), ServiceSettings(), "per-service")
     assert recipe.bare_runtime and recipe.stages == ()
+
+
+def test_per_service_npm_keeps_the_root_prepare_out(tmp_path: Path) -> None:
+    """`npm ci --workspace` runs the root's lifecycle scripts; husky is a devDependency."""
+    ws, pkgs = parts(monorepo(tmp_path, "npm", scripts={"prepare": "husky"}))
+    installs = runs(stage(_per_service(ws, pkgs, "@acme/api", ("@acme/lib",)), "prod-deps"))
+    assert "prepare package.json" in installs[0] and "npm ci --omit=dev" in installs[1]
