@@ -16,6 +16,9 @@ from bakegen.safety import SECRET_TARGETS
 
 CONFIG_FILE = "bakegen.toml"
 CACHE_MODES = ("registry", "gha", "none")
+#: one production dependency layer per workspace, or one per service holding only its own
+PER_SERVICE = "per-service"
+DEPENDENCY_MODES = ("shared", PER_SERVICE)
 DEFAULT_PLATFORMS = ("linux/amd64", "linux/arm64")
 DEFAULT_REGISTRY = "localhost:5000/acme"
 
@@ -52,6 +55,8 @@ class Config:
     registry: str = DEFAULT_REGISTRY
     platforms: tuple[str, ...] = DEFAULT_PLATFORMS
     cache: str = "registry"
+    #: "shared" (one production dependency layer in production-base) or "per-service"
+    dependencies: str = "shared"
     output_dir: str = "docker"
     metadata_action: bool = False
     include: tuple[str, ...] = ()
@@ -100,6 +105,7 @@ _TOP_KEYS = (
     "registry",
     "platforms",
     "cache",
+    "dependencies",
     "output_dir",
     "metadata_action",
     "services",
@@ -154,6 +160,12 @@ def parse_config(data: Any, source: str) -> Config:
         raise BakegenError(
             f'{source}: "cache" must be one of {", ".join(CACHE_MODES)}, got {cache!r}'
         )
+    dependencies = _str(table, "dependencies", source, "shared")
+    if dependencies not in DEPENDENCY_MODES:
+        raise BakegenError(
+            f'{source}: "dependencies" must be one of {", ".join(DEPENDENCY_MODES)}, '
+            f"got {dependencies!r}"
+        )
     services = _table(table.get("services", {}), source, "services")
     _check_keys(services, ("include", "exclude"), source, "services.")
     images: dict[str, ImageSettings] = {}
@@ -174,6 +186,7 @@ def parse_config(data: Any, source: str) -> Config:
         registry=registry,
         platforms=platforms,
         cache=cache,
+        dependencies=dependencies,
         output_dir=_default(_repo_path(table, "output_dir", source, ""), "docker"),
         metadata_action=_bool(table, "metadata_action", source, False),
         include=tuple(_str_list(services, "include", source, [], "services.")),

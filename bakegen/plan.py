@@ -205,7 +205,7 @@ def _plan_bases(
                         f"{var}_RUNTIME_IMAGE", images.runtime or runtime_default,
                         None if single else f"{eco.image_variable}_RUNTIME_IMAGE",
                     ),
-                    recipe=eco.base_recipe(ws, members),
+                    recipe=eco.base_recipe(ws, members, config.dependencies),
                     context=_workspace_files(ws),
                 )
             )
@@ -273,7 +273,7 @@ def _plan_service(
         context = tuple(sorted({pkg.path, *(p.path for p in closure), *root_files}))
         uses_bases = _uses_bases(own_dockerfiles.get(own, ""))
     else:
-        recipe = eco.service_recipe(ws, pkg, closure, settings)
+        recipe = eco.service_recipe(ws, pkg, closure, settings, config.dependencies)
         dockerfile = f"{output_dir}/services/{target}.Dockerfile"
         context = tuple(sorted({*recipe.context, *root_files}))
     return ServicePlan(

@@ -24,7 +24,9 @@ class FakeEcosystem:
     def default_images(self, workspace: Workspace) -> tuple[str, str]:
         return ("node:20-bookworm-slim", "node:20-bookworm-slim")
 
-    def base_recipe(self, workspace: Workspace, packages: tuple[Package, ...]) -> BaseRecipe:
+    def base_recipe(
+        self, workspace: Workspace, packages: tuple[Package, ...], dependencies: str = "shared"
+    ) -> BaseRecipe:
         return BaseRecipe(
             deps=("COPY . ./", "RUN --mount=type=cache,target=/root/.npm npm ci"),
             intermediate=(Stage("prod-deps", "deps-base", ("RUN npm prune --omit=dev",)),),
@@ -37,6 +39,7 @@ class FakeEcosystem:
         service: Package,
         closure: tuple[Package, ...],
         settings: ServiceSettings,
+        dependencies: str = "shared",
     ) -> ServiceRecipe:
         paths = tuple(p.path for p in (*closure, service))
         return ServiceRecipe(

@@ -300,3 +300,24 @@ def test_an_included_service_with_nothing_to_start_warns_naming_cmd(tmp_path: Pa
     assert ('lib/pyproject.toml: service lib: nothing found that starts it (no script, main '
             'module or app); the image runs a guess. Set [service."lib"] cmd in '
             "bakegen.toml") in out + err
+
+
+def test_per_service_dependencies_move_the_layers_into_the_services(tmp_path: Path) -> None:
+    repo = copy_sample(tmp_path)
+    (repo / "bakegen.toml").write_text('registry = "ghcr.io/acme"\ndependencies = "per-service"\n')
+    code, _, err = invoke("generate", str(repo))
+    assert code == 0, err
+    load_bake_file(repo / "docker-bake.hcl")
+    for base in ("base-node", "base-python"):
+        commands = dockerfile.parse_file(str(repo / "docker" / f"{base}.Dockerfile"))
+        assert "prod-deps" not in stage_names(commands)
+        production = stage_names(commands).index("production-base")
+        assert not [c for c in commands[production:] if c.cmd == "COPY"
+                    and c.flags[:1] in (("--from=prod-deps",), ("--from=deps-base",))]
+    for service in ("acme-api", "acme-worker"):
+        commands = dockerfile.parse_file(str(repo / "docker/services" / f"{service}.Dockerfile"))
+        assert stage_names(commands) == ["build", "prod-deps"]
+        assert ("--from=prod-deps",) in [c.flags for c in commands if c.cmd == "COPY"]
+    # generated output is stable under the switch
+    code, _, _ = invoke("generate", str(repo), "--check")
+    assert code == 0

@@ -55,6 +55,7 @@ def test_tool_bakegen_in_pyproject(tmp_path: Path) -> None:
         ),
         ({"registy": "x"}, 'unknown key "registry"'.replace('"registry"', '"registy"')),
         ({"cache": "s3"}, '"cache" must be one of registry, gha, none'),
+        ({"dependencies": "lean"}, '"dependencies" must be one of shared, per-service'),
         ({"platforms": "linux/amd64"}, '"platforms" must be a list of strings'),
         ({"platforms": ["amd64"]}, "expected os/arch"),
         ({"service": {"api": {"port": 70000}}}, '"service."api".port" must be a port number'),
@@ -89,3 +90,8 @@ def test_service_secrets_are_read_sorted() -> None:
         {"service": {"api": {"secrets": {"B": "env:B", "A": "~/.a"}}}}, "bakegen.toml"
     )
     assert config.service("api").secrets == (("A", "~/.a"), ("B", "env:B"))
+
+
+def test_dependencies_default_to_shared_and_accept_per_service() -> None:
+    assert parse_config({}, "bakegen.toml").dependencies == "shared"
+    assert parse_config({"dependencies": "per-service"}, "t").dependencies == "per-service"

@@ -55,6 +55,8 @@ class ServiceRecipe:
     command: tuple[str, ...]
     context: tuple[str, ...]
     bare_runtime: bool = False
+    #: stages between `build` and the final stage (the service's own production dependencies)
+    stages: tuple[Stage, ...] = ()
 
 
 class Ecosystem(Protocol):
@@ -74,8 +76,14 @@ class Ecosystem(Protocol):
         """(build image, runtime image) chosen from the repo's runtime version."""
         ...
 
-    def base_recipe(self, workspace: Workspace, packages: tuple[Package, ...]) -> BaseRecipe:
-        """The deps-base and production-base contents for this workspace."""
+    def base_recipe(
+        self, workspace: Workspace, packages: tuple[Package, ...], dependencies: str = "shared"
+    ) -> BaseRecipe:
+        """The deps-base and production-base contents for this workspace.
+
+        `dependencies` is the config's switch: "shared" puts the workspace's production
+        dependencies in production-base, "per-service" leaves them to each service.
+        """
         ...
 
     def service_recipe(
@@ -84,6 +92,7 @@ class Ecosystem(Protocol):
         service: Package,
         closure: tuple[Package, ...],
         settings: ServiceSettings,
+        dependencies: str = "shared",
     ) -> ServiceRecipe:
         """The build and runtime steps of one service; `closure` excludes the service."""
         ...

@@ -30,8 +30,13 @@ class CargoEcosystem:
         """`rust:<version>-slim-bookworm` to build, `debian:bookworm-slim` to run."""
         return cargo_recipe.default_images(workspace)
 
-    def base_recipe(self, workspace: Workspace, packages: tuple[Package, ...]) -> BaseRecipe:
-        """Stubs, vendored dependencies, and dependencies compiled for every service."""
+    def base_recipe(
+        self, workspace: Workspace, packages: tuple[Package, ...], dependencies: str = "shared"
+    ) -> BaseRecipe:
+        """Stubs, vendored dependencies, and dependencies compiled for every service.
+
+        `dependencies` changes nothing: a service image holds only its own binaries.
+        """
         return cargo_recipe.base_recipe(workspace, packages)
 
     def service_recipe(
@@ -40,6 +45,7 @@ class CargoEcosystem:
         service: Package,
         closure: tuple[Package, ...],
         settings: ServiceSettings,
+        dependencies: str = "shared",
     ) -> ServiceRecipe:
         """Compile the service's bins offline; the final image gets only the binaries."""
         return cargo_recipe.service_recipe(workspace, service, closure, settings)

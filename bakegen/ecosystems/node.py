@@ -30,9 +30,11 @@ class NodeEcosystem:
         """(build image, runtime image) of the Node major the repo asks for."""
         return recipes.default_images(workspace)
 
-    def base_recipe(self, workspace: Workspace, packages: tuple[Package, ...]) -> BaseRecipe:
+    def base_recipe(
+        self, workspace: Workspace, packages: tuple[Package, ...], dependencies: str = "shared"
+    ) -> BaseRecipe:
         """The deps-base and production-base contents for this workspace."""
-        return recipes.base_recipe(workspace, packages)
+        return recipes.base_recipe(workspace, packages, dependencies)
 
     def service_recipe(
         self,
@@ -40,6 +42,7 @@ class NodeEcosystem:
         service: Package,
         closure: tuple[Package, ...],
         settings: ServiceSettings,
+        dependencies: str = "shared",
     ) -> ServiceRecipe:
         """The build and runtime steps of one service; `closure` excludes the service."""
-        return recipes.service_recipe(workspace, service, closure, settings)
+        return recipes.service_recipe(workspace, service, closure, settings, dependencies)

@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bakegen.config import ServiceSettings
+from bakegen.config import PER_SERVICE, ServiceSettings
 from bakegen.ecosystems import BaseRecipe, ServiceRecipe, Stage
 from bakegen.ecosystems.common import copy_paths, literal_path, sh_quote
 from bakegen.ecosystems.node_manifest import INSTALL_SCRIPTS, relative_to, run_script_command
@@ -55,6 +55,7 @@ CACHE_TARGETS = {
     "bun": "/root/.bun/install/cache",
 }
 PROD_DIR = "/prod"
+PROD_STAGE = "prod-deps"
 OUT_DIR = "/out"
 WORKSPACE_DIR = "/workspace"
 #: files that may carry registry tokens and have no business in a runtime image
@@ -66,6 +67,34 @@ _STRIP_SCRIPTS_JS = (
     'const p=JSON.parse(fs.readFileSync(f,"utf8"));'
     "if(p.scripts)for(const s of drop)delete p.scripts[s];"
     'fs.writeFileSync(f,JSON.stringify(p,null,2)+"\\n")}'
+)
+# Prunes an installed, hoisted node_modules tree (yarn 1, bun) to what the package folders
+# given as arguments reach through dependencies, resolved as Node does (the nearest
+# node_modules up the folders), and deletes the rest: yarn 1 has no focus command
+_PRUNE_TO_JS = (
+    'const fs=require("fs"),path=require("path");const root=process.cwd();'
+    'const keep=new Set();const queue=[];function mark(dir){'
+    'const real=fs.realpathSync(dir);if(!keep.has(real)){keep.add(real);queue.push(real)}}'
+    'function find(from,name){for(let d=from;;d=path.dirname(d)){'
+    'const c=path.join(d,"node_modules",name);'
+    'if(fs.existsSync(path.join(c,"package.json")))return c;'
+    'if(d===root||d===path.dirname(d))return null}}'
+    'for(const d of process.argv.slice(1))mark(path.resolve(d));while(queue.length){'
+    'const dir=queue.pop();'
+    'const p=JSON.parse(fs.readFileSync(path.join(dir,"package.json"),"utf8"));'
+    'for(const f of["dependencies","optionalDependencies","peerDependencies"])'
+    'for(const n of Object.keys(p[f]||{})){const c=find(dir,n);if(c)mark(c)}}'
+    'function sweep(nm){if(!fs.existsSync(nm))return;'
+    'for(const e of fs.readdirSync(nm)){if(e===".bin"||e.startsWith("."))continue;'
+    'const full=path.join(nm,e);'
+    'if(e.startsWith("@")&&!fs.existsSync(path.join(full,"package.json"))){sweep(full);'
+    'if(!fs.readdirSync(full).length)fs.rmdirSync(full);continue}let real;try{'
+    'real=fs.realpathSync(full)}catch{fs.rmSync(full,{force:true});continue}'
+    'if(!keep.has(real)){fs.rmSync(full,{recursive:true,force:true});continue}'
+    'if(!fs.lstatSync(full).isSymbolicLink())sweep(path.join(full,"node_modules"))}}'
+    'for(const d of keep)if(!d.includes(path.sep+"node_modules"+path.sep))'
+    'sweep(path.join(d,"node_modules"));'
+    'sweep(path.join(root,"node_modules"));'
 )
 # `prisma generate` (a build step) writes the client into node_modules/.prisma, which the
 # production node_modules from prod-deps lack: carry every such folder to the same place
@@ -96,8 +125,14 @@ def default_images(workspace: Workspace) -> tuple[str, str]:
     return image, image
 
 
-def base_recipe(workspace: Workspace, packages: tuple[Package, ...]) -> BaseRecipe:
-    """deps-base (one full install), prod-deps (pruned copy) and production-base steps."""
+def base_recipe(
+    workspace: Workspace, packages: tuple[Package, ...], dependencies: str = "shared"
+) -> BaseRecipe:
+    """deps-base (one full install), prod-deps (pruned copy) and production-base steps.
+
+    With per-service dependencies production-base holds no node_modules: each service
+    derives its own from deps-base (`service_recipe`).
+    """
     manager = workspace.manager
     deps: list[str] = [*_manager_setup(workspace), "COPY . ./"]
     if workspace.root != ".":
@@ -113,19 +148,27 @@ def base_recipe(workspace: Workspace, packages: tuple[Package, ...]) -> BaseReci
             _strip_scripts(INSTALL_SCRIPTS, held_back),
         ]
     deps.append(f"RUN {_cache(manager)} {_credentials(manager)} {_install(workspace)}")
-    prod_deps = Stage(
-        name="prod-deps",
+    environment = "ENV NODE_ENV=production NPM_CONFIG_UPDATE_NOTIFIER=false"
+    if dependencies == PER_SERVICE:
+        return BaseRecipe(deps=tuple(deps), production=(environment,))
+    production = (environment, f"COPY --from={PROD_STAGE} {PROD_DIR}/ ./")
+    return BaseRecipe(
+        deps=tuple(deps), intermediate=(_prod_deps_stage(workspace, None),), production=production
+    )
+
+
+def _prod_deps_stage(
+    workspace: Workspace, service: Package | None, closure: tuple[Package, ...] = ()
+) -> Stage:
+    """Production node_modules derived from deps-base, for `service` only or the workspace."""
+    return Stage(
+        name=PROD_STAGE,
         base="deps-base",
         instructions=(
-            *_production_install(workspace, fetching_root_scripts(workspace)),
+            *_production_install(workspace, fetching_root_scripts(workspace), service, closure),
             _collect_node_modules(),
         ),
     )
-    production = (
-        "ENV NODE_ENV=production NPM_CONFIG_UPDATE_NOTIFIER=false",
-        f"COPY --from=prod-deps {PROD_DIR}/ ./",
-    )
-    return BaseRecipe(deps=tuple(deps), intermediate=(prod_deps,), production=production)
 
 
 def service_recipe(
@@ -133,10 +176,14 @@ def service_recipe(
     service: Package,
     closure: tuple[Package, ...],
     settings: ServiceSettings,
+    dependencies: str = "shared",
 ) -> ServiceRecipe:
     """Build the closure dependencies-first on deps-base; ship the runtime closure's folders.
 
-    `settings` (a `cmd` override, ports) are applied by the renderer, not here.
+    `settings` (a `cmd` override, ports) are applied by the renderer, not here. With
+    per-service dependencies a `prod-deps` stage derives the service's own production
+    node_modules from deps-base and the final stage copies them first (a Next.js or nitro
+    server brings its traced node_modules instead).
     """
     # One COPY and one RUN per package, dependencies first, each copying only that package:
     # services sharing libraries then share those steps' cache keys, so BuildKit builds
@@ -162,7 +209,11 @@ def service_recipe(
     else:
         build.append(_pack_runtime(runtime_paths(workspace, service, closure)))
     command = service_command(service)
+    bare = service.framework in (NEXT, NITRO)
+    own_dependencies = dependencies == PER_SERVICE and not bare
     runtime = [f"COPY --from=build {OUT_DIR}/ ./"]
+    if own_dependencies:
+        runtime.insert(0, f"COPY --from={PROD_STAGE} {PROD_DIR}/ ./")
     if next_app:
         # the standalone server binds to HOSTNAME, which Docker sets to the container's id
         runtime.insert(0, "ENV NODE_ENV=production HOSTNAME=0.0.0.0 NEXT_TELEMETRY_DISABLED=1")
@@ -176,7 +227,8 @@ def service_recipe(
         runtime=tuple(runtime),
         command=command,
         context=tuple(sorted({service.path, *(p.path for p in closure)})),
-        bare_runtime=service.framework in (NEXT, NITRO),
+        bare_runtime=bare,
+        stages=(_prod_deps_stage(workspace, service, closure),) if own_dependencies else (),
     )
 
 
@@ -191,6 +243,17 @@ def runtime_paths(
 ) -> tuple[str, ...]:
     """Folders the running service needs: itself and what it reaches through runtime edges,
     plus the workspace's root manifest (npm reads it to run a workspace's script)."""
+    paths = {p.path for p in runtime_closure(service, closure)}
+    root_manifest = join(workspace.root, "package.json")
+    if root_manifest in workspace.manifests:
+        paths.add(root_manifest)
+    return tuple(sorted(p for p in paths if not any(
+        other != p and is_within(p, other) for other in paths
+    )))
+
+
+def runtime_closure(service: Package, closure: tuple[Package, ...]) -> tuple[Package, ...]:
+    """The service and the packages of `closure` it reaches through runtime edges."""
     by_name = {p.name: p for p in closure}
     needed: dict[str, Package] = {service.name: service}
     queue = [service]
@@ -200,13 +263,7 @@ def runtime_paths(
             if dep.kind is DepKind.RUNTIME and target and target.name not in needed:
                 needed[target.name] = target
                 queue.append(target)
-    paths = {p.path for p in needed.values()}
-    root_manifest = join(workspace.root, "package.json")
-    if root_manifest in workspace.manifests:
-        paths.add(root_manifest)
-    return tuple(sorted(p for p in paths if not any(
-        other != p and is_within(p, other) for other in paths
-    )))
+    return tuple(sorted(needed.values(), key=lambda p: p.path))
 
 
 def _manager_setup(workspace: Workspace) -> list[str]:
@@ -259,13 +316,43 @@ def fetching_root_scripts(workspace: Workspace) -> tuple[str, ...]:
     )
 
 
-def _production_install(workspace: Workspace, fetching_scripts: tuple[str, ...]) -> list[str]:
-    """Turn deps-base's install into production-only node_modules, without the network."""
+def _production_install(
+    workspace: Workspace,
+    fetching_scripts: tuple[str, ...],
+    service: Package | None = None,
+    closure: tuple[Package, ...] = (),
+) -> list[str]:
+    """Turn deps-base's install into production-only node_modules, without a second download.
+
+    For a `service`, only what it and its workspace dependencies need at runtime: npm and
+    pnpm reinstall that scope preferring the cache mount deps-base filled (a cache mount
+    may be empty when deps-base came from a registry cache, so not `--offline`), yarn 2+
+    focuses the workspace. yarn 1 and bun have no scoped install: the workspace-wide
+    production install (the same step in every service, so BuildKit runs it once per bake)
+    is pruned to what the service's packages reach in the installed tree.
+    """
     manager = workspace.manager
+    root_manifest = join(workspace.root, "package.json") in workspace.manifests
+    keep_root_scripts_out = [
+        "# the root's `prepare` (git hooks) needs devDependencies a production install lacks",
+        *(["# and its install scripts that fetch tools (`pnpm dlx`) ran once in deps-base"]
+          if fetching_scripts else []),
+        _strip_scripts(("prepare", *fetching_scripts), ["package.json"]),
+    ] if root_manifest else []
+    if manager == "npm" and service is not None:
+        return [
+            *keep_root_scripts_out,
+            f"RUN {_cache(manager)} {_credentials(manager)} "
+            "find . -name node_modules -type d -prune -exec rm -rf {} +"
+            f"{_CONTINUE}npm {'ci' if workspace.lockfile else 'install'} --omit=dev "
+            "--prefer-offline --no-audit --no-fund "
+            f"--workspace {sh_quote(service.name)}"
+        ]
     if manager == "npm":
         return ["RUN npm prune --omit=dev --no-audit --no-fund"]
     if manager == "yarn-berry":
-        focus = "yarn workspaces focus --all --production"
+        scope = "--all" if service is None else sh_quote(service.name)
+        focus = f"yarn workspaces focus {scope} --production"
         if (workspace.manager_version or "4").split(".")[0] in ("2", "3"):
             focus = f"yarn plugin import workspace-tools{_CONTINUE}{focus}"  # built in from 4
         return [f"RUN {_cache(manager)} {_credentials(manager)} {focus}"]
@@ -275,22 +362,24 @@ def _production_install(workspace: Workspace, fetching_scripts: tuple[str, ...])
         + (" --frozen-lockfile" if frozen else ""),
         "pnpm": "pnpm install --prod --prefer-offline "
         f"{'--frozen-lockfile' if frozen else '--no-frozen-lockfile'} "
-        f"--store-dir {CACHE_TARGETS['pnpm']}",
+        f"--store-dir {CACHE_TARGETS['pnpm']}"
+        + ("" if service is None else f" --filter {sh_quote(service.name + '...')}"),
         "bun": "bun install --production" + (" --frozen-lockfile" if frozen else ""),
     }[manager]
-    root_manifest = join(workspace.root, "package.json") in workspace.manifests
-    keep_root_scripts_out = [
-        "# the root's `prepare` (git hooks) needs devDependencies a production install lacks",
-        *(["# and its install scripts that fetch tools (`pnpm dlx`) ran once in deps-base"]
-          if fetching_scripts else []),
-        _strip_scripts(("prepare", *fetching_scripts), ["package.json"]),
-    ]
-    return [
-        *(keep_root_scripts_out if root_manifest else []),
+    steps = [
+        *keep_root_scripts_out,
         f"RUN {_cache(manager)} {_credentials(manager)} "
         "find . -name node_modules -type d -prune -exec rm -rf {} +"
         f"{_CONTINUE}{reinstall}",
     ]
+    if service is not None and manager in ("yarn-classic", "bun"):
+        args = " ".join(sh_quote(relative_to(p.path, workspace.root))
+                        for p in runtime_closure(service, closure))
+        steps += [
+            "# no scoped install: keep what the service's packages reach, delete the rest",
+            f"RUN node -e '{_PRUNE_TO_JS}' {args}",
+        ]
+    return steps
 
 
 def _collect_node_modules() -> str:

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import json
 
-from bakegen.config import ServiceSettings
-from bakegen.ecosystems import BaseRecipe, ServiceRecipe
+from bakegen.config import PER_SERVICE, ServiceSettings
+from bakegen.ecosystems import BaseRecipe, ServiceRecipe, Stage
 from bakegen.ecosystems.common import sh_quote
 from bakegen.ecosystems.python_apps import server_environment
 from bakegen.ecosystems.python_scan import VENV, scan_python
@@ -42,6 +42,7 @@ PIP_ENV = ("PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_ROOT_USER_ACTION=ignore")
 CREDENTIALS = (secret_mounts("netrc"), secret_mounts("pipconf"))
 #: setuptools before 70.1 needs `wheel` to build wheels without build isolation
 SETUPTOOLS_COMPANION = "wheel"
+PROD_STAGE = "prod-deps"
 
 
 class PythonEcosystem:
@@ -60,15 +61,24 @@ class PythonEcosystem:
         image = f"python:{workspace.runtime_version or DEFAULT_PYTHON}-slim-bookworm"
         return image, image
 
-    def base_recipe(self, workspace: Workspace, packages: tuple[Package, ...]) -> BaseRecipe:
-        """deps-base: tools, build backends, then the workspace's third-party dependencies."""
+    def base_recipe(
+        self, workspace: Workspace, packages: tuple[Package, ...], dependencies: str = "shared"
+    ) -> BaseRecipe:
+        """deps-base: tools, build backends, then the workspace's third-party dependencies.
+
+        With per-service dependencies (uv only) production-base holds no venv: each service
+        copies its own, pruned from deps-base's.
+        """
         deps = {"uv": _uv_deps, "poetry": _poetry_deps}.get(workspace.manager, _pip_deps)
+        environment = _env(f"PATH={VENV}/bin:$PATH", "PYTHONUNBUFFERED=1")
+        if _own_venv(workspace, dependencies):
+            return BaseRecipe(deps=deps(workspace, packages), production=(environment,))
         return BaseRecipe(
             deps=deps(workspace, packages),
             production=(
                 "# the same path as in deps-base: the venv's scripts name /app/.venv/bin/python",
                 f"COPY --from=deps-base {VENV} {VENV}",
-                _env(f"PATH={VENV}/bin:$PATH", "PYTHONUNBUFFERED=1"),
+                environment,
             ),
         )
 
@@ -78,8 +88,13 @@ class PythonEcosystem:
         service: Package,
         closure: tuple[Package, ...],
         settings: ServiceSettings,
+        dependencies: str = "shared",
     ) -> ServiceRecipe:
         """Build wheels of the service and its closure offline; install only those at runtime.
+
+        With per-service dependencies (uv), a `prod-deps` stage prunes deps-base's venv to
+        what the service's package needs (`uv sync --package`: exact, so it only uninstalls
+        and never downloads) and the final stage starts from that venv.
 
         An application that is no package (Poetry `package-mode = false`) gets wheels of its
         path dependencies only, and its sources copied to the same place under /app, where it
@@ -90,6 +105,13 @@ class PythonEcosystem:
         uv = workspace.manager == "uv"
         build = ["COPY . ./"]
         runtime: list[str] = []
+        stages: tuple[Stage, ...] = ()
+        if _own_venv(workspace, dependencies):
+            stages = (_uv_prune(workspace, service),)
+            runtime += [
+                "# the same path as in deps-base: the venv's scripts name /app/.venv/bin/python",
+                f"COPY --from={PROD_STAGE} {VENV} {VENV}",
+            ]
         if folders:
             build.append(_uv_wheels(folders) if uv else _pip_wheels(folders))
             runtime.append(_uv_install() if uv else _pip_install())
@@ -109,7 +131,27 @@ class PythonEcosystem:
             runtime=tuple(runtime),
             command=command,
             context=(".",) if "." in context else tuple(sorted(context)),
+            stages=stages,
         )
+
+
+def _own_venv(workspace: Workspace, dependencies: str) -> bool:
+    """Per-service venvs need a lockfile graph to prune by: uv's. Poetry and pip keep one."""
+    return dependencies == PER_SERVICE and workspace.manager == "uv"
+
+
+def _uv_prune(workspace: Workspace, service: Package) -> Stage:
+    project = () if workspace.root == "." else (f"--project {sh_quote(workspace.root)}",)
+    sync = ("uv sync --locked --offline --no-install-local --no-dev",
+            f"--package {sh_quote(service.name)}", *project)
+    return Stage(
+        name=PROD_STAGE,
+        base="deps-base",
+        instructions=(
+            "# the service's own third-party dependencies: an exact sync uninstalls the rest",
+            _run((), " ".join(sync)),
+        ),
+    )
 
 
 def _env(*pairs: str) -> str:

@@ -103,6 +103,8 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
         *_with_secrets(recipe.build, settings),
         "",
     ]
+    for stage in recipe.stages:
+        lines += [*_stage(stage), ""]
     if recipe.bare_runtime:
         lines += [
             f"FROM ${{{runtime_var.name}}}",

@@ -8,6 +8,7 @@ import re
 import shlex
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 from bakegen.config import ServiceSettings
 from bakegen.ecosystems import BaseRecipe
 from bakegen.ecosystems.node import NodeEcosystem
+from bakegen.ecosystems.node_start import NEXT
 from bakegen.model import EcosystemScan, Package, Workspace
 from bakegen.tree import SourceTree
 from tests.builders import copy_real_workspace, copy_sample, write_tree
@@ -477,3 +479,125 @@ def test_production_install_never_reruns_root_scripts_that_fetch(
     prod = runs(stage(parse_base(ws, tuple(pkgs.values())), "prod-deps"))
     words = shlex.split(prod[0])
     assert words[:2] == ["node", "-e"] and words[3:] == [stripped, "package.json"]
+
+
+# ---- dependencies = "per-service"
+
+def _two_services(tmp_path: Path, manager: str) -> tuple[Workspace, dict[str, Package]]:
+    """api -> lib -> ms and web -> react: disjoint third-party sets."""
+    lockfile, content = LOCKS[manager]
+    return parts(scan(tmp_path, {
+        "package.json": {"name": "r", "private": True, "workspaces": ["apps/*", "packages/*"]},
+        lockfile: content,
+        "apps/api/package.json": {"name": "api", "scripts": {"start": "node a.js"},
+                                  "dependencies": {"lib": "*", "express": "4"}},
+        "apps/web/package.json": {"name": "web", "scripts": {"start": "node w.js"},
+                                  "dependencies": {"escape-html": "1"}},
+        "packages/lib/package.json": {"name": "lib", "dependencies": {"ms": "2"}},
+    }))
+
+
+def _per_service(
+    ws: Workspace, pkgs: dict[str, Package], name: str, closure: tuple[str, ...] = ()
+) -> list[dockerfile.Command]:
+    recipe = ECO.service_recipe(
+        ws, pkgs[name], tuple(pkgs[c] for c in closure), ServiceSettings(), "per-service"
+    )
+    lines = ["FROM deps-base AS build", "WORKDIR /workspace", *recipe.build]
+    for extra in recipe.stages:
+        lines += [f"FROM {extra.base} AS {extra.name}", *extra.instructions]
+    lines += ["FROM production-base", "WORKDIR /app", *recipe.runtime]
+    return list(dockerfile.parse_string("\n".join(lines) + "\n"))
+
+
+@pytest.mark.parametrize("manager", sorted(LOCKS))
+def test_per_service_production_base_holds_no_node_modules(tmp_path: Path, manager: str) -> None:
+    ws, pkgs = _two_services(tmp_path, manager)
+    recipe = ECO.base_recipe(ws, tuple(pkgs.values()), "per-service")
+    assert recipe.intermediate == ()
+    assert not any("prod-deps" in line for line in recipe.production)
+    shared = ECO.base_recipe(ws, tuple(pkgs.values()))
+    assert [s.name for s in shared.intermediate] == ["prod-deps"]
+
+
+@pytest.mark.parametrize(
+    ("manager", "scoped"),
+    [
+        ("npm", "npm ci --omit=dev --prefer-offline --no-audit --no-fund --workspace api"),
+        ("pnpm", "--store-dir /pnpm/store --filter api..."),
+        ("yarn-berry", "yarn workspaces focus api --production"),
+    ],
+)
+def test_per_service_install_is_scoped_to_the_service(
+    tmp_path: Path, manager: str, scoped: str
+) -> None:
+    ws, pkgs = _two_services(tmp_path, manager)
+    commands = _per_service(ws, pkgs, "api", ("lib",))
+    installs = runs(stage(commands, "prod-deps"))
+    assert any(scoped in run for run in installs), installs
+    # it derives from deps-base's install and cache mount, never a plain network install
+    install = next(c for c in stage(commands, "prod-deps") if scoped in c.value[0])
+    assert any(flag.startswith("--mount=type=cache,") for flag in install.flags)
+    final = [c for c in commands if c.cmd == "COPY"][-2:]
+    assert [c.flags for c in final] == [("--from=prod-deps",), ("--from=build",)]
+
+
+@pytest.mark.parametrize("manager", ["yarn-classic", "bun"])
+def test_per_service_without_a_scoped_install_prunes_one_shared_install(
+    tmp_path: Path, manager: str
+) -> None:
+    """No focus command: every service runs the same workspace-wide install (built once per
+    bake), then prunes it to the folders of its runtime closure."""
+    ws, pkgs = _two_services(tmp_path, manager)
+    api = runs(stage(_per_service(ws, pkgs, "api", ("lib",)), "prod-deps"))
+    web = runs(stage(_per_service(ws, pkgs, "web"), "prod-deps"))
+    assert api[:-2] == web[:-2] and any("--production" in run for run in api[:-2])
+    assert api[-2].startswith("node -e ") and api[-2].endswith("' apps/api packages/lib")
+    assert web[-2].endswith("' apps/web")
+
+
+def test_prune_script_keeps_only_what_the_service_reaches(tmp_path: Path) -> None:
+    """The prune step, run by a real node on a hoisted tree: nested and scoped packages."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    ws, pkgs = _two_services(tmp_path, "yarn-classic")
+    write_tree(tmp_path, {
+        "node_modules/express/package.json": {"name": "express",
+                                              "dependencies": {"debug": "2", "@x/y": "1"}},
+        "node_modules/express/node_modules/debug/package.json": {"name": "debug"},
+        "node_modules/@x/y/package.json": {"name": "@x/y"},
+        "node_modules/@x/z/package.json": {"name": "@x/z"},
+        "node_modules/debug/package.json": {"name": "debug"},
+        "node_modules/ms/package.json": {"name": "ms"},
+        "node_modules/escape-html/package.json": {"name": "escape-html"},
+    })
+    for name, target in (("api", "apps/api"), ("web", "apps/web"), ("lib", "packages/lib")):
+        (tmp_path / "node_modules" / name).symlink_to(f"../{target}")
+    prune = runs(stage(_per_service(ws, pkgs, "api", ("lib",)), "prod-deps"))[-2]
+    subprocess.run([node, *shlex.split(prune)[1:]], cwd=tmp_path, check=True)
+    modules = tmp_path / "node_modules"
+    assert sorted(os.listdir(modules)) == ["@x", "api", "express", "lib", "ms"]
+    assert os.listdir(modules / "@x") == ["y"]
+    assert (modules / "express/node_modules/debug/package.json").is_file()
+
+
+def test_per_service_npm_without_lockfile_installs(tmp_path: Path) -> None:
+    ws, pkgs = _two_services(tmp_path, "npm")
+    ws = replace(ws, lockfile=None)
+    installs = runs(stage(_per_service(ws, pkgs, "web"), "prod-deps"))
+    assert any("npm install --omit=dev" in run for run in installs)
+
+
+def test_per_service_leaves_next_standalone_alone(tmp_path: Path) -> None:
+    ws, pkgs = _two_services(tmp_path, "pnpm")
+    web = replace(pkgs["web"], framework=NEXT)
+    recipe = ECO.service_recipe(ws, web, (), ServiceSettings(), "per-service")
+    assert recipe.bare_runtime and recipe.stages == ()
+
+
+def test_per_service_npm_keeps_the_root_prepare_out(tmp_path: Path) -> None:
+    """`npm ci --workspace` runs the root's lifecycle scripts; husky is a devDependency."""
+    ws, pkgs = parts(monorepo(tmp_path, "npm", scripts={"prepare": "husky"}))
+    installs = runs(stage(_per_service(ws, pkgs, "@acme/api", ("@acme/lib",)), "prod-deps"))
+    assert "prepare package.json" in installs[0] and "npm ci --omit=dev" in installs[1]

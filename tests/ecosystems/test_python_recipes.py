@@ -225,3 +225,41 @@ def test_non_package_app_copies_its_sources_and_wheels_only_its_path_dependencie
         for c in final if c.cmd == "ENV"]
     assert recipe.command == ("uvicorn", "app.main:app")
     assert recipe.context == ("lib", "site")
+
+
+def test_uv_per_service_prunes_the_venv_per_service(tmp_path: Path) -> None:
+    ws, packages = _sample(tmp_path)
+    base = ECO.base_recipe(ws, tuple(packages.values()), "per-service")
+    _, production = stages(base_dockerfile(ws, base))
+    assert not [c for c in production if c.cmd == "COPY" and c.flags == ("--from=deps-base",)]
+    recipe = ECO.service_recipe(ws, packages["acme-worker"], (packages["acme-common"],),
+                                ServiceSettings(), "per-service")
+    [prune] = recipe.stages
+    assert (prune.name, prune.base) == ("prod-deps", "deps-base")
+    # exact sync of deps-base's venv to one package: it only uninstalls, so --offline holds
+    assert any("uv sync --locked --offline --no-install-local --no-dev --package acme-worker"
+               in line for line in prune.instructions)
+    assert recipe.runtime[1] == "COPY --from=prod-deps /app/.venv /app/.venv"
+    assert "uv pip install" in recipe.runtime[2]  # the service's wheels go on top of it
+
+
+def test_uv_per_service_below_the_root_names_the_project(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "py thon/pyproject.toml": '[tool.uv.workspace]\nmembers = ["a"]\n',
+        "py thon/uv.lock": "",
+        "py thon/a/pyproject.toml": '[project]\nname = "a"\n',
+    })
+    ws, [pkg] = result.workspaces[0], result.packages
+    [prune] = ECO.service_recipe(ws, pkg, (), ServiceSettings(), "per-service").stages
+    assert prune.instructions[-1].endswith("--package a --project 'py thon'")
+
+
+def test_poetry_and_pip_keep_one_venv_when_per_service(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "svc/pyproject.toml": '[tool.poetry]\nname = "svc"\nversion = "1"\n',
+        "svc/poetry.lock": "",
+    })
+    ws, [pkg] = result.workspaces[0], result.packages
+    assert ECO.base_recipe(ws, result.packages, "per-service") == ECO.base_recipe(
+        ws, result.packages)
+    assert ECO.service_recipe(ws, pkg, (), ServiceSettings(), "per-service").stages == ()

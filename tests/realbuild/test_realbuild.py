@@ -46,27 +46,40 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
         "acme-worker": Expect(present=("app/.venv/bin/acme-worker",)),
         "router-svc": Expect(),
     },
+    # dependencies = "per-service" in the rb-* workspaces of npm, pnpm, yarn 1 and 2+, uv:
+    # a service's image holds none of a sibling's third-party dependencies
     "rb-npm": {
         "rb-api": Expect(
-            absent=("app/**/node_modules/is-number",),
+            absent=("app/**/node_modules/is-number", "app/**/node_modules/escape-html",
+                    "app/node_modules/@rb/site"),
             present=("app/node_modules/ms/package.json",),
         ),
         # the build script's output is what the start script serves
-        "rb-site": Expect(present=("app/apps/site/dist/index.html",)),
+        "rb-site": Expect(present=("app/apps/site/dist/index.html",
+                                   "app/node_modules/escape-html/package.json")),
     },
     "rb-yarn-classic": {
-        "rb-api": Expect(absent=("app/**/node_modules/is-number",),
+        "rb-api": Expect(absent=("app/**/node_modules/is-number",
+                                 "app/**/node_modules/escape-html", "app/node_modules/@rb/worker"),
                          present=("app/node_modules/ms/package.json",)),
+        "rb-worker": Expect(present=("app/node_modules/escape-html/package.json",
+                                     "app/node_modules/ms/package.json")),
     },
     "rb-yarn-berry": {
-        "rb-api": Expect(absent=("app/**/node_modules/is-number",),
+        "rb-api": Expect(absent=("app/**/node_modules/is-number",
+                                 "app/**/node_modules/escape-html"),
                          present=("app/node_modules/ms/package.json",)),
+        "rb-worker": Expect(present=("app/node_modules/escape-html/package.json",
+                                     "app/node_modules/ms/package.json")),
     },
     "rb-pnpm": {
-        "rb-api": Expect(absent=("app/**/node_modules/is-number",)),
-        # TypeScript compiled in the build stage; the compiler itself stays out
+        "rb-api": Expect(absent=("app/**/node_modules/is-number",),
+                         present=("app/node_modules/.pnpm/express@*",)),
+        # TypeScript compiled in the build stage; the compiler itself stays out, and so
+        # does express, which only the sibling @rb/api depends on
         "rb-ts-api": Expect(
-            absent=("app/**/node_modules/typescript", "app/**/node_modules/.pnpm/typescript@*"),
+            absent=("app/**/node_modules/typescript", "app/**/node_modules/.pnpm/typescript@*",
+                    "app/**/node_modules/.pnpm/express@*", "app/**/node_modules/express"),
             present=("app/apps/ts-api/dist/server.js",),
         ),
     },
@@ -74,8 +87,14 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
     "rb-uv": {
         # orjson ships compiled manylinux wheels; iniconfig is a dev dependency
         "rb-svc": Expect(
-            absent=("app/.venv/lib/python*/site-packages/iniconfig",),
+            absent=("app/.venv/lib/python*/site-packages/iniconfig",
+                    "app/.venv/lib/python*/site-packages/six.py"),
             present=("app/.venv/lib/python*/site-packages/orjson",),
+        ),
+        # six is rb-jobs' own dependency
+        "rb-jobs": Expect(
+            present=("app/.venv/lib/python*/site-packages/six.py",
+                     "app/.venv/lib/python*/site-packages/orjson"),
         ),
     },
     "rb-poetry": {

@@ -73,10 +73,10 @@ target "node-deps-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-deps-base:1be3a56823b467a04728",
+    "${REGISTRY}/node-deps-base:6cd0b61f796af562c635",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "1be3a56823b467a04728"
+    "dev.bakegen.fingerprint" = "6cd0b61f796af562c635"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -96,10 +96,10 @@ target "node-production-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-production-base:1be3a56823b467a04728",
+    "${REGISTRY}/node-production-base:6cd0b61f796af562c635",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "1be3a56823b467a04728"
+    "dev.bakegen.fingerprint" = "6cd0b61f796af562c635"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",
@@ -114,8 +114,8 @@ target "rb-api" {
   context    = "."
   dockerfile = "docker/services/rb-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:1be3a56823b467a04728" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:1be3a56823b467a04728" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:6cd0b61f796af562c635" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:6cd0b61f796af562c635" : "target:node-production-base"
   }
   tags       = [
     "${REGISTRY}/rb-api:${TAG}",
@@ -136,8 +136,8 @@ target "rb-site" {
   context    = "."
   dockerfile = "docker/services/rb-site.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:1be3a56823b467a04728" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:1be3a56823b467a04728" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:6cd0b61f796af562c635" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:6cd0b61f796af562c635" : "target:node-production-base"
   }
   tags       = [
     "${REGISTRY}/rb-site:${TAG}",

@@ -73,10 +73,10 @@ target "node-deps-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-deps-base:585b2c6651b6adbe8665",
+    "${REGISTRY}/node-deps-base:ad38e930509d2621af75",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "585b2c6651b6adbe8665"
+    "dev.bakegen.fingerprint" = "ad38e930509d2621af75"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -96,10 +96,10 @@ target "node-production-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-production-base:585b2c6651b6adbe8665",
+    "${REGISTRY}/node-production-base:ad38e930509d2621af75",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "585b2c6651b6adbe8665"
+    "dev.bakegen.fingerprint" = "ad38e930509d2621af75"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",
@@ -114,8 +114,8 @@ target "rb-api" {
   context    = "."
   dockerfile = "docker/services/rb-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:585b2c6651b6adbe8665" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:585b2c6651b6adbe8665" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:ad38e930509d2621af75" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:ad38e930509d2621af75" : "target:node-production-base"
   }
   tags       = [
     "${REGISTRY}/rb-api:${TAG}",
@@ -136,8 +136,8 @@ target "rb-ts-api" {
   context    = "."
   dockerfile = "docker/services/rb-ts-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:585b2c6651b6adbe8665" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:585b2c6651b6adbe8665" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:ad38e930509d2621af75" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:ad38e930509d2621af75" : "target:node-production-base"
   }
   tags       = [
     "${REGISTRY}/rb-ts-api:${TAG}",

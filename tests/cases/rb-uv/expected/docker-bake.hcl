@@ -38,12 +38,14 @@ variable "PYTHON_RUNTIME_IMAGE" {
 
 group "default" {
   targets = [
+    "rb-jobs",
     "rb-svc",
   ]
 }
 
 group "python" {
   targets = [
+    "rb-jobs",
     "rb-svc",
   ]
 }
@@ -71,10 +73,10 @@ target "python-deps-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-deps-base:67eaeb5ee4f546ca100c",
+    "${REGISTRY}/python-deps-base:8fde2d1a21cd085b8d47",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "67eaeb5ee4f546ca100c"
+    "dev.bakegen.fingerprint" = "8fde2d1a21cd085b8d47"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-deps-base:${CACHE_TAG}",
@@ -94,15 +96,37 @@ target "python-production-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-production-base:67eaeb5ee4f546ca100c",
+    "${REGISTRY}/python-production-base:8fde2d1a21cd085b8d47",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "67eaeb5ee4f546ca100c"
+    "dev.bakegen.fingerprint" = "8fde2d1a21cd085b8d47"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG}",
   ]
   cache-to   = BAKEGEN_MODE == "ci" ? ["type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG},mode=max"] : []
+}
+
+target "rb-jobs" {
+  inherits   = [
+    "_common",
+  ]
+  context    = "."
+  dockerfile = "docker/services/rb-jobs.Dockerfile"
+  contexts   = {
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:8fde2d1a21cd085b8d47" : "target:python-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:8fde2d1a21cd085b8d47" : "target:python-production-base"
+  }
+  tags       = [
+    "${REGISTRY}/rb-jobs:${TAG}",
+  ]
+  labels     = {
+    "org.opencontainers.image.title" = "rb-jobs"
+  }
+  cache-from = [
+    "type=registry,ref=${REGISTRY}/rb-jobs:${CACHE_TAG}",
+  ]
+  cache-to   = BAKEGEN_MODE == "ci" ? ["type=registry,ref=${REGISTRY}/rb-jobs:${CACHE_TAG},mode=max"] : []
 }
 
 target "rb-svc" {
@@ -112,8 +136,8 @@ target "rb-svc" {
   context    = "."
   dockerfile = "docker/services/rb-svc.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:67eaeb5ee4f546ca100c" : "target:python-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:67eaeb5ee4f546ca100c" : "target:python-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:8fde2d1a21cd085b8d47" : "target:python-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:8fde2d1a21cd085b8d47" : "target:python-production-base"
   }
   tags       = [
     "${REGISTRY}/rb-svc:${TAG}",

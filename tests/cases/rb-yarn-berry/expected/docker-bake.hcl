@@ -39,12 +39,14 @@ variable "NODE_RUNTIME_IMAGE" {
 group "default" {
   targets = [
     "rb-api",
+    "rb-worker",
   ]
 }
 
 group "node" {
   targets = [
     "rb-api",
+    "rb-worker",
   ]
 }
 
@@ -71,10 +73,10 @@ target "node-deps-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-deps-base:8fb188f842e79ff832a2",
+    "${REGISTRY}/node-deps-base:5521eabd20e86c7e0bb6",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "8fb188f842e79ff832a2"
+    "dev.bakegen.fingerprint" = "5521eabd20e86c7e0bb6"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -94,10 +96,10 @@ target "node-production-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-production-base:8fb188f842e79ff832a2",
+    "${REGISTRY}/node-production-base:5521eabd20e86c7e0bb6",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "8fb188f842e79ff832a2"
+    "dev.bakegen.fingerprint" = "5521eabd20e86c7e0bb6"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",
@@ -112,8 +114,8 @@ target "rb-api" {
   context    = "."
   dockerfile = "docker/services/rb-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:8fb188f842e79ff832a2" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:8fb188f842e79ff832a2" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:5521eabd20e86c7e0bb6" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:5521eabd20e86c7e0bb6" : "target:node-production-base"
   }
   tags       = [
     "${REGISTRY}/rb-api:${TAG}",
@@ -125,4 +127,26 @@ target "rb-api" {
     "type=registry,ref=${REGISTRY}/rb-api:${CACHE_TAG}",
   ]
   cache-to   = BAKEGEN_MODE == "ci" ? ["type=registry,ref=${REGISTRY}/rb-api:${CACHE_TAG},mode=max"] : []
+}
+
+target "rb-worker" {
+  inherits   = [
+    "_common",
+  ]
+  context    = "."
+  dockerfile = "docker/services/rb-worker.Dockerfile"
+  contexts   = {
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:5521eabd20e86c7e0bb6" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:5521eabd20e86c7e0bb6" : "target:node-production-base"
+  }
+  tags       = [
+    "${REGISTRY}/rb-worker:${TAG}",
+  ]
+  labels     = {
+    "org.opencontainers.image.title" = "@rb/worker"
+  }
+  cache-from = [
+    "type=registry,ref=${REGISTRY}/rb-worker:${CACHE_TAG}",
+  ]
+  cache-to   = BAKEGEN_MODE == "ci" ? ["type=registry,ref=${REGISTRY}/rb-worker:${CACHE_TAG},mode=max"] : []
 }

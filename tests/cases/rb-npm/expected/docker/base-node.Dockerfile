@@ -9,13 +9,6 @@ WORKDIR /workspace
 COPY . ./
 RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci --no-audit --no-fund
 
-FROM deps-base AS prod-deps
-RUN npm prune --omit=dev --no-audit --no-fund
-RUN mkdir -p /prod \
- && cd /workspace \
- && find . -name node_modules -type d -prune -exec sh -c 'for d; do mkdir -p "/prod/${d%/node_modules}" && mv "$d" "/prod/$d"; done' sh {} + \
- && chmod -R a+rX /prod
-
 FROM debian:bookworm-slim AS runtime-tools
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates tini \
@@ -31,4 +24,3 @@ RUN groupadd --system --gid 10001 app \
 ENTRYPOINT ["/usr/bin/tini", "--"]
 WORKDIR /app
 ENV NODE_ENV=production NPM_CONFIG_UPDATE_NOTIFIER=false
-COPY --from=prod-deps /prod/ ./

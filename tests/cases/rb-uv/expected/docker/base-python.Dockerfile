@@ -46,7 +46,5 @@ RUN groupadd --system --gid 10001 app \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin app
 ENTRYPOINT ["/usr/bin/tini", "--"]
 WORKDIR /app
-# the same path as in deps-base: the venv's scripts name /app/.venv/bin/python
-COPY --from=deps-base /app/.venv /app/.venv
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1

@@ -15,13 +15,6 @@ ENV YARN_NODE_LINKER=node-modules YARN_ENABLE_GLOBAL_CACHE=true
 COPY . ./
 RUN --mount=type=cache,target=/root/.yarn/berry/cache --mount=type=secret,id=yarnrc,target=/root/.yarnrc.yml yarn install --immutable
 
-FROM deps-base AS prod-deps
-RUN --mount=type=cache,target=/root/.yarn/berry/cache --mount=type=secret,id=yarnrc,target=/root/.yarnrc.yml yarn workspaces focus --all --production
-RUN mkdir -p /prod \
- && cd /workspace \
- && find . -name node_modules -type d -prune -exec sh -c 'for d; do mkdir -p "/prod/${d%/node_modules}" && mv "$d" "/prod/$d"; done' sh {} + \
- && chmod -R a+rX /prod
-
 FROM debian:bookworm-slim AS runtime-tools
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates tini \
@@ -37,4 +30,3 @@ RUN groupadd --system --gid 10001 app \
 ENTRYPOINT ["/usr/bin/tini", "--"]
 WORKDIR /app
 ENV NODE_ENV=production NPM_CONFIG_UPDATE_NOTIFIER=false
-COPY --from=prod-deps /prod/ ./

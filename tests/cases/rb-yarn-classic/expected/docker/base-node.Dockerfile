@@ -13,16 +13,6 @@ RUN if ! command -v corepack >/dev/null 2>&1; then rm -f /usr/local/bin/yarn /us
 COPY . ./
 RUN --mount=type=cache,target=/usr/local/share/.cache/yarn --mount=type=secret,id=npmrc,target=/root/.npmrc yarn install --frozen-lockfile --non-interactive
 
-FROM deps-base AS prod-deps
-# the root's `prepare` (git hooks) needs devDependencies a production install lacks
-RUN node -e 'const fs=require("fs");const drop=process.argv[1].split(",");for(const f of process.argv.slice(2)){const p=JSON.parse(fs.readFileSync(f,"utf8"));if(p.scripts)for(const s of drop)delete p.scripts[s];fs.writeFileSync(f,JSON.stringify(p,null,2)+"\n")}' prepare package.json
-RUN --mount=type=cache,target=/usr/local/share/.cache/yarn --mount=type=secret,id=npmrc,target=/root/.npmrc find . -name node_modules -type d -prune -exec rm -rf {} + \
- && yarn install --production --prefer-offline --non-interactive --frozen-lockfile
-RUN mkdir -p /prod \
- && cd /workspace \
- && find . -name node_modules -type d -prune -exec sh -c 'for d; do mkdir -p "/prod/${d%/node_modules}" && mv "$d" "/prod/$d"; done' sh {} + \
- && chmod -R a+rX /prod
-
 FROM debian:bookworm-slim AS runtime-tools
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates tini \
@@ -38,4 +28,3 @@ RUN groupadd --system --gid 10001 app \
 ENTRYPOINT ["/usr/bin/tini", "--"]
 WORKDIR /app
 ENV NODE_ENV=production NPM_CONFIG_UPDATE_NOTIFIER=false
-COPY --from=prod-deps /prod/ ./

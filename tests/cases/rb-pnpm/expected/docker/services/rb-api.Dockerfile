@@ -14,8 +14,19 @@ RUN mkdir -p /out \
  && find . -type d -path '*/node_modules/.prisma' -prune -exec sh -c 'for d; do mkdir -p "/out/${d%/.prisma}" && cp -a "$d" "/out/$d"; done' sh {} + \
  && chmod -R a+rX /out
 
+FROM deps-base AS prod-deps
+# the root's `prepare` (git hooks) needs devDependencies a production install lacks
+RUN node -e 'const fs=require("fs");const drop=process.argv[1].split(",");for(const f of process.argv.slice(2)){const p=JSON.parse(fs.readFileSync(f,"utf8"));if(p.scripts)for(const s of drop)delete p.scripts[s];fs.writeFileSync(f,JSON.stringify(p,null,2)+"\n")}' prepare package.json
+RUN --mount=type=cache,target=/pnpm/store --mount=type=secret,id=npmrc,target=/root/.npmrc find . -name node_modules -type d -prune -exec rm -rf {} + \
+ && pnpm install --prod --prefer-offline --frozen-lockfile --store-dir /pnpm/store --filter @rb/api...
+RUN mkdir -p /prod \
+ && cd /workspace \
+ && find . -name node_modules -type d -prune -exec sh -c 'for d; do mkdir -p "/prod/${d%/node_modules}" && mv "$d" "/prod/$d"; done' sh {} + \
+ && chmod -R a+rX /prod
+
 FROM production-base
 WORKDIR /app
+COPY --from=prod-deps /prod/ ./
 COPY --from=build /out/ ./
 WORKDIR /app/apps/api
 ENV PORT=3904

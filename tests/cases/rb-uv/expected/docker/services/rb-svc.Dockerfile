@@ -8,8 +8,14 @@ COPY . ./
 RUN uv build --wheel --no-build-isolation --offline --no-cache --python /opt/buildtools/bin/python --out-dir /wheels libs/common \
  && uv build --wheel --no-build-isolation --offline --no-cache --python /opt/buildtools/bin/python --out-dir /wheels services/svc
 
+FROM deps-base AS prod-deps
+# the service's own third-party dependencies: an exact sync uninstalls the rest
+RUN uv sync --locked --offline --no-install-local --no-dev --package rb-svc
+
 FROM production-base
 WORKDIR /app
+# the same path as in deps-base: the venv's scripts name /app/.venv/bin/python
+COPY --from=prod-deps /app/.venv /app/.venv
 RUN --mount=type=bind,from=build,source=/wheels,target=/tmp/wheels \
     --mount=type=bind,from=build,source=/opt/uv,target=/opt/uv \
     /opt/uv/bin/uv pip install --python /app/.venv/bin/python --no-deps --offline --no-cache --compile-bytecode /tmp/wheels/*.whl

@@ -14,8 +14,16 @@ RUN mkdir -p /out \
  && find . -type d -path '*/node_modules/.prisma' -prune -exec sh -c 'for d; do mkdir -p "/out/${d%/.prisma}" && cp -a "$d" "/out/$d"; done' sh {} + \
  && chmod -R a+rX /out
 
+FROM deps-base AS prod-deps
+RUN --mount=type=cache,target=/root/.yarn/berry/cache --mount=type=secret,id=yarnrc,target=/root/.yarnrc.yml yarn workspaces focus @rb/api --production
+RUN mkdir -p /prod \
+ && cd /workspace \
+ && find . -name node_modules -type d -prune -exec sh -c 'for d; do mkdir -p "/prod/${d%/node_modules}" && mv "$d" "/prod/$d"; done' sh {} + \
+ && chmod -R a+rX /prod
+
 FROM production-base
 WORKDIR /app
+COPY --from=prod-deps /prod/ ./
 COPY --from=build /out/ ./
 WORKDIR /app/apps/api
 ENV PORT=3903

@@ -1,6 +1,8 @@
 'use strict';
 const http = require('http');
 const { label } = require('@rb/lib');
+const express = require('express');
+if (typeof express !== 'function') throw new Error('express did not load');
 const port = Number(process.env.PORT) || 3904;
 http.createServer((req, res) => {
   const ok = req.url === '/health';
