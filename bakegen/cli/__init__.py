@@ -82,7 +82,7 @@ class LazyGroup(click.Group):
             )
             ctx.exit(3)
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,

@@ -18,6 +18,29 @@ root_argument: Callable[[Any], Any] = click.argument(
 )
 
 
+def check_platforms(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    """`--platform`: the rule `platforms = [...]` in the config follows."""
+    from bakegen.references import platform_error
+
+    for value in values:
+        wrong = platform_error(value)
+        if wrong:
+            raise click.BadParameter(wrong)
+    return values
+
+
+def check_registry(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """`--registry`: the rule `registry = ...` in the config follows."""
+    from bakegen.references import registry_error
+
+    wrong = None if value is None else registry_error(value.rstrip("/"))
+    if wrong:
+        raise click.BadParameter(wrong)
+    return value
+
+
 def report_warnings(problems: Iterable[Problem]) -> None:
     """Warnings go to stderr, one line each, and never change the exit code."""
     for problem in problems:

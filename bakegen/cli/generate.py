@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from bakegen.cli.common import report_warnings, root_argument
+from bakegen.cli.common import check_platforms, check_registry, report_warnings, root_argument
 
 
 @click.command()
@@ -23,9 +23,12 @@ from bakegen.cli.common import report_warnings, root_argument
     "--platform",
     "platforms",
     multiple=True,
+    callback=check_platforms,
     help="Target platform, repeatable (default: linux/amd64 and linux/arm64).",
 )
-@click.option("--registry", help="Registry and namespace images are tagged with.")
+@click.option(
+    "--registry", callback=check_registry, help="Registry and namespace images are tagged with."
+)
 @click.option(
     "--cache",
     type=click.Choice(["registry", "gha", "none"]),
