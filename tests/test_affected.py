@@ -110,7 +110,7 @@ def test_text_output_names_target_and_reason(repo: Path) -> None:
         "acme-api: packages/shared/index.js (via @acme/shared)\n"
         "acme-web: packages/shared/index.js (via @acme/shared)\n"
     )
-    assert "2 targets affected by 1 changed paths" in result.stderr
+    assert "2 targets affected by 1 changed path (" in result.stderr
 
 
 def test_change_outside_any_package_affects_nothing(repo: Path) -> None:
@@ -390,6 +390,7 @@ def test_json_lists_every_changed_path(repo: Path) -> None:
     ]
     assert data["head"] == git(repo, "rev-parse", "HEAD").strip()
     assert data["notes"] == []
+    assert data["schema_version"] == 1
 
 
 def test_deleted_files_outside_packages_need_no_base_plan(

@@ -24,8 +24,9 @@ def _generate(root: Path, config: dict[str, str]) -> tuple[int, str]:
 
 
 def test_a_key_naming_the_package_is_applied(tmp_path: Path) -> None:
-    code, _ = _generate(tmp_path, {"bakegen.toml": '[service."@acme/api"]\nport = 8123\n'})
+    code, out = _generate(tmp_path, {"bakegen.toml": '[service."@acme/api"]\nport = 8123\n'})
     assert code == 0
+    assert out.startswith("1 service, 2 base targets (node-deps-base, node-production-base); ")
     assert "EXPOSE 8123" in (tmp_path / "docker/services/acme-api.Dockerfile").read_text()
 
 

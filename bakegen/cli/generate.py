@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from bakegen.cli.common import check_platforms, check_registry, report_warnings, root_argument
+from bakegen.wording import listing, plural
 
 
 @click.command()
@@ -16,7 +17,11 @@ from bakegen.cli.common import check_platforms, check_registry, report_warnings,
     is_flag=True,
     help="Write nothing; exit 1 and list the files that would change (CI drift gate).",
 )
-@click.option("--diff", is_flag=True, help="Write nothing; print a unified diff of the changes.")
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Write nothing; print a unified diff of the changes; exit 1 when there are any.",
+)
 @click.option("--force", is_flag=True, help="Overwrite files bakegen did not generate.")
 @click.option("--output-dir", help="Folder for generated Dockerfiles (default: docker).")
 @click.option(
@@ -66,15 +71,18 @@ def generate(
             click.echo(f"would change: {rel}", err=True)
         if changes.changed:
             raise click.exceptions.Exit(1)
-        click.echo(f"up to date: {len(result.files)} files")
+        click.echo(f"up to date: {plural(len(result.files), 'file')}")
         return
     if diff:
+        if changes.changed:  # as `git diff --exit-code`: differences shown, exit 1
+            raise click.exceptions.Exit(1)
         return
     apply_changes(root, result.files, changes)
     plan = result.plan
+    bases = [name for b in plan.bases for name in (b.deps_target, b.production_target)]
     click.echo(
-        f"{len(plan.services)} services, {2 * len(plan.bases)} base targets "
-        f"({', '.join(b.deps_target for b in plan.bases) or 'none'}); "
+        f"{plural(len(plan.services), 'service')}, {plural(len(bases), 'base target')}"
+        f"{f' ({listing(bases)})' if bases else ''}; "
         f"{len(changes.created)} created, {len(changes.updated)} updated, "
         f"{len(changes.removed)} removed, {len(changes.unchanged)} unchanged"
     )
