@@ -10,11 +10,28 @@ import click
 
 from bakegen.errors import Problem
 
+
+def _resolve_root(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path:
+    """ROOT as given; when left out, the repository the working folder belongs to."""
+    if value is not None:
+        return value
+    from bakegen.rootdir import find_root
+
+    cwd = Path.cwd()
+    found = find_root(cwd)
+    if found.path == cwd.resolve():
+        return Path(".")
+    click.echo(f"note: working on the repository root {found.path} (it holds {found.marker}); "
+               "pass ROOT to choose another folder", err=True)
+    return found.path
+
+
 root_argument: Callable[[Any], Any] = click.argument(
     "root",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=".",
+    default=None,
     required=False,
+    callback=_resolve_root,
 )
 
 

@@ -23,6 +23,11 @@ from bakegen.wording import listing, plural
     help="Write nothing; print a unified diff of the changes; exit 1 when there are any.",
 )
 @click.option("--force", is_flag=True, help="Overwrite files bakegen did not generate.")
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Write a bake file even when no package is found (otherwise exit 1).",
+)
 @click.option("--output-dir", help="Folder for generated Dockerfiles (default: docker).")
 @click.option(
     "--platform",
@@ -44,6 +49,7 @@ def generate(
     check: bool,
     diff: bool,
     force: bool,
+    allow_empty: bool,
     output_dir: str | None,
     platforms: tuple[str, ...],
     registry: str | None,
@@ -56,13 +62,17 @@ def generate(
     are removed.
     """
     from bakegen.bakecommand import bake_command, merged_compose_files
-    from bakegen.pipeline import Overrides
+    from bakegen.pipeline import Overrides, nothing_found
     from bakegen.pipeline import generate as run_pipeline
     from bakegen.write import apply_changes, plan_changes, unified_diff
 
     overrides = Overrides(registry, tuple(platforms), cache, output_dir)
     result = run_pipeline(root, overrides)
     report_warnings(result.scan.warnings)
+    empty = nothing_found(root, result.scan)
+    if empty and not allow_empty:
+        click.echo(f"{empty}; nothing written (--allow-empty writes an empty bake file)", err=True)
+        raise click.exceptions.Exit(1)
     changes = plan_changes(root, result.files, (result.plan.output_dir,), force=force)
     if diff:
         click.echo(unified_diff(root, result.files, changes), nl=False)
