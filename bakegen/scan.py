@@ -11,6 +11,7 @@ from bakegen.config import Config
 from bakegen.ecosystems import Ecosystem, registry
 from bakegen.errors import BakegenError, Problem
 from bakegen.evidence import Attachment, find_evidence
+from bakegen.lockcheck import lockfile_problems
 from bakegen.model import Package, ScanResult, Skipped, Workspace
 from bakegen.naming import target_name
 from bakegen.safety import find_credentials, name_problems
@@ -72,6 +73,7 @@ def scan_tree(
     skipped = (*skipped, *taken)
     problems.extend(name_problems(packages, workspaces))
     problems.extend(service_key_problems(packages, config))
+    problems.extend(lockfile_problems(tree, workspaces, packages))
     credentials = find_credentials(tree)
     problems.extend(c.warning() for c in credentials)
     secret_files = {c.path for c in credentials}
