@@ -14,7 +14,7 @@ from bakegen.evidence import Attachment, find_evidence
 from bakegen.lockcheck import lockfile_problems
 from bakegen.model import Package, ScanResult, Skipped, Workspace
 from bakegen.naming import target_name
-from bakegen.safety import find_credentials, name_problems
+from bakegen.safety import env_auth_problems, find_credentials, name_problems
 from bakegen.scope import Scope, filter_tree, narrow, without_packages
 from bakegen.services import reject_candidates
 from bakegen.tree import SourceTree
@@ -75,6 +75,7 @@ def scan_tree(
     problems.extend(service_key_problems(packages, config))
     problems.extend(lockfile_problems(tree, workspaces, packages))
     credentials = find_credentials(tree)
+    problems.extend(env_auth_problems(tree))
     problems.extend(c.warning() for c in credentials)
     secret_files = {c.path for c in credentials}
     workspaces = [_without_files(w, secret_files) for w in workspaces]
