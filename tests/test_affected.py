@@ -257,7 +257,9 @@ def test_uv_lock_entry_reaches_the_service_through_its_library(repo: Path) -> No
 
 
 def test_lockfile_that_cannot_be_compared_affects_its_whole_workspace(repo: Path) -> None:
-    found = change(repo, append("yarn.lock", "this is not a lockfile line\n"))
+    # readable (an unreadable yarn.lock is a scan error now) but not comparable
+    odd = '\n"odd@^1":\n  version "1.0.0"\n  dependencies "not-a-table"\n'
+    found = change(repo, append("yarn.lock", odd))
     assert set(found) == {"acme-api", "acme-web"}
     assert "assuming every node service of the workspace" in found["acme-api"][0]
 
