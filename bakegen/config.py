@@ -12,6 +12,7 @@ import pathspec
 
 from bakegen import tomlparse
 from bakegen.errors import BakegenError
+from bakegen.references import platform_error, registry_error
 from bakegen.safety import SECRET_TARGETS
 
 CONFIG_FILE = "bakegen.toml"
@@ -130,7 +131,6 @@ _ECOSYSTEM_NAMES = ("node", "cargo", "python")
 # Values written into Dockerfile lines or bake secret specs: what they may hold is narrow,
 # since a newline there would start a new instruction.
 _IMAGE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:@-]*")
-_REGISTRY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:-]*")
 _SECRET_SOURCE = re.compile(r"env:[A-Za-z_][A-Za-z0-9_]*|[^\x00-\x1f\x7f,\"'$]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: build args and service secrets become `ARG NAME` lines and `env=NAME` mounts
@@ -142,19 +142,16 @@ def parse_config(data: Any, source: str) -> Config:
     table = _table(data, source, "")
     _check_keys(table, _TOP_KEYS, source, "")
     registry = _str(table, "registry", source, DEFAULT_REGISTRY).rstrip("/")
-    if not registry:
-        raise BakegenError(f'{source}: "registry" must not be empty')
-    if not _REGISTRY.fullmatch(registry):
-        raise BakegenError(
-            f'{source}: "registry" must be a registry and namespace like "ghcr.io/acme", '
-            f"got {registry!r}"
-        )
+    wrong = registry_error(registry)
+    if wrong:
+        raise BakegenError(f'{source}: "registry" {wrong}')
     platforms = tuple(_str_list(table, "platforms", source, list(DEFAULT_PLATFORMS)))
     if not platforms:
         raise BakegenError(f'{source}: "platforms" must name at least one platform')
     for platform in platforms:
-        if platform.count("/") not in (1, 2) or " " in platform:
-            raise BakegenError(f'{source}: "platforms" has {platform!r}, expected os/arch')
+        wrong = platform_error(platform)
+        if wrong:
+            raise BakegenError(f'{source}: "platforms" has {wrong}')
     cache = _str(table, "cache", source, "registry")
     if cache not in CACHE_MODES:
         raise BakegenError(

@@ -14,6 +14,7 @@ from bakegen.plan import Plan, make_plan, own_dockerfile
 from bakegen.render.files import render_files
 from bakegen.scan import scan_tree
 from bakegen.tree import SourceTree
+from bakegen.wording import listing
 from bakegen.write import resolve_inside
 
 
@@ -69,6 +70,23 @@ def generate(root: Path, overrides: Overrides = Overrides()) -> Generated:
     plan = make_plan(result, config, registry(), _root_ignores(root), own)
     digests = {path: tree.digest(path) for base in plan.bases for path in base.context}
     return Generated(result, plan, render_files(plan, digests))
+
+
+#: what a scan looks for, named when it finds none of it
+LOOKED_FOR = ("package.json", "Cargo.toml", "pyproject.toml", "Dockerfile", "compose.yaml")
+
+
+def nothing_found(root: Path, result: ScanResult) -> str | None:
+    """The one line saying a scan found no package at all, or None when it found some.
+
+    An empty bake file builds nothing and `docker buildx bake` then fails with a vague
+    error, so finding nothing is an outcome the user hears about, with what was skipped.
+    """
+    if result.packages:
+        return None
+    skipped = f"; skipped {listing([s.path for s in result.skipped], 3)} (see `bakegen scan`)"
+    return (f"no packages found under {root.resolve()} (looked for {', '.join(LOOKED_FOR)})"
+            f"{skipped if result.skipped else ''}")
 
 
 def _own_dockerfiles(root: Path, result: ScanResult, config: Config) -> dict[str, str]:

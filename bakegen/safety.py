@@ -170,6 +170,27 @@ def find_credentials(tree: SourceTree) -> tuple[Credential, ...]:
     return tuple(found)
 
 
+def env_auth_problems(tree: SourceTree) -> list[Problem]:
+    """Warnings for project `.npmrc` files whose auth line reads an environment variable
+    (`//npm.acme.dev/:_authToken=${NPM_TOKEN}`): no credential, but inside the build the
+    variable is unset and the project file wins over the `npmrc` secret mounted as
+    `/root/.npmrc`, so the install goes unauthenticated (docs/security.md)."""
+    problems = []
+    for rel in sorted(tree.named(".npmrc")):
+        text = _read_small(tree.root / rel)
+        if text is None:
+            continue
+        keys = sorted({key for key, value in _NPMRC_AUTH.findall(text)
+                       if _ENV_REFERENCE.match(value)})
+        if keys:
+            problems.append(Problem.warning(
+                rel, f"{keys[0]} reads an environment variable, which is not set inside the "
+                "build, and this file wins over the npmrc secret mounted at /root/.npmrc; move "
+                "the auth line to the secret's file and keep only registry= here (see "
+                "docs/security.md)"))
+    return problems
+
+
 def _is_candidate(rel: str) -> bool:
     name = rel.rsplit("/", 1)[-1]
     if name in ("credentials", "credentials.toml", "config.toml", "config"):

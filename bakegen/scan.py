@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -10,11 +11,14 @@ from bakegen.config import Config
 from bakegen.ecosystems import Ecosystem, registry
 from bakegen.errors import BakegenError, Problem
 from bakegen.evidence import Attachment, find_evidence
+from bakegen.lockcheck import lockfile_problems
 from bakegen.model import Package, ScanResult, Skipped, Workspace
-from bakegen.safety import find_credentials, name_problems
+from bakegen.naming import target_name
+from bakegen.safety import env_auth_problems, find_credentials, name_problems
 from bakegen.scope import Scope, filter_tree, narrow, without_packages
 from bakegen.services import reject_candidates
 from bakegen.tree import SourceTree
+from bakegen.wording import listing
 
 
 def problem_from(exc: BakegenError) -> Problem:
@@ -68,7 +72,10 @@ def scan_tree(
     problems.extend(duplicates)
     skipped = (*skipped, *taken)
     problems.extend(name_problems(packages, workspaces))
+    problems.extend(service_key_problems(packages, config))
+    problems.extend(lockfile_problems(tree, workspaces, packages))
     credentials = find_credentials(tree)
+    problems.extend(env_auth_problems(tree))
     problems.extend(c.warning() for c in credentials)
     secret_files = {c.path for c in credentials}
     workspaces = [_without_files(w, secret_files) for w in workspaces]
@@ -80,6 +87,30 @@ def scan_tree(
         secret_files=tuple(sorted(secret_files)),
         skipped=tuple(sorted({*skipped, *narrowed.skipped})),
     )
+
+
+def service_key_problems(packages: list[Package], config: Config) -> list[Problem]:
+    """A `[service."X"]` table whose key is no package name would be ignored silently (its
+    port, cmd or Dockerfile lost), so it is an error naming the key to use instead."""
+    source = config.source or "bakegen.toml"
+    names = {p.name for p in packages} | {p.id for p in packages}
+    by_target: dict[str, list[str]] = {}
+    for pkg in packages:
+        for target in {target_name(pkg.service_name or pkg.name), target_name(pkg.name)}:
+            by_target.setdefault(target, []).append(pkg.name)
+    problems = []
+    for key in sorted(set(config.services) - names):
+        owners = sorted(set(by_target.get(key, ())))
+        if owners:
+            hint = (f'"{key}" is the bake target of {owners[0]}; tables are keyed by package '
+                    f'name: [service."{owners[0]}"]')
+        else:
+            close = difflib.get_close_matches(key, sorted({p.name for p in packages}), n=1,
+                                              cutoff=0.6)
+            hint = (f'did you mean [service."{close[0]}"]?' if close else
+                    f"packages: {listing(sorted({p.name for p in packages})) or 'none found'}")
+        problems.append(Problem.error(source, f'[service."{key}"] names no package ({hint})'))
+    return problems
 
 
 def _named(packages: list[Package], config: Config) -> dict[str, str]:

@@ -110,7 +110,7 @@ def test_text_output_names_target_and_reason(repo: Path) -> None:
         "acme-api: packages/shared/index.js (via @acme/shared)\n"
         "acme-web: packages/shared/index.js (via @acme/shared)\n"
     )
-    assert "2 targets affected by 1 changed paths" in result.stderr
+    assert "2 targets affected by 1 changed path (" in result.stderr
 
 
 def test_change_outside_any_package_affects_nothing(repo: Path) -> None:
@@ -257,7 +257,9 @@ def test_uv_lock_entry_reaches_the_service_through_its_library(repo: Path) -> No
 
 
 def test_lockfile_that_cannot_be_compared_affects_its_whole_workspace(repo: Path) -> None:
-    found = change(repo, append("yarn.lock", "this is not a lockfile line\n"))
+    # readable (an unreadable yarn.lock is a scan error now) but not comparable
+    odd = '\n"odd@^1":\n  version "1.0.0"\n  dependencies "not-a-table"\n'
+    found = change(repo, append("yarn.lock", odd))
     assert set(found) == {"acme-api", "acme-web"}
     assert "assuming every node service of the workspace" in found["acme-api"][0]
 
@@ -390,6 +392,7 @@ def test_json_lists_every_changed_path(repo: Path) -> None:
     ]
     assert data["head"] == git(repo, "rev-parse", "HEAD").strip()
     assert data["notes"] == []
+    assert data["schema_version"] == 1
 
 
 def test_deleted_files_outside_packages_need_no_base_plan(

@@ -215,8 +215,21 @@ def test_check_and_diff_report_drift_without_writing(tmp_path: Path) -> None:
     code, _, err = invoke("generate", str(repo), "--check")
     assert code == 1 and "would change: docker-bake.hcl" in err
     code, out, _ = invoke("generate", str(repo), "--diff")
-    assert code == 0 and '-  default = "old"' in out and '+  default = "latest"' in out
+    # as `git diff --exit-code`: differences shown, exit 1; none, exit 0
+    assert code == 1 and '-  default = "old"' in out and '+  default = "latest"' in out
     assert bake.read_text() == before
+    bake.write_text(before.replace('"old"', '"latest"'))
+    code, out, _ = invoke("generate", str(repo), "--diff")
+    assert (code, out) == (0, "")
+
+
+def test_generate_counts_with_plurals_and_names_every_base(tmp_path: Path) -> None:
+    repo = copy_sample(tmp_path)
+    code, out, _ = invoke("generate", str(repo))
+    assert code == 0
+    assert out.splitlines()[0].startswith(
+        "4 services, 6 base targets (cargo-deps-base, cargo-production-base, node-deps-base, "
+        "node-production-base, python-deps-base, python-production-base); ")
 
 
 def test_generate_refuses_to_clobber_a_foreign_bake_file(tmp_path: Path) -> None:

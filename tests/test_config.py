@@ -57,7 +57,7 @@ def test_tool_bakegen_in_pyproject(tmp_path: Path) -> None:
         ({"cache": "s3"}, '"cache" must be one of registry, gha, none'),
         ({"dependencies": "lean"}, '"dependencies" must be one of shared, per-service'),
         ({"platforms": "linux/amd64"}, '"platforms" must be a list of strings'),
-        ({"platforms": ["amd64"]}, "expected os/arch"),
+        ({"platforms": ["amd64"]}, "no operating system"),
         ({"service": {"api": {"port": 70000}}}, '"service."api".port" must be a port number'),
         ({"images": {"go": {}}}, 'unknown key "images.go"'),
         ({"metadata_action": "yes"}, '"metadata_action" must be true or false'),

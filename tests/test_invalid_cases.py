@@ -186,11 +186,11 @@ def test_debug_shows_a_traceback(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from bakegen.errors import BakegenError
-
     _ws, argv = prepare(name, tmp_path, monkeypatch)
-    with pytest.raises(BakegenError):
+    with pytest.raises(SystemExit) as exited:
         main(["--debug", *argv])
+    assert exited.value.code == 2  # --debug adds the traceback, keeps the exit code
+    assert "Traceback (most recent call last)" in capsys.readouterr().err
 
 
 FAILING = [n for n in NAMES if (CASES / n / "exit_code").read_text(encoding="utf-8") != "0\n"]

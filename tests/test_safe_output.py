@@ -368,3 +368,23 @@ def test_scan_output_shows_control_characters_escaped(tmp_path: Path) -> None:
     assert "api\\x1b[2J\\nUSER root" in result.output
     lines = result.output.splitlines()
     assert not any(line.startswith("USER root") for line in lines)
+
+
+@pytest.mark.parametrize("line", ["//npm.acme.dev/:_authToken=${NPM_TOKEN}",
+                                  "//npm.acme.dev/:_authToken=$NPM_TOKEN",
+                                  "_auth=${NPM_AUTH}"])
+def test_an_npmrc_auth_line_reading_the_environment_is_warned_about(
+    tmp_path: Path, line: str
+) -> None:
+    repo = node_repo(tmp_path, **{".npmrc": f"registry=https://npm.acme.dev/\n{line}\n"})
+    code, output = run("generate", str(repo))
+    assert code == 0
+    assert "warning: .npmrc: " in output
+    assert ("reads an environment variable, which is not set inside the build, and this file "
+            "wins over the npmrc secret mounted at /root/.npmrc") in output
+
+
+def test_an_npmrc_without_auth_lines_is_quiet(tmp_path: Path) -> None:
+    repo = node_repo(tmp_path, **{".npmrc": "registry=https://npm.acme.dev/\n"})
+    code, output = run("generate", str(repo))
+    assert code == 0 and ".npmrc" not in output

@@ -5,9 +5,13 @@ Commands are imported only when invoked, so `bakegen --help` stays fast.
 
 from __future__ import annotations
 
+import errno
 import gc
 import importlib
-from typing import Any
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 import click
 
@@ -64,7 +68,7 @@ class LazyGroup(click.Group):
             raise
         except BakegenError as exc:
             if debug:
-                raise
+                traceback.print_exc()
             click.echo(str(exc), err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
@@ -72,16 +76,59 @@ class LazyGroup(click.Group):
             ctx.exit(130)
         except Exception as exc:  # a bug in bakegen: one line, a traceback with --debug
             if debug:
-                raise
+                traceback.print_exc()
             click.echo(
                 f"bakegen: internal error: {exc!r} (rerun with --debug for a traceback)", err=True
             )
             ctx.exit(3)
 
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Like click's, but a usage error is one line naming the command and the option.
+
+        Click prints the usage text, a hint and the error on three lines; a user (or a CI
+        log) needs the error, and `--help` is named for the rest. Exit code 2 as click's.
+        """
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            value = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as exc:
+            _exit(2, usage_line(exc, prog_name or "bakegen"))
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            _exit(1, "Aborted!")
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                raise
+            sys.exit(1)
+        sys.exit(value if isinstance(value, int) else 0)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List commands from HELP, without importing their modules."""
         with formatter.section("Commands"):
             formatter.write_dl([(name, HELP.get(name, "")) for name in self.list_commands(ctx)])
+
+
+def usage_line(exc: click.UsageError, prog_name: str) -> str:
+    """`bakegen generate: no such option: --platfrm (see bakegen generate --help)`."""
+    command = exc.ctx.command_path if exc.ctx is not None else prog_name
+    message = " ".join(exc.format_message().split())
+    message = message[:1].lower() + message[1:]
+    return f"{command}: {message} (see {command} --help)"
+
+
+def _exit(code: int, line: str) -> NoReturn:
+    click.echo(line, err=True)
+    sys.exit(code)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from bakegen.cli.common import root_argument
+from bakegen.wording import plural
 
 
 @click.command()
@@ -43,8 +44,9 @@ def affected(
     else:
         click.echo(affected_as_text(result), nl=False)
         click.echo(
-            f"{len(result.targets)} targets affected by {len(result.changes)} changed "
-            f"paths ({result.base[:12]}...{result.head[:12]})",
+            f"{plural(len(result.targets), 'target')} affected by "
+            f"{plural(len(result.changes), 'changed path')} "
+            f"({result.base[:12]}...{result.head[:12]})",
             err=True,
         )
     for note in result.notes:

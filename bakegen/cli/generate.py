@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from bakegen.cli.common import report_warnings, root_argument
+from bakegen.cli.common import check_platforms, check_registry, report_warnings, root_argument
+from bakegen.wording import listing, plural
 
 
 @click.command()
@@ -16,16 +17,28 @@ from bakegen.cli.common import report_warnings, root_argument
     is_flag=True,
     help="Write nothing; exit 1 and list the files that would change (CI drift gate).",
 )
-@click.option("--diff", is_flag=True, help="Write nothing; print a unified diff of the changes.")
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Write nothing; print a unified diff of the changes; exit 1 when there are any.",
+)
 @click.option("--force", is_flag=True, help="Overwrite files bakegen did not generate.")
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Write a bake file even when no package is found (otherwise exit 1).",
+)
 @click.option("--output-dir", help="Folder for generated Dockerfiles (default: docker).")
 @click.option(
     "--platform",
     "platforms",
     multiple=True,
+    callback=check_platforms,
     help="Target platform, repeatable (default: linux/amd64 and linux/arm64).",
 )
-@click.option("--registry", help="Registry and namespace images are tagged with.")
+@click.option(
+    "--registry", callback=check_registry, help="Registry and namespace images are tagged with."
+)
 @click.option(
     "--cache",
     type=click.Choice(["registry", "gha", "none"]),
@@ -36,6 +49,7 @@ def generate(
     check: bool,
     diff: bool,
     force: bool,
+    allow_empty: bool,
     output_dir: str | None,
     platforms: tuple[str, ...],
     registry: str | None,
@@ -48,13 +62,17 @@ def generate(
     are removed.
     """
     from bakegen.bakecommand import bake_command, merged_compose_files
-    from bakegen.pipeline import Overrides
+    from bakegen.pipeline import Overrides, nothing_found
     from bakegen.pipeline import generate as run_pipeline
     from bakegen.write import apply_changes, plan_changes, unified_diff
 
     overrides = Overrides(registry, tuple(platforms), cache, output_dir)
     result = run_pipeline(root, overrides)
     report_warnings(result.scan.warnings)
+    empty = nothing_found(root, result.scan)
+    if empty and not allow_empty:
+        click.echo(f"{empty}; nothing written (--allow-empty writes an empty bake file)", err=True)
+        raise click.exceptions.Exit(1)
     changes = plan_changes(root, result.files, (result.plan.output_dir,), force=force)
     if diff:
         click.echo(unified_diff(root, result.files, changes), nl=False)
@@ -63,15 +81,18 @@ def generate(
             click.echo(f"would change: {rel}", err=True)
         if changes.changed:
             raise click.exceptions.Exit(1)
-        click.echo(f"up to date: {len(result.files)} files")
+        click.echo(f"up to date: {plural(len(result.files), 'file')}")
         return
     if diff:
+        if changes.changed:  # as `git diff --exit-code`: differences shown, exit 1
+            raise click.exceptions.Exit(1)
         return
     apply_changes(root, result.files, changes)
     plan = result.plan
+    bases = [name for b in plan.bases for name in (b.deps_target, b.production_target)]
     click.echo(
-        f"{len(plan.services)} services, {2 * len(plan.bases)} base targets "
-        f"({', '.join(b.deps_target for b in plan.bases) or 'none'}); "
+        f"{plural(len(plan.services), 'service')}, {plural(len(bases), 'base target')}"
+        f"{f' ({listing(bases)})' if bases else ''}; "
         f"{len(changes.created)} created, {len(changes.updated)} updated, "
         f"{len(changes.removed)} removed, {len(changes.unchanged)} unchanged"
     )

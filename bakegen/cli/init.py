@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from bakegen.cli.common import report_warnings, root_argument
+from bakegen.wording import plural
 
 
 @click.command()
@@ -35,8 +36,8 @@ def init(root: Path, pyproject: bool, force: bool) -> None:
     verb = "rewrote" if result.replaced else "wrote"
     where = f"{change.path} [tool.bakegen]" if pyproject else change.path
     click.echo(
-        f"{verb} {where}: {ecosystems} ecosystem{'s' if ecosystems != 1 else ''}, "
-        f"{len(scan.packages)} packages, {services} services"
+        f"{verb} {where}: {plural(ecosystems, 'ecosystem')}, "
+        f"{plural(len(scan.packages), 'package')}, {plural(services, 'service')}"
     )
     for note in result.notes:
         click.echo(f"note: {note}")

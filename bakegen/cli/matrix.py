@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import click
 
 from bakegen.cli.common import root_argument
+from bakegen.wording import plural
 
 
 @click.command()
@@ -75,8 +75,8 @@ def matrix(
     from bakegen.render.matrix import (
         affected_as_text,
         github_outputs,
-        layered_document,
         layered_outputs,
+        render_layered,
         render_matrix,
     )
 
@@ -102,7 +102,7 @@ def matrix(
     )
     result = matrix_for(root, request)
     if layered:
-        click.echo(json.dumps(layered_document(result, fmt), indent=2))
+        click.echo(render_layered(result, fmt), nl=False)
         outputs = layered_outputs(result, fmt)
     else:
         click.echo(render_matrix(result, fmt), nl=False)
@@ -115,7 +115,7 @@ def matrix(
             click.echo(f"warning: {note}", err=True)
     for note in result.notes:
         click.echo(f"warning: {note}", err=True)
-    summary = f"{len(result.targets)} targets, {len(result.entries)} jobs"
+    summary = f"{plural(len(result.targets), 'target')}, {plural(len(result.entries), 'job')}"
     if layered:
-        summary = f"{len(result.base_targets)} bases to build, {summary}"
+        summary = f"{plural(len(result.base_targets), 'base')} to build, {summary}"
     click.echo(summary, err=True)

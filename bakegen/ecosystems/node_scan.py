@@ -109,6 +109,7 @@ def scan_node(tree: SourceTree) -> EcosystemScan:
         _add_workspace(tree, root, members, workspaces, packages, problems)
     problems.extend(_broken_problems(tree, broken, broken_members, declared=bool(workspaces)))
     declared = {ws.root for ws in workspaces}
+    unlocked: list[str] = []
     for folder, manifest in sorted(manifests.items()):
         if folder in declared or _inside(folder, claimed):
             continue
@@ -116,11 +117,25 @@ def scan_node(tree: SourceTree) -> EcosystemScan:
             tool = detect_manager(tree, folder, manifest, problems)
             root = _Root(folder, manifest, None, manifest.path, tool)
             _add_workspace(tree, root, [], workspaces, packages, problems)
+        elif _starts_something(manifest):
+            unlocked.append(manifest.path)
+    if not workspaces:  # in a repo with Node workspaces these are fixtures and examples
+        problems.extend(Problem.warning(
+            path, "has a start script but no lockfile (package-lock.json, yarn.lock, "
+            "pnpm-lock.yaml, bun.lock) and no workspace lists it, so it is not built; run "
+            "`npm install` to create package-lock.json") for path in unlocked)
     return EcosystemScan(
         workspaces=tuple(sorted(workspaces, key=lambda w: w.root)),
         packages=tuple(sorted(packages, key=lambda p: (p.name, p.path))),
         problems=tuple(sorted(set(problems), key=Problem.sort_key)),
     )
+
+
+def _starts_something(manifest: Manifest) -> bool:
+    """A named package.json with a `start` script: what a user means to run."""
+    scripts = manifest.data.get("scripts")
+    start = scripts.get("start") if isinstance(scripts, dict) else None
+    return isinstance(manifest.data.get("name"), str) and isinstance(start, str) and bool(start)
 
 
 def root_is_package(manifest: Manifest, member_names: Iterable[str]) -> bool:

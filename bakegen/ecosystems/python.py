@@ -175,6 +175,13 @@ def _build_requires(packages: tuple[Package, ...]) -> list[str]:
     return sorted(found)
 
 
+UV_LOCKED_NOTE = ("# third-party dependencies only, from the lockfile as it is "
+                  "(--locked: stale fails)")
+#: a uv workspace without uv.lock (the scan warns): `--locked` would fail the build
+UV_UNLOCKED_NOTE = ("# no uv.lock: unlocked, versions resolve when this stage builds; "
+                    "`uv lock` pins them")
+
+
 def _uv_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[str, ...]:
     requires = _build_requires(packages)
     project = () if workspace.root == "." else (f"--project {sh_quote(workspace.root)}",)
@@ -192,9 +199,10 @@ def _uv_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[str, 
         ]
     lines += [
         "COPY . ./",
-        "# third-party dependencies only, from the lockfile as it is (--locked: stale fails)",
+        UV_LOCKED_NOTE if workspace.lockfile else UV_UNLOCKED_NOTE,
         _run((UV_CACHE, *CREDENTIALS),
-             " ".join(("uv sync --locked --no-install-local --all-packages --no-dev", *project))),
+             " ".join(("uv sync", *(("--locked",) if workspace.lockfile else ()),
+                       "--no-install-local --all-packages --no-dev", *project))),
     ]
     return tuple(lines)
 

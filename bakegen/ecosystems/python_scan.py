@@ -28,6 +28,7 @@ from bakegen.ecosystems.python_pep import (
     Requirement,
     file_url_path,
     lowest_minor,
+    normalize_name,
     python_version_file,
 )
 from bakegen.ecosystems.python_project import Project, Source, has_project_table, read_project
@@ -308,6 +309,25 @@ def _plain_group(projects: dict[str, Project], claimed: dict[str, str]) -> list[
     return [_Group(".", "pip", None, None, plain)] if plain else []
 
 
+def _lock_problems(group: _Group, members: list[Project], names: dict[str, str]) -> list[Problem]:
+    """A uv workspace needs its uv.lock (`uv sync --locked`); a pip workspace is installed
+    from version ranges, which the user should know is not reproducible."""
+    if group.manager == "uv" and group.lockfile is None:
+        return [Problem.warning(group.root_manifest or join(group.root, "pyproject.toml"),
+                                "uv workspace without uv.lock: its base runs `uv sync` unlocked, "
+                                "so versions resolve when it builds; run `uv lock` and commit "
+                                "uv.lock to pin them")]
+    internal = {normalize_name(n) for n in names}
+    ranged = [p for p in members if any(r.name not in internal for r in p.runtime)]
+    if group.manager != "pip" or not ranged:
+        return []
+    others = f" (and {len(ranged) - 1} more pip projects)" if len(ranged) > 1 else ""
+    return [Problem.warning(ranged[0].manifest, "no uv.lock or poetry.lock: third-party "
+                            "dependencies are installed from their version ranges, so two "
+                            f"builds may install different versions{others}; `uv lock` pins "
+                            "them")]
+
+
 def _assemble(
     tree: SourceTree, groups: list[_Group], projects: dict[str, Project], problems: list[Problem]
 ) -> EcosystemScan:
@@ -324,6 +344,7 @@ def _assemble(
         resolver = _Resolver(tree, group, root, names, by_folder, problems)
         built = [_package(p, group, resolver, mains) for p in members]
         packages += _with_extras(built, {p.name: p for p in members if p.name})
+        problems.extend(_lock_problems(group, members, names))
         if group.manager == "pip":
             problems.extend(
                 Problem.warning(p.manifest, "Poetry project without poetry.lock: its "

@@ -79,7 +79,7 @@ def _parse_berry(text: str) -> LockGraph:
 
 
 def _parse_classic(text: str, members: Members, read: Reader) -> LockGraph:
-    blocks = _classic_blocks(text)
+    blocks = classic_blocks(text)
     index: dict[str, str] = {}
     keyed: dict[str, dict[str, Any]] = {}
     for descriptors, fields in blocks:
@@ -118,7 +118,7 @@ def _parse_classic(text: str, members: Members, read: Reader) -> LockGraph:
     return builder.build()
 
 
-def _classic_blocks(text: str) -> list[tuple[list[str], dict[str, Any]]]:
+def classic_blocks(text: str) -> list[tuple[list[str], dict[str, Any]]]:
     """The entries of a v1 lockfile: descriptors and fields (subsections as dicts)."""
     blocks: list[tuple[list[str], dict[str, Any]]] = []
     section: dict[str, str] | None = None

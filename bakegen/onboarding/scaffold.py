@@ -15,6 +15,7 @@ A failure in steps 2-4 puts every file back as it was (lockfile included) and re
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections import Counter
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from bakegen.config import Config
 from bakegen.ecosystems.python_pep import normalize_name
-from bakegen.errors import BakegenError
+from bakegen.errors import BakegenError, ProblemsFound
 from bakegen.model import Package, ScanResult, Workspace
 from bakegen.naming import target_name
 from bakegen.onboarding.context import Context, Language, NewRequest
@@ -85,7 +86,9 @@ def plan_service(root: Path, request: NewRequest) -> ServicePlan:
     if request.port is not None and not 0 < request.port < 65536:
         raise BakegenError(f"--port: must be between 1 and 65535, got {request.port}")
     config = load_settings(root)
-    result = scan(root, config)
+    # a [service] table may be written ahead for the package about to exist
+    waiting = {k: v for k, v in config.services.items() if k != request.name}
+    result = scan(root, dataclasses.replace(config, services=waiting))
     eco = language.ecosystem
     workspace, members = _choose_workspace(root, request, language, result)
     siblings = tuple(
@@ -168,7 +171,14 @@ def create_service(root: Path, request: NewRequest) -> NewResult:
             else:
                 outcome = LockOutcome(plan.lock, LockStatus.SKIPPED)
         # after the lock: the base images' fingerprints cover the lockfile
-        generated = generate(root)
+        try:
+            generated = generate(root)
+        except ProblemsFound as exc:
+            # the [service] table written for it names no package when the scan misses it
+            if any(p.message.startswith(f'[service."{plan.name}"] names no package')
+                   for p in exc.problems):
+                raise _not_found(plan) from exc
+            raise
         package = _verify(generated.scan, plan)
         changes = plan_changes(root, generated.files, (generated.plan.output_dir,))
         apply_changes(root, generated.files, changes)
@@ -194,10 +204,7 @@ def _verify(result: ScanResult, plan: ServicePlan) -> Package:
     """The new package as the fresh scan sees it; raises when the scan does not see it whole."""
     found = [p for p in result.packages if p.ecosystem == plan.ecosystem and p.name == plan.name]
     if not found or found[0].path != plan.folder:
-        raise BakegenError(
-            f"{plan.folder}: the scan does not find the new {plan.ecosystem} package "
-            f'"{plan.name}" there (is the folder ignored by .gitignore?); nothing was written'
-        )
+        raise _not_found(plan)
     package = found[0]
     missing = sorted(set(plan.dependencies) - {d.name for d in package.dependencies})
     if missing or not package.deployable:
@@ -205,6 +212,13 @@ def _verify(result: ScanResult, plan: ServicePlan) -> Package:
         raise BakegenError(f"{package.manifest}: the scan says the new package {what}; "
                            "nothing was written")
     return package
+
+
+def _not_found(plan: ServicePlan) -> BakegenError:
+    return BakegenError(
+        f"{plan.folder}: the scan does not find the new {plan.ecosystem} package "
+        f'"{plan.name}" there (is the folder ignored by .gitignore?); nothing was written'
+    )
 
 
 # -- validation --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import re
 import networkx as nx
 
 from bakegen.graph import build_waves
+from bakegen.render.schema import versioned
 
 FORMATS = ("text", "dot", "mermaid", "json")
 
@@ -90,4 +91,4 @@ def _json(graph: nx.DiGraph) -> str:
         ],
         "waves": [list(w) for w in build_waves(graph)],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(versioned(data), indent=2, ensure_ascii=False) + "\n"

@@ -7,6 +7,7 @@ from typing import Any
 
 from bakegen.affected import Affected
 from bakegen.matrix import Matrix, MatrixEntry
+from bakegen.render.schema import versioned
 
 FORMATS = ("github", "json")
 #: reasons printed per target in text output before "... and N more"
@@ -41,8 +42,10 @@ def targets_document(matrix: Matrix) -> dict[str, list[dict[str, str]]]:
 
 
 def render_matrix(matrix: Matrix, fmt: str = "github") -> str:
-    """The matrix as indented JSON with a final newline."""
-    return json.dumps(matrix_document(matrix, fmt), indent=2) + "\n"
+    """The matrix as indented JSON with a final newline; the json format carries
+    `schema_version`, the github one is exactly what `strategy.matrix` takes."""
+    document: dict[str, Any] = matrix_document(matrix, fmt)
+    return json.dumps(versioned(document) if fmt == "json" else document, indent=2) + "\n"
 
 
 def github_outputs(matrix: Matrix, fmt: str = "github") -> list[tuple[str, str]]:
@@ -105,6 +108,12 @@ def layered_document(matrix: Matrix, fmt: str = "github") -> dict[str, Any]:
     }
 
 
+def render_layered(matrix: Matrix, fmt: str = "github") -> str:
+    """The layered document as indented JSON; the json format carries `schema_version`."""
+    document = layered_document(matrix, fmt)
+    return json.dumps(versioned(document) if fmt == "json" else document, indent=2) + "\n"
+
+
 def layered_outputs(matrix: Matrix, fmt: str = "github") -> list[tuple[str, str]]:
     """Step outputs of the layered matrix: `bases`, `base_targets` (one entry per base, for
     merging its platforms) and `has_bases`, then the service outputs."""
@@ -145,4 +154,4 @@ def affected_as_json(result: Affected) -> str:
         ],
         "notes": list(result.notes),
     }
-    return json.dumps(document, indent=2) + "\n"
+    return json.dumps(versioned(document), indent=2) + "\n"

@@ -7,6 +7,8 @@ from typing import Any
 
 from bakegen.errors import printable
 from bakegen.model import ScanResult
+from bakegen.render.schema import versioned
+from bakegen.wording import plural
 
 
 def scan_as_dict(result: ScanResult) -> dict[str, Any]:
@@ -55,7 +57,8 @@ def scan_as_dict(result: ScanResult) -> dict[str, Any]:
 
 
 def scan_as_json(result: ScanResult) -> str:
-    return json.dumps(scan_as_dict(result), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    document = versioned(scan_as_dict(result))
+    return json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
 
 def _row(row: tuple[str, ...], widths: list[int]) -> str:
@@ -83,7 +86,7 @@ def scan_as_table(result: ScanResult) -> str:
     lines = [_row(row, widths) for row in rows]
     services = sum(1 for p in result.packages if p.deployable)
     lines.append("")
-    lines.append(f"{len(result.packages)} packages, {services} services")
+    lines.append(f"{plural(len(result.packages), 'package')}, {plural(services, 'service')}")
     for ws in result.workspaces:
         runtime = f", runtime {ws.runtime_version}" if ws.runtime_version else ""
         lines.append(

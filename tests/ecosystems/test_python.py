@@ -40,6 +40,11 @@ def by_name(result: EcosystemScan) -> dict[str, Package]:
 
 
 UV_ROOT = '[tool.uv.workspace]\nmembers = ["libs/*", "apps/*"]\n'
+#: a uv.lock recording no member: present, so no unlocked-mode warning, and not checked
+UV_LOCK = "version = 1\n"
+#: plain pip projects with third-party requirements are installed from ranges
+UNLOCKED = ("no uv.lock or poetry.lock: third-party dependencies are installed from their "
+            "version ranges, so two builds may install different versions")
 
 
 # --- uv workspaces -----------------------------------------------------------------------
@@ -105,6 +110,7 @@ def test_exclude_globs_and_missing_member_manifest(tmp_path: Path) -> None:
     result = scan(tmp_path, {
         "pyproject.toml": '[tool.uv.workspace]\nmembers = ["libs/*", "tools/*"]\n'
                           'exclude = ["libs/old"]\n',
+        "uv.lock": UV_LOCK,
         "libs/a/pyproject.toml": project("a"),
         "libs/old/pyproject.toml": project("old"),
         "libs/notes/README.md": "no manifest here",
@@ -124,6 +130,7 @@ def test_edge_kinds_and_sources_from_the_workspace_root(tmp_path: Path) -> None:
         "pyproject.toml": UV_ROOT + "[tool.uv.sources]\nbase = { workspace = true }\n"
                           'plugin = { workspace = true }\ntesting = { workspace = true }\n'
                           'extra = { workspace = true }\nlegacy = { workspace = true }\n',
+        "uv.lock": UV_LOCK,
         "libs/base/pyproject.toml": project("base"),
         "libs/plugin/pyproject.toml": project("plugin"),
         "libs/testing/pyproject.toml": project("testing"),
@@ -151,6 +158,7 @@ def test_edge_kinds_and_sources_from_the_workspace_root(tmp_path: Path) -> None:
 def test_member_without_source_is_no_edge_but_a_warning(tmp_path: Path) -> None:
     result = scan(tmp_path, {
         "pyproject.toml": UV_ROOT,
+        "uv.lock": UV_LOCK,
         "libs/base/pyproject.toml": project("base"),
         "apps/api/pyproject.toml": project("api", deps=("base",)),
     })
@@ -203,6 +211,7 @@ def test_path_sources_outside_the_repo_or_to_nothing_are_errors(tmp_path: Path) 
 def test_member_without_project_table_and_missing_name_are_errors(tmp_path: Path) -> None:
     result = scan(tmp_path, {
         "pyproject.toml": '[tool.uv.workspace]\nmembers = ["libs/*"]\n',
+        "uv.lock": UV_LOCK,
         "libs/tools/pyproject.toml": "[tool.ruff]\nline-length = 100\n",
         "libs/noname/pyproject.toml": '[project]\nversion = "1"\n',
         "libs/ok/pyproject.toml": project("ok"),
@@ -332,7 +341,7 @@ def test_plain_projects_group_into_one_pip_workspace(tmp_path: Path) -> None:
         "warning", "e/pyproject.toml",
         '"a @ file:///srv/a" points to the absolute path /srv/a, which does not exist in an '
         "image; use a relative path",
-    )}
+    ), ("warning", "a/pyproject.toml", f"{UNLOCKED}; `uv lock` pins them")}
 
 
 def test_extras_of_local_packages_join_the_requirements(tmp_path: Path) -> None:
@@ -445,7 +454,7 @@ def test_fastapi_app_without_scripts_runs_under_uvicorn(tmp_path: Path) -> None:
     assert api.deployable and api.entrypoint == ("uvicorn", "api.fastapi_app:app")
     assert api.entrypoint_reason == (
         "FastAPI app api.fastapi_app:app (src/api/fastapi_app.py) under uvicorn")
-    assert result.problems == ()
+    assert problems(result) == {("warning", "pyproject.toml", f"{UNLOCKED}; `uv lock` pins them")}
 
 
 def test_django_project_runs_its_wsgi_module_under_gunicorn(tmp_path: Path) -> None:
@@ -473,7 +482,7 @@ def test_web_app_without_its_server_is_a_warning_naming_cmd(tmp_path: Path) -> N
         "warning", "pyproject.toml",
         "service api: Flask app api.web:app found, but gunicorn is not a dependency; add it to "
         'the dependencies or set [service."api"] cmd in bakegen.toml',
-    )}
+    ), ("warning", "pyproject.toml", f"{UNLOCKED}; `uv lock` pins them")}
 
 
 def test_non_package_poetry_scripts_are_not_console_scripts(tmp_path: Path) -> None:
