@@ -239,9 +239,7 @@ target "acme-api" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:3cc0583ccf098814951b" : "target:node-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:3cc0583ccf098814951b" : "target:node-production-base"
   }
-  tags       = [
-    "${REGISTRY}/acme-api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/acme-api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@acme/api"
   }
@@ -261,9 +259,7 @@ target "acme-web" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:3cc0583ccf098814951b" : "target:node-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:3cc0583ccf098814951b" : "target:node-production-base"
   }
-  tags       = [
-    "${REGISTRY}/acme-web:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/acme-web:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@acme/web"
   }
@@ -283,9 +279,7 @@ target "acme-worker" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:645b4ef83316b9d60577" : "target:python-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:645b4ef83316b9d60577" : "target:python-production-base"
   }
-  tags       = [
-    "${REGISTRY}/acme-worker:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/acme-worker:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "acme-worker"
   }
@@ -305,9 +299,7 @@ target "router-svc" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:70a61abf9e42811028f2" : "target:cargo-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:70a61abf9e42811028f2" : "target:cargo-production-base"
   }
-  tags       = [
-    "${REGISTRY}/router-svc:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/router-svc:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "router-svc"
   }

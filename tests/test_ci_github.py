@@ -30,6 +30,7 @@ PINNED = {
     "docker/setup-buildx-action": "v3",
     "docker/login-action": "v3",
     "docker/bake-action": "v6",
+    "docker/metadata-action": "v5",
 }
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 CONTEXT_REF = re.compile(r"\b(matrix|needs|steps|secrets|github|env|runner|vars)"
@@ -39,6 +40,8 @@ SETTINGS = [
     WorkflowSettings("ghcr.io/acme", split_platforms=False),
     WorkflowSettings("registry.example.com:5000/team", split_platforms=True, cache="gha"),
     WorkflowSettings("acme", split_platforms=False, cache="none", branches=("main", "release")),
+    WorkflowSettings("ghcr.io/acme", split_platforms=True, metadata_action=True),
+    WorkflowSettings("acme", split_platforms=False, metadata_action=True, latest_branch=None),
 ]
 
 
@@ -93,7 +96,8 @@ def test_workflow_shape(settings: WorkflowSettings) -> None:
     checkout = affected["steps"][0]
     assert checkout["uses"] == "actions/checkout@v4"
     assert checkout["with"]["fetch-depth"] == 0
-    assert set(affected["outputs"]) == {name for name, _ in layered_outputs(Matrix((), False))}
+    outputs = {name for name, _ in layered_outputs(Matrix((), False))}
+    assert set(affected["outputs"]) == outputs | {"tag"}
     compute = next(s for s in affected["steps"] if s.get("id") == "matrix")
     assert "--layered --missing-bases" in compute["run"]
     build = jobs["build"]
@@ -215,7 +219,10 @@ def check_reference(context: str, names: list[str], job: str, jobs: dict[str, An
         if names[0] == "matrix":
             assert names[2] in {n for n, _ in layered_outputs(Matrix((), False))}, where
         else:
-            assert names[2] == "metadata", where  # docker/bake-action's output
+            # the tag script's, docker/metadata-action's and docker/bake-action's outputs
+            known = {"tags": {"tag"}, "meta": {"bake-file-tags", "bake-file-labels"},
+                     "bake": {"metadata"}}
+            assert names[2] in known[names[0]], where
     elif context == "secrets":
         assert names[0] in {"GITHUB_TOKEN", "REGISTRY_USERNAME", "REGISTRY_PASSWORD"}, where
 

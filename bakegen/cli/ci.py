@@ -31,6 +31,13 @@ def ci() -> None:
     help="Branch whose pushes publish images, repeatable (default: main).",
 )
 @click.option(
+    "--latest-branch",
+    metavar="NAME",
+    default=None,
+    help="Branch whose pushes also tag `latest` (default: the first --branch; "
+    "'' for none).",
+)
+@click.option(
     "--install",
     "install",
     metavar="COMMAND",
@@ -48,6 +55,7 @@ def github(
     root: Path,
     split_platforms: bool | None,
     branches: tuple[str, ...],
+    latest_branch: str | None,
     install: str,
     check: bool,
     force: bool,
@@ -59,11 +67,14 @@ def github(
     from bakegen.write import apply_changes, plan_changes
 
     config = load_settings(root)
+    branches = branches or ("main",)
     settings = WorkflowSettings(
         registry=config.registry,
         split_platforms=len(config.platforms) > 1 if split_platforms is None else split_platforms,
         cache=config.cache,
-        branches=branches or ("main",),
+        branches=branches,
+        latest_branch=branches[0] if latest_branch is None else latest_branch or None,
+        metadata_action=config.metadata_action,
         install=install,
         bake_files=bake_files(root),
     )

@@ -24,6 +24,9 @@ FINGERPRINT_LABEL = "dev.bakegen.fingerprint"
 _BASE_VARIABLES = ("REGISTRY", "TAG", "CACHE_TAG", "BAKEGEN_MODE", "SOURCE_URL", "GIT_SHA")
 #: with BAKEGEN_MODE=ci services take their bases from the registry, by content-addressed tag
 _CI = 'BAKEGEN_MODE == "ci"'
+METADATA_TARGET = "docker-metadata-action"
+#: `TAG` is a comma-separated list of tags: `latest` locally, `sha-…,main` in CI
+_TAG_LIST = 'split(",", TAG)'
 
 
 def render_bake(plan: Plan, fingerprints: Mapping[str, str]) -> str:
@@ -40,9 +43,9 @@ def render_bake(plan: Plan, fingerprints: Mapping[str, str]) -> str:
     ]
     blocks.append(_common(plan, names))
     if plan.metadata_action:
-        # docker/metadata-action's bake file defines this target; the empty one here keeps
-        # a local `docker buildx bake` working without it.
-        blocks.append(Block("target", "docker-metadata-action", ()))
+        # docker/metadata-action's bake file (given after this one) redefines this target
+        # with its bare tags and labels; this one keeps a local bake on `TAG`.
+        blocks.append(Block("target", METADATA_TARGET, (("tags", Expr(_TAG_LIST)),)))
     for base in plan.bases:
         blocks += _base_targets(plan, base, fingerprints[base.deps_target], names)
     blocks += [
@@ -103,7 +106,7 @@ def _common(plan: Plan, names: tuple[str, ...]) -> Block:
     }
     attributes: list[tuple[str, HclValue]] = []
     if plan.metadata_action:
-        attributes.append(("inherits", ["docker-metadata-action"]))
+        attributes.append(("inherits", [METADATA_TARGET]))
     attributes += [("platforms", list(plan.platforms)), ("labels", labels)]
     return Block("target", "_common", tuple(attributes))
 
@@ -184,11 +187,19 @@ def _service_target(
         attributes.append(("args", args))
     if svc.settings.secrets:
         attributes.append(("secret", [_secret(s, names) for s in svc.settings.secrets]))
-    attributes.append(("tags", [_ref(svc, "${TAG}", names)]))
+    attributes.append(("tags", service_tags(svc.image, metadata_action=plan.metadata_action)))
     attributes.append(("labels", {"org.opencontainers.image.title": svc.package.name}))
     ref = _ref(svc, "${CACHE_TAG}", names)
     attributes += _cache_attributes(plan.cache, svc.target, ref, names)
     return Block("target", svc.target, tuple(attributes))
+
+
+def service_tags(image: str, *, metadata_action: bool) -> Expr:
+    """A service's tags: one per tag in `TAG`, or per bare tag of docker/metadata-action's
+    target. The service computes them itself from the inherited list (`target.<name>.tags`):
+    inherited tags would lose to a service's own `tags`, and carry no image name."""
+    source = f"target.{METADATA_TARGET}.tags" if metadata_action else _TAG_LIST
+    return Expr(f'formatlist("${{REGISTRY}}/{escape(image)}:%s", {source})')
 
 
 def _ref(svc: ServicePlan, tag: str, names: tuple[str, ...]) -> Template:

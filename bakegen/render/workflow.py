@@ -32,6 +32,7 @@ ACTIONS = {
     "bake": "docker/bake-action@v6",
     "upload": "actions/upload-artifact@v4",
     "download": "actions/download-artifact@v4",
+    "metadata": "docker/metadata-action@v5",
 }
 _PUSH = "github.event_name != 'pull_request'"
 #: a pull request compares with its base; a push with the last commit of the branch whose
@@ -57,6 +58,10 @@ class WorkflowSettings:
     #: passed to every bake explicitly: without `-f`, bake also merges a compose file it
     #: finds at the root (and stops on its `env_file`s)
     bake_files: tuple[str, ...] = ("docker-bake.hcl",)
+    #: the branch whose pushes also tag `latest`; None: no `latest` from CI
+    latest_branch: str | None = "main"
+    #: docker/metadata-action writes the tags and labels (bake's `docker-metadata-action`)
+    metadata_action: bool = False
 
     @property
     def bake_file_flags(self) -> str:
@@ -137,6 +142,7 @@ def _q(value: str) -> str:
 
 def _header(s: WorkflowSettings) -> str:
     branches = ", ".join(_q(b) for b in s.branches)
+    latest = f", latest on {s.latest_branch}" if s.latest_branch else ""
     mode = ("# One job per target and platform on a native runner, pushed by digest, then one\n"
             "# job per target joins the digests into a multi-platform tag."
             if s.split_platforms else "# One job per target builds all of its platforms.")
@@ -147,11 +153,14 @@ def _header(s: WorkflowSettings) -> str:
 # builds the services on top of them (BAKEGEN_MODE=ci, bases as docker-image:// contexts).
 {mode}
 # Pull requests build without pushing; pushes to {', '.join(s.branches)} push to {s.registry}.
+# Service tags follow docker/metadata-action: sha-<short> always, the branch on branch
+# pushes, <version>, <major>.<minor> and <major> on v* tags{latest}.
 name: bake
 
 on:
   push:
     branches: [{branches}]
+    tags: ["v*"]  # a version tag pushes every service under its semver tags
   pull_request:
   workflow_dispatch:
 
@@ -178,7 +187,7 @@ def _affected_job(s: WorkflowSettings) -> str:
     outputs = "".join(
         f"      {name}: ${{{{ steps.matrix.outputs.{name} }}}}\n"
         for name in ("bases", "base_targets", "has_bases", "matrix", "targets", "has_targets")
-    )
+    ) + "      tag: ${{ steps.tags.outputs.tag }}\n"
     return f"""\
 jobs:
   affected:
@@ -196,6 +205,15 @@ jobs:
         run: {s.install}
       - name: Generated files are up to date
         run: bakegen generate --check
+      - name: Image tags
+        id: tags
+        env:
+          REF: ${{{{ github.ref }}}}
+          SHA: ${{{{ github.sha }}}}
+          PR_NUMBER: ${{{{ github.event.pull_request.number }}}}
+          LATEST_BRANCH: {_q(s.latest_branch or "")}
+        run: |
+{_indent(TAGS_SCRIPT, "          ")}
       - uses: {ACTIONS["buildx"]}  # `imagetools inspect` asks the registry for base tags
 {_login(s, "      ", _NOT_FORK)}      - name: Compute the waves
         id: matrix
@@ -224,6 +242,35 @@ else
   BASE=$(gh run list --workflow {WORKFLOW_FILE.rsplit("/", 1)[1]} --branch "$BRANCH" \\
     --status success --limit 1 --json headSha --jq '.[0].headSha // ""')
 fi"""
+
+
+#: the `TAG` list (comma-separated) of the service images, by docker/metadata-action's
+#: rules: type=semver ({{version}}, {{major}}.{{minor}}, {{major}}; a pre-release only
+#: {{version}}), type=ref (branch, pr-<n>), type=raw latest on one branch, type=sha
+TAGS_SCRIPT = r"""set -euo pipefail
+sanitize() { sed -E 's/[^a-zA-Z0-9._-]+/-/g' <<< "$1"; }
+semver='^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$'
+tags=()
+case "$REF" in
+  refs/tags/*)
+    if [[ "${REF#refs/tags/}" =~ $semver ]]; then
+      version="${BASH_REMATCH[1]}.${BASH_REMATCH[2]}.${BASH_REMATCH[3]}"
+      if [ -n "${BASH_REMATCH[4]}" ]; then
+        tags+=("$(sanitize "$version${BASH_REMATCH[4]}")")
+      else
+        tags+=("$version" "${BASH_REMATCH[1]}.${BASH_REMATCH[2]}" "${BASH_REMATCH[1]}")
+      fi
+    fi ;;
+  refs/heads/*)
+    tags+=("$(sanitize "${REF#refs/heads/}")")
+    if [ -n "$LATEST_BRANCH" ] && [ "$REF" = "refs/heads/$LATEST_BRANCH" ]; then
+      tags+=(latest)
+    fi ;;
+  refs/pull/*) tags+=("pr-$PR_NUMBER") ;;
+esac
+tags+=("sha-${SHA:0:7}")
+(IFS=,; echo "tag=${tags[*]}") >> "$GITHUB_OUTPUT"
+"""
 
 
 def _indent(text: str, indent: str) -> str:
@@ -269,11 +316,48 @@ def _bake_step(s: WorkflowSettings, wave: Wave, name: str, condition: str | None
               "        with:",
               "          source: .",
               "          files: |",
-              *(f"            {name}" for name in s.bake_files),
+              *(f"            {name}" for name in _bake_files(s, wave)),
               f"          targets: ${{{{ matrix.{wave.targets_key} }}}}",
               "          set: |",
               *(f"            {line}" for line in sets)]
     return "\n".join(lines) + "\n"
+
+
+def _bake_files(s: WorkflowSettings, wave: Wave) -> tuple[str, ...]:
+    """The bake files of a wave's bake: metadata-action's after bakegen's, so that its
+    `docker-metadata-action` target replaces the generated one."""
+    if not (s.metadata_action and wave.on_pull_requests):
+        return s.bake_files
+    return (*s.bake_files, *(f"cwd://${{{{ steps.meta.outputs.{o} }}}}" for o in _META_FILES))
+
+
+_META_FILES = ("bake-file-tags", "bake-file-labels")
+
+
+def _metadata_step(s: WorkflowSettings) -> str:
+    """docker/metadata-action with the rules of `TAGS_SCRIPT` and no `images`: its bake
+    file carries bare tags, which each service prefixes with its own image name."""
+    latest = (f"\n            type=raw,value=latest,enable=${{{{ github.ref == "
+              f"'refs/heads/{s.latest_branch}' }}}}" if s.latest_branch else "")
+    return f"""\
+      - name: Tags and labels
+        id: meta
+        uses: {ACTIONS["metadata"]}
+        with:
+          flavor: latest=false
+          tags: |
+            type=semver,pattern={{{{version}}}}
+            type=semver,pattern={{{{major}}}}.{{{{minor}}}}
+            type=semver,pattern={{{{major}}}}
+            type=ref,event=branch
+            type=ref,event=pr{latest}
+            type=sha
+"""
+
+
+def _tag_env(s: WorkflowSettings, wave: Wave) -> str:
+    # the service tags (bake's TAG list) the affected job computed for this event
+    return "      TAG: ${{ needs.affected.outputs.tag }}\n" if wave.on_pull_requests else ""
 
 
 def _build_job(s: WorkflowSettings, wave: Wave) -> str:
@@ -311,11 +395,13 @@ def _build_job(s: WorkflowSettings, wave: Wave) -> str:
       matrix: ${{{{ fromJSON(needs.affected.outputs.{wave.matrix_output}) }}}}
     env:
       BAKEGEN_MODE: {mode}
-{cache_env}    steps:
+{_tag_env(s, wave)}{cache_env}    steps:
       - uses: {ACTIONS["checkout"]}
       - uses: {ACTIONS["qemu"]}  # emulates platforms other than the runner's own
       - uses: {ACTIONS["buildx"]}
 {_login(s, "      ", _NOT_FORK if wave.on_pull_requests else None)}"""
+    if s.metadata_action and wave.on_pull_requests:
+        text += _metadata_step(s)
     text += _bake_step(s, wave, "Build and push", push_condition, "bake", push_output, [])
     if wave.on_pull_requests:
         text += _bake_step(s, wave, "Build without pushing (pull request)",
@@ -350,6 +436,14 @@ def _merge_job(s: WorkflowSettings, wave: Wave) -> str:
     condition = f"needs.affected.outputs.{wave.has_output} == 'true' && {_PUSH}"
     if wave.on_pull_requests:
         condition = f"${{{{ {_AFTER_UPSTREAM} && {condition} }}}}"
+    tag_env = _tag_env(s, wave)
+    env = f"    env:\n{tag_env}" if tag_env else ""
+    files = s.bake_file_flags
+    meta = step_env = ""
+    if s.metadata_action and wave.on_pull_requests:
+        meta = _metadata_step(s)
+        files += ' -f "$META_TAGS"'
+        step_env = "          META_TAGS: ${{ steps.meta.outputs.bake-file-tags }}\n"
     return f"""
   {wave.merge_id}:
     name: merge {label}${{{{ matrix.target }}}}
@@ -359,9 +453,9 @@ def _merge_job(s: WorkflowSettings, wave: Wave) -> str:
 {_permissions(s)}    strategy:
       fail-fast: false
       matrix: ${{{{ fromJSON(needs.affected.outputs.{wave.targets_output}) }}}}
-    steps:
+{env}    steps:
       - uses: {ACTIONS["checkout"]}
-      - uses: {ACTIONS["download"]}
+{meta}      - uses: {ACTIONS["download"]}
         with:
           path: ${{{{ runner.temp }}}}/digests
           pattern: digests.${{{{ matrix.{wave.artifact_key} }}}}.*
@@ -370,10 +464,10 @@ def _merge_job(s: WorkflowSettings, wave: Wave) -> str:
 {_login(s, "      ", None)}      - name: Create the multi-platform image
         env:
           TARGET: ${{{{ matrix.target }}}}
-        run: |
+{step_env}        run: |
           set -euo pipefail
           # the tags bake would push, with REGISTRY and TAG resolved as in the build jobs
-          mapfile -t tags < <(docker buildx bake {s.bake_file_flags} --print "$TARGET" \\
+          mapfile -t tags < <(docker buildx bake {files} --print "$TARGET" \\
             | jq -r --arg t "$TARGET" '.target[$t].tags[]')
           name="${{tags[0]##*/}}"
           repo="${{tags[0]}}"

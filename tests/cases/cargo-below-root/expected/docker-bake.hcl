@@ -115,9 +115,7 @@ target "acme-api" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:8067e06573cc1e658a0f" : "target:cargo-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:8067e06573cc1e658a0f" : "target:cargo-production-base"
   }
-  tags       = [
-    "${REGISTRY}/acme-api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/acme-api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "acme-api"
   }

@@ -61,9 +61,7 @@ target "api" {
   ]
   context    = "."
   dockerfile = "apps/api/Dockerfile.prod"
-  tags       = [
-    "${REGISTRY}/api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@shop/api"
   }
@@ -79,9 +77,7 @@ target "chat-bot" {
   ]
   context    = "tools/bot"
   dockerfile = "bot.Dockerfile"
-  tags       = [
-    "${REGISTRY}/chat-bot:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/chat-bot:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "bot"
   }
@@ -97,9 +93,7 @@ target "storefront" {
   ]
   context    = "apps/web"
   dockerfile = "Dockerfile"
-  tags       = [
-    "${REGISTRY}/storefront:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/storefront:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@shop/web"
   }

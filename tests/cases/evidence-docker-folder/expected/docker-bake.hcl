@@ -65,9 +65,7 @@ target "api-gateway" {
   ]
   context    = "."
   dockerfile = "docker/api-gateway.Dockerfile"
-  tags       = [
-    "${REGISTRY}/api-gateway:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/api-gateway:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "api-gateway"
   }
@@ -83,9 +81,7 @@ target "auth" {
   ]
   context    = "."
   dockerfile = "docker/auth.Dockerfile"
-  tags       = [
-    "${REGISTRY}/auth:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/auth:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "auth"
   }
@@ -101,9 +97,7 @@ target "billing" {
   ]
   context    = "."
   dockerfile = "docker/billing.Dockerfile"
-  tags       = [
-    "${REGISTRY}/billing:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/billing:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "billing"
   }
@@ -119,9 +113,7 @@ target "notifications" {
   ]
   context    = "."
   dockerfile = "docker/notifications.Dockerfile"
-  tags       = [
-    "${REGISTRY}/notifications:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/notifications:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "notifications"
   }
@@ -137,9 +129,7 @@ target "search" {
   ]
   context    = "."
   dockerfile = "docker/search.Dockerfile"
-  tags       = [
-    "${REGISTRY}/search:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/search:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "search"
   }

@@ -176,9 +176,7 @@ target "m-api" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:6f589e29b7c5ad7f49c7" : "target:node-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:6f589e29b7c5ad7f49c7" : "target:node-production-base"
   }
-  tags       = [
-    "${REGISTRY}/m-api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/m-api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@m/api"
   }
@@ -198,9 +196,7 @@ target "server" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:879a2d0b227c8bf344e3" : "target:cargo-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:879a2d0b227c8bf344e3" : "target:cargo-production-base"
   }
-  tags       = [
-    "${REGISTRY}/server:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/server:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "server"
   }

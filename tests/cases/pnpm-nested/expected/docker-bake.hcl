@@ -115,9 +115,7 @@ target "acme-site" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:d3b4a2a727c2b47eb1ab" : "target:node-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:d3b4a2a727c2b47eb1ab" : "target:node-production-base"
   }
-  tags       = [
-    "${REGISTRY}/acme-site:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/acme-site:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@acme/site"
   }

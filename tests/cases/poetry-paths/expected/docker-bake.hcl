@@ -115,9 +115,7 @@ target "billing" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:35af9c432bccaeb184a4" : "target:python-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:35af9c432bccaeb184a4" : "target:python-production-base"
   }
-  tags       = [
-    "${REGISTRY}/billing:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/billing:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "billing"
   }

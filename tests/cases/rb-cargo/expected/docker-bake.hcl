@@ -115,9 +115,7 @@ target "rb-svc" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:f37a0026eb5199b8aea2" : "target:cargo-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:f37a0026eb5199b8aea2" : "target:cargo-production-base"
   }
-  tags       = [
-    "${REGISTRY}/rb-svc:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-svc:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "rb-svc"
   }

@@ -115,9 +115,7 @@ target "rb-site" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:6d7d85c997971caf7dbe" : "target:python-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:6d7d85c997971caf7dbe" : "target:python-production-base"
   }
-  tags       = [
-    "${REGISTRY}/rb-site:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-site:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "rb-site"
   }

@@ -119,9 +119,7 @@ target "rb-api" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:7bf32817be7629dbdf56" : "target:node-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:7bf32817be7629dbdf56" : "target:node-production-base"
   }
-  tags       = [
-    "${REGISTRY}/rb-api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@rb/api"
   }
@@ -146,9 +144,7 @@ target "rb-nextjs" {
     "NEXT_PUBLIC_GREETING" = "hello from the build"
     "SKIP_ENV_VALIDATION"  = "1"
   }
-  tags       = [
-    "${REGISTRY}/rb-nextjs:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-nextjs:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@rb/nextjs"
   }
@@ -171,9 +167,7 @@ target "rb-ssr" {
   args       = {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
-  tags       = [
-    "${REGISTRY}/rb-ssr:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-ssr:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@rb/ssr"
   }

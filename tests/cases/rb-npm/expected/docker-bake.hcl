@@ -117,9 +117,7 @@ target "rb-api" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:1be3a56823b467a04728" : "target:node-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:1be3a56823b467a04728" : "target:node-production-base"
   }
-  tags       = [
-    "${REGISTRY}/rb-api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@rb/api"
   }
@@ -139,9 +137,7 @@ target "rb-site" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:1be3a56823b467a04728" : "target:node-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:1be3a56823b467a04728" : "target:node-production-base"
   }
-  tags       = [
-    "${REGISTRY}/rb-site:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-site:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@rb/site"
   }

@@ -117,9 +117,7 @@ target "rb-api" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:585b2c6651b6adbe8665" : "target:node-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:585b2c6651b6adbe8665" : "target:node-production-base"
   }
-  tags       = [
-    "${REGISTRY}/rb-api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@rb/api"
   }
@@ -139,9 +137,7 @@ target "rb-ts-api" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:585b2c6651b6adbe8665" : "target:node-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:585b2c6651b6adbe8665" : "target:node-production-base"
   }
-  tags       = [
-    "${REGISTRY}/rb-ts-api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-ts-api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@rb/ts-api"
   }

@@ -115,9 +115,7 @@ target "rb-svc" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:7fef0c5ffcd0a4a8f354" : "target:python-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:7fef0c5ffcd0a4a8f354" : "target:python-production-base"
   }
-  tags       = [
-    "${REGISTRY}/rb-svc:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-svc:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "rb-svc"
   }

@@ -115,9 +115,7 @@ target "rb-api" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:8fb188f842e79ff832a2" : "target:node-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:8fb188f842e79ff832a2" : "target:node-production-base"
   }
-  tags       = [
-    "${REGISTRY}/rb-api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@rb/api"
   }

@@ -182,9 +182,7 @@ target "deploy" {
   ]
   context    = "tools/deploy"
   dockerfile = "Dockerfile"
-  tags       = [
-    "${REGISTRY}/deploy:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/deploy:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "deploy"
   }
@@ -204,9 +202,7 @@ target "m-api" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-root-deps-base:9ad8bb0b9083d4d4df1e" : "target:node-root-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-root-production-base:9ad8bb0b9083d4d4df1e" : "target:node-root-production-base"
   }
-  tags       = [
-    "${REGISTRY}/m-api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/m-api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@m/api"
   }
@@ -226,9 +222,7 @@ target "svc" {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:d2cf642c518c7471667a" : "target:cargo-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:d2cf642c518c7471667a" : "target:cargo-production-base"
   }
-  tags       = [
-    "${REGISTRY}/svc:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/svc:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "svc"
   }
