@@ -165,7 +165,52 @@ def matrix_for(root: Path, request: MatrixRequest) -> Matrix:
             bases = tuple(b for b in bases if b.tag not in check.present)
             problems += check.problems
         result = dataclasses.replace(result, bases=bases, notes=problems)
-    return result
+    return within_job_limit(result)
+
+
+#: GitHub Actions runs at most this many jobs from one matrix
+MAX_JOBS = 256
+
+
+def within_job_limit(matrix: Matrix, limit: int = MAX_JOBS) -> Matrix:
+    """The matrix with its service targets grouped (`"a,b,c"`, built by one bake per job)
+    when one job per target would give a matrix of more than `limit` jobs; a note says so.
+
+    Targets are grouped among those with the same platforms, the same groups on every
+    platform, so the per-target merge matrix (one entry per group) stays within it too.
+    """
+    targets = matrix.targets
+    if len(matrix.entries) <= limit and len(targets) <= limit:
+        return matrix
+    placed: dict[str, list[MatrixEntry]] = {}
+    for entry in matrix.entries:
+        placed.setdefault(entry.target, []).append(entry)
+    families: dict[tuple[tuple[str, ...], ...], list[str]] = {}
+    for target in targets:
+        key = tuple(e.platforms for e in placed[target])
+        families.setdefault(key, []).append(target)
+    size = 1
+    while _jobs(families, size) > limit or _groups(families, size) > limit:
+        size += 1
+    entries = []
+    for family, members in families.items():
+        for start in range(0, len(members), size):
+            group = ",".join(members[start:start + size])
+            runners = [e.runner for e in placed[members[start]]]
+            entries += [MatrixEntry(group, on, runner)
+                        for on, runner in zip(family, runners, strict=True)]
+    entries.sort(key=lambda e: (e.target, e.platforms))
+    note = (f"{len(matrix.entries)} jobs exceed GitHub's {limit} per matrix: up to {size} "
+            f"targets per job, {len(entries)} jobs")
+    return dataclasses.replace(matrix, entries=tuple(entries), notes=(*matrix.notes, note))
+
+
+def _groups(families: Mapping[tuple[tuple[str, ...], ...], list[str]], size: int) -> int:
+    return sum(-(-len(members) // size) for members in families.values())
+
+
+def _jobs(families: Mapping[tuple[tuple[str, ...], ...], list[str]], size: int) -> int:
+    return sum(-(-len(members) // size) * len(key) for key, members in families.items())
 
 
 def _image_overrides(written: BakeFile, effective: BakeFile) -> tuple[str, ...]:

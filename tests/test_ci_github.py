@@ -122,7 +122,7 @@ def test_workflow_shape(settings: WorkflowSettings) -> None:
 
 
 @pytest.mark.parametrize(("build", "merge", "pattern", "key"), [
-    ("build", "merge", "${{ matrix.target }}", "target"),
+    ("build", "merge", "*", "target"),
     ("bases", "bases-merge", "*", "unit"),
 ])
 def test_split_workflow_pushes_by_digest_and_merges(build: str, merge: str, pattern: str,

@@ -122,8 +122,8 @@ class Wave:
     targets_key: str
     #: the matrix key naming a job's digest artifacts
     artifact_key: str
-    #: the `--set` pattern the push output applies to: a service job's bake may include
-    #: bases through `target:` contexts (local mode), which must stay unexported
+    #: the `--set` pattern the outputs apply to: `*` also covers the bases a pull request's
+    #: local-mode bake builds inline, which then stay cache-only as they would be anyway
     output_pattern: str
 
 
@@ -132,7 +132,7 @@ BASES_JOB = Wave("bases", "bases-merge", "base", "bases", "base_targets", "has_b
                  output_pattern="*")
 SERVICES_JOB = Wave("build", "merge", "", "matrix", "targets", "has_targets", _SERVICE_MODE,
                     on_pull_requests=True, targets_key="target", artifact_key="target",
-                    output_pattern="${{ matrix.target }}")
+                    output_pattern="*")
 
 
 def _q(value: str) -> str:
@@ -463,20 +463,23 @@ def _merge_job(s: WorkflowSettings, wave: Wave) -> str:
       - uses: {ACTIONS["buildx"]}
 {_login(s, "      ", None)}      - name: Create the multi-platform image
         env:
-          TARGET: ${{{{ matrix.target }}}}
+          TARGETS: ${{{{ matrix.target }}}}  # several, comma-separated, in a large matrix
 {step_env}        run: |
           set -euo pipefail
-          # the tags bake would push, with REGISTRY and TAG resolved as in the build jobs
-          mapfile -t tags < <(docker buildx bake {files} --print "$TARGET" \\
-            | jq -r --arg t "$TARGET" '.target[$t].tags[]')
-          name="${{tags[0]##*/}}"
-          repo="${{tags[0]}}"
-          if [[ "$name" == *:* ]]; then repo="${{tags[0]%:*}}"; fi
-          args=()
-          for tag in "${{tags[@]}}"; do args+=(--tag "$tag"); done
-          for file in "$RUNNER_TEMP/digests/$TARGET"/*; do
-            args+=("$repo@sha256:$(basename "$file")")
+          IFS=, read -ra names <<< "$TARGETS"
+          for target in "${{names[@]}}"; do
+            # the tags bake would push, with REGISTRY and TAG resolved as in the build jobs
+            mapfile -t tags < <(docker buildx bake {files} --print "$target" \\
+              | jq -r --arg t "$target" '.target[$t].tags[]')
+            name="${{tags[0]##*/}}"
+            repo="${{tags[0]}}"
+            if [[ "$name" == *:* ]]; then repo="${{tags[0]%:*}}"; fi
+            args=()
+            for tag in "${{tags[@]}}"; do args+=(--tag "$tag"); done
+            for file in "$RUNNER_TEMP/digests/$target"/*; do
+              args+=("$repo@sha256:$(basename "$file")")
+            done
+            docker buildx imagetools create "${{args[@]}}"
+            docker buildx imagetools inspect "${{tags[0]}}"
           done
-          docker buildx imagetools create "${{args[@]}}"
-          docker buildx imagetools inspect "${{tags[0]}}"
 """
