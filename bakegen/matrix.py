@@ -159,7 +159,7 @@ def matrix_for(root: Path, request: MatrixRequest) -> Matrix:
     if request.layered:
         services = sorted({e.target for e in result.entries})
         bases = base_wave(bake, services)
-        problems = _image_overrides(written, bake) if bases else ()
+        problems: tuple[str, ...] = ()
         if request.missing_bases and bases:
             check = check_tags(b.tag for b in bases if b.tag)
             bases = tuple(b for b in bases if b.tag not in check.present)
@@ -211,17 +211,6 @@ def _groups(families: Mapping[tuple[tuple[str, ...], ...], list[str]], size: int
 
 def _jobs(families: Mapping[tuple[tuple[str, ...], ...], list[str]], size: int) -> int:
     return sum(-(-len(members) // size) * len(key) for key, members in families.items())
-
-
-def _image_overrides(written: BakeFile, effective: BakeFile) -> tuple[str, ...]:
-    """Warnings for base image variables the environment overrides: base tags hash the
-    configured images, so a base built from another image would be taken for the same."""
-    return tuple(
-        f"{name} is set in the environment ({effective.variables[name]}); base tags are "
-        "computed from the configured images, so set images in bakegen.toml instead"
-        for name in sorted(written.variables)
-        if name.endswith("_IMAGE") and effective.variables[name] != written.variables[name]
-    )
 
 
 def build_matrix(

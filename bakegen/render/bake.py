@@ -21,10 +21,14 @@ BAKE_FILE = "docker-bake.hcl"
 OVERRIDE_FILE = "docker-bake.override.hcl"
 #: the label carrying a base target's content fingerprint (its CI-mode tag)
 FINGERPRINT_LABEL = "dev.bakegen.fingerprint"
-_BASE_VARIABLES = ("REGISTRY", "TAG", "CACHE_TAG", "BAKEGEN_MODE", "SOURCE_URL", "GIT_SHA")
+_BASE_VARIABLES = (
+    "REGISTRY", "TAG", "CACHE_TAG", "BAKEGEN_MODE", "SOURCE_URL", "GIT_SHA", "PLATFORMS",
+)
 #: with BAKEGEN_MODE=ci services take their bases from the registry, by content-addressed tag
 _CI = 'BAKEGEN_MODE == "ci"'
 METADATA_TARGET = "docker-metadata-action"
+#: the variables holding the bases' CI-mode tags end so: NODE_BASE_TAG
+BASE_TAG_SUFFIX = "_BASE_TAG"
 #: `TAG` is a comma-separated list of tags: `latest` locally, `sha-…,main` in CI
 _TAG_LIST = 'split(",", TAG)'
 
@@ -39,6 +43,11 @@ def render_bake(plan: Plan, fingerprints: Mapping[str, str]) -> str:
     names = tuple(name for name, _ in variables)
     blocks = [Block("variable", name, (("default", default),)) for name, default in variables]
     blocks += [
+        Block("variable", base_tag_variable(base), (("default", _base_tag(base, fingerprints)),))
+        for base in plan.bases
+    ]
+    names += tuple(base_tag_variable(base) for base in plan.bases)
+    blocks += [
         Block("group", name, (("targets", targets),)) for name, targets in plan.groups().items()
     ]
     blocks.append(_common(plan, names))
@@ -48,10 +57,7 @@ def render_bake(plan: Plan, fingerprints: Mapping[str, str]) -> str:
         blocks.append(Block("target", METADATA_TARGET, (("tags", Expr(_TAG_LIST)),)))
     for base in plan.bases:
         blocks += _base_targets(plan, base, fingerprints[base.deps_target], names)
-    blocks += [
-        _service_target(plan, svc, fingerprints.get(svc.base.deps_target, ""), names)
-        for svc in plan.services
-    ]
+    blocks += [_service_target(plan, svc, names) for svc in plan.services]
     header = (
         *header_lines(),
         f"# Your own changes go in {OVERRIDE_FILE}, which bake merges on top of this file.",
@@ -70,6 +76,7 @@ def _variables(plan: Plan) -> list[tuple[str, str]]:
         "BAKEGEN_MODE": "local",
         "SOURCE_URL": "",
         "GIT_SHA": "",
+        "PLATFORMS": ",".join(plan.platforms),
     }
     variables = [(name, defaults[name]) for name in _BASE_VARIABLES]
     service_secrets = (s for svc in plan.services for s in svc.settings.secrets)
@@ -86,6 +93,24 @@ def _variables(plan: Plan) -> list[tuple[str, str]]:
                 images[var.language] = ""
     variables += sorted(images.items())
     return variables
+
+
+def base_tag_variable(base: BasePlan) -> str:
+    """The variable holding a base's CI-mode tag: `node-root-deps-base` -> NODE_ROOT_BASE_TAG."""
+    return base.deps_target.removesuffix("-deps-base").upper().replace("-", "_") + BASE_TAG_SUFFIX
+
+
+def _base_tag(base: BasePlan, fingerprints: Mapping[str, str]) -> Expr:
+    """The base's tag as bake resolves it: the generate-time fingerprint hashed with the
+    image variables and PLATFORMS as they are at build time, so overriding any of them
+    (`NODE_IMAGE=node:22`, `PLATFORMS=linux/amd64`) names another base image."""
+    fingerprint = fingerprints[base.deps_target]
+    images = []
+    for var in (base.build_image, base.runtime_image):
+        images += [var.name] + ([var.language] if var.language else [])
+    parts = [escape(fingerprint), *(f"${{{name}}}" for name in dict.fromkeys(images)),
+             "${PLATFORMS}"]
+    return Expr(f'substr(sha256("{"|".join(parts)}"), 0, {len(fingerprint)})')
 
 
 def image_arg(var: ImageVariable, names: tuple[str, ...]) -> str:
@@ -107,13 +132,14 @@ def _common(plan: Plan, names: tuple[str, ...]) -> Block:
     attributes: list[tuple[str, HclValue]] = []
     if plan.metadata_action:
         attributes.append(("inherits", [METADATA_TARGET]))
-    attributes += [("platforms", list(plan.platforms)), ("labels", labels)]
+    # one variable, so that the base tags can hash the platforms bake builds
+    attributes += [("platforms", Expr('split(",", PLATFORMS)')), ("labels", labels)]
     return Block("target", "_common", tuple(attributes))
 
 
-def base_image_ref(target: str, fingerprint: str) -> str:
+def base_image_ref(target: str, tag_variable: str) -> str:
     """The registry reference of a base image in CI mode (before variable expansion)."""
-    return f"${{REGISTRY}}/{target}:{fingerprint}"
+    return f"${{REGISTRY}}/{target}:${{{tag_variable}}}"
 
 
 def _base_targets(
@@ -131,7 +157,7 @@ def _base_targets(
             ("dockerfile", base.dockerfile),
             ("target", stage),
             ("args", args),
-            ("tags", [template("${REGISTRY}", f"/{name}:{fingerprint}", variables=names)]),
+            ("tags", [Template(base_image_ref(name, base_tag_variable(base)))]),
             ("labels", {FINGERPRINT_LABEL: fingerprint}),
         ]
         if plan.secrets:
@@ -152,14 +178,12 @@ def _secret(secret: tuple[str, str], names: tuple[str, ...]) -> Template:
     return template(f"id={secret_id},src={source}")
 
 
-def _base_context(target: str, fingerprint: str) -> Expr:
-    ci_ref = f"docker-image://{base_image_ref(target, fingerprint)}"
+def _base_context(target: str, tag_variable: str) -> Expr:
+    ci_ref = f"docker-image://{base_image_ref(target, tag_variable)}"
     return Expr(f'{_CI} ? "{ci_ref}" : "target:{target}"')
 
 
-def _service_target(
-    plan: Plan, svc: ServicePlan, fingerprint: str, names: tuple[str, ...]
-) -> Block:
+def _service_target(plan: Plan, svc: ServicePlan, names: tuple[str, ...]) -> Block:
     attributes: list[tuple[str, HclValue]] = [
         ("inherits", ["_common"]),
         ("context", svc.context_dir),
@@ -169,12 +193,13 @@ def _service_target(
     if not svc.generated and svc.package.docker_stage:
         attributes.append(("target", svc.package.docker_stage))
     if svc.uses_bases:
+        tag_variable = base_tag_variable(svc.base)
         attributes.append(
             (
                 "contexts",
                 {
-                    "deps-base": _base_context(svc.base.deps_target, fingerprint),
-                    "production-base": _base_context(svc.base.production_target, fingerprint),
+                    "deps-base": _base_context(svc.base.deps_target, tag_variable),
+                    "production-base": _base_context(svc.base.production_target, tag_variable),
                 },
             )
         )
