@@ -54,6 +54,8 @@ class Config:
     cache: str = "registry"
     output_dir: str = "docker"
     metadata_action: bool = False
+    #: the command CI runs to install bakegen (`bakegen ci github --install`)
+    install: str = ""
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     images: dict[str, ImageSettings] = field(default_factory=dict)
@@ -102,6 +104,7 @@ _TOP_KEYS = (
     "cache",
     "output_dir",
     "metadata_action",
+    "install",
     "services",
     "images",
     "service",
@@ -176,6 +179,7 @@ def parse_config(data: Any, source: str) -> Config:
         cache=cache,
         output_dir=_default(_repo_path(table, "output_dir", source, ""), "docker"),
         metadata_action=_bool(table, "metadata_action", source, False),
+        install=_str(table, "install", source, ""),
         include=tuple(_str_list(services, "include", source, [], "services.")),
         exclude=tuple(_str_list(services, "exclude", source, [], "services.")),
         images=images,

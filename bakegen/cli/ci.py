@@ -41,9 +41,10 @@ def ci() -> None:
     "--install",
     "install",
     metavar="COMMAND",
-    default=f'pip install "bakegen=={__version__}"',
-    show_default=True,
-    help="Shell command that installs bakegen on the runner.",
+    default=None,
+    help="Shell command that installs this bakegen version on the runner, e.g. "
+    f"'pip install git+https://github.com/<owner>/bakegen@v{__version__}' (default: "
+    "`install` in bakegen.toml); bakegen is not on PyPI.",
 )
 @click.option(
     "--check",
@@ -56,14 +57,19 @@ def github(
     split_platforms: bool | None,
     branches: tuple[str, ...],
     latest_branch: str | None,
-    install: str,
+    install: str | None,
     check: bool,
     force: bool,
 ) -> None:
     """Write .github/workflows/bake.yml: affected matrix, bake jobs, multi-platform merge."""
     from bakegen.bakecommand import bake_files
     from bakegen.pipeline import load_settings
-    from bakegen.render.workflow import WORKFLOW_FILE, WorkflowSettings, render_workflow
+    from bakegen.render.workflow import (
+        WORKFLOW_FILE,
+        WorkflowSettings,
+        install_command,
+        render_workflow,
+    )
     from bakegen.write import apply_changes, plan_changes
 
     config = load_settings(root)
@@ -75,7 +81,7 @@ def github(
         branches=branches,
         latest_branch=branches[0] if latest_branch is None else latest_branch or None,
         metadata_action=config.metadata_action,
-        install=install,
+        install=install_command(config.install if install is None else install),
         bake_files=bake_files(root),
     )
     files = {WORKFLOW_FILE: render_workflow(settings)}

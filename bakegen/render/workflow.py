@@ -17,8 +17,11 @@ they build in local mode (bases through `target:` contexts) instead of pushing a
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
+from bakegen import __version__
+from bakegen.errors import BakegenError
 from bakegen.render import GENERATED_MARKER
 
 WORKFLOW_FILE = ".github/workflows/bake.yml"
@@ -53,7 +56,8 @@ class WorkflowSettings:
     split_platforms: bool = True
     cache: str = "registry"
     branches: tuple[str, ...] = ("main",)
-    install: str = "pip install bakegen"
+    #: a shell command (see `install_command`): bakegen is not on PyPI
+    install: str = "pip install ./tools/bakegen"
     python_version: str = "3.12"
     #: passed to every bake explicitly: without `-f`, bake also merges a compose file it
     #: finds at the root (and stops on its `env_file`s)
@@ -140,6 +144,38 @@ def _q(value: str) -> str:
     return json.dumps(value)
 
 
+#: `pip install bakegen` (or `"bakegen==0.1.0"`) from the default index: no such release
+_FROM_PYPI = re.compile(r"""^\s*(python3? -m )?pip3? install (-U |--upgrade |-q )*["']?bakegen"""
+                        r"""(\[[^\]]*\])?(\s*[=~<>!]=?\s*[^ "']*)?["']?\s*$""")
+
+
+def install_command(install: str) -> str:
+    """The install command the workflow runs, refused when it cannot resolve: bakegen has
+    no release on PyPI, and an unclaimed name there is a dependency-confusion risk for a
+    job that holds registry credentials."""
+    if not install.strip():
+        raise BakegenError(
+            "ci github: bakegen is not on PyPI; name where CI installs it from with --install "
+            f"or `install` in bakegen.toml, e.g. 'pip install "
+            f"git+https://github.com/<owner>/bakegen@v{__version__}'")
+    if _FROM_PYPI.match(install):
+        raise BakegenError(
+            f"ci github: --install {install!r} cannot resolve: bakegen is not on PyPI; install "
+            "from a git URL, a path in the repository or a wheel, or add --index-url")
+    return install
+
+
+def _install_step(s: WorkflowSettings) -> str:
+    # the version that generated this workflow, or the job stops before using another
+    check = f'bakegen --version | grep -qx "bakegen, version {__version__}"'
+    return f"""\
+      - name: Install bakegen {__version__}
+        run: |
+{_indent(s.install, "          ")}
+          {check}
+"""
+
+
 def _header(s: WorkflowSettings) -> str:
     branches = ", ".join(_q(b) for b in s.branches)
     latest = f", latest on {s.latest_branch}" if s.latest_branch else ""
@@ -201,9 +237,7 @@ jobs:
       - uses: {ACTIONS["setup-python"]}
         with:
           python-version: {_q(s.python_version)}
-      - name: Install bakegen
-        run: {s.install}
-      - name: Generated files are up to date
+{_install_step(s)}      - name: Generated files are up to date
         run: bakegen generate --check
       - name: Image tags
         id: tags
