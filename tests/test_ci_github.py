@@ -19,19 +19,19 @@ from bakegen.cli import cli
 from bakegen.matrix import Matrix
 from bakegen.render import is_generated
 from bakegen.render.matrix import layered_outputs
-from bakegen.render.workflow import WORKFLOW_FILE, WorkflowSettings, render_workflow
+from bakegen.render.workflow import ACTIONS, WORKFLOW_FILE, WorkflowSettings, render_workflow
 from tests.builders import SAMPLE, copy_sample, write_tree
 
 PINNED = {
-    "actions/checkout": "v4",
-    "actions/setup-python": "v5",
-    "actions/upload-artifact": "v4",
-    "actions/download-artifact": "v4",
-    "docker/setup-qemu-action": "v3",
-    "docker/setup-buildx-action": "v3",
-    "docker/login-action": "v3",
-    "docker/bake-action": "v6",
-    "docker/metadata-action": "v5",
+    "actions/checkout": "v7",
+    "actions/setup-python": "v7",
+    "actions/upload-artifact": "v7",
+    "actions/download-artifact": "v8",
+    "docker/setup-qemu-action": "v4",
+    "docker/setup-buildx-action": "v4",
+    "docker/login-action": "v4",
+    "docker/bake-action": "v7",
+    "docker/metadata-action": "v6",
 }
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 CONTEXT_REF = re.compile(r"\b(matrix|needs|steps|secrets|github|env|runner|vars)"
@@ -95,7 +95,7 @@ def test_workflow_shape(settings: WorkflowSettings) -> None:
                 assert "uses" in step
     affected = jobs["affected"]
     checkout = affected["steps"][0]
-    assert checkout["uses"] == "actions/checkout@v4"
+    assert checkout["uses"] == "actions/checkout@v7"
     assert checkout["with"]["fetch-depth"] == 0
     outputs = {name for name, _ in layered_outputs(Matrix((), False))}
     assert set(affected["outputs"]) == outputs | {"tag"}
@@ -336,3 +336,22 @@ def test_ci_github_options(tmp_path: Path) -> None:
     install = next(s for s in steps if s.get("name", "").startswith("Install bakegen"))
     assert install["run"] == ("pip install ./tools/bakegen\n"
                               f'bakegen --version | grep -qx "bakegen, version {__version__}"\n')
+
+
+def test_pin_actions_writes_each_release_commit(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path)
+    result = CliRunner().invoke(cli, ["ci", "github", str(root), "--force", "--pin-actions"])
+    assert result.exit_code == 0, result.output
+    assert "uses: actions/checkout@" + ACTIONS["checkout"].sha in (
+        (root / WORKFLOW_FILE).read_text())
+    text = render_workflow(WorkflowSettings("ghcr.io/acme", metadata_action=True,
+                                            pin_actions=True))
+    uses = sorted({u for u in re.findall(r"uses: (\S+)", text)})
+    assert {u.split("@")[0] for u in uses} == set(PINNED)
+    for action in ACTIONS.values():
+        line = f"uses: {action.repo}@{action.sha}  # {action.release}"
+        assert line in text
+        assert re.fullmatch(r"[0-9a-f]{40}", action.sha)
+        assert action.release.startswith(action.major + ".")
+    assert "@v" not in "".join(uses)  # no moving tag left
+    load(text)  # still valid YAML with the version comments

@@ -47,6 +47,11 @@ def ci() -> None:
     "`install` in bakegen.toml); bakegen is not on PyPI.",
 )
 @click.option(
+    "--pin-actions",
+    is_flag=True,
+    help="Pin every action to the commit of its release instead of its major version tag.",
+)
+@click.option(
     "--check",
     is_flag=True,
     help="Write nothing; exit 1 when the workflow file is missing or differs.",
@@ -58,6 +63,7 @@ def github(
     branches: tuple[str, ...],
     latest_branch: str | None,
     install: str | None,
+    pin_actions: bool,
     check: bool,
     force: bool,
 ) -> None:
@@ -81,6 +87,7 @@ def github(
         branches=branches,
         latest_branch=branches[0] if latest_branch is None else latest_branch or None,
         metadata_action=config.metadata_action,
+        pin_actions=pin_actions,
         install=install_command(config.install if install is None else install),
         bake_files=bake_files(root),
     )

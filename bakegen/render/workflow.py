@@ -25,17 +25,41 @@ from bakegen.errors import BakegenError
 from bakegen.render import GENERATED_MARKER
 
 WORKFLOW_FILE = ".github/workflows/bake.yml"
-#: every action pinned to its major version
+@dataclass(frozen=True, slots=True)
+class Action:
+    """An action the workflow uses: its current major version, and the newest release of
+    that major with its commit, which `--pin-actions` writes instead of the moving tag."""
+
+    repo: str
+    major: str
+    release: str
+    sha: str
+
+    def ref(self, pin: bool) -> str:
+        """`owner/name@v4`, or `owner/name@<sha>  # v4.3.0` when pinned."""
+        return f"{self.repo}@{self.sha}  # {self.release}" if pin else f"{self.repo}@{self.major}"
+
+
+#: every action the workflow uses, in one place (commits read from the actions' tags)
 ACTIONS = {
-    "checkout": "actions/checkout@v4",
-    "setup-python": "actions/setup-python@v5",
-    "qemu": "docker/setup-qemu-action@v3",
-    "buildx": "docker/setup-buildx-action@v3",
-    "login": "docker/login-action@v3",
-    "bake": "docker/bake-action@v6",
-    "upload": "actions/upload-artifact@v4",
-    "download": "actions/download-artifact@v4",
-    "metadata": "docker/metadata-action@v5",
+    "checkout": Action("actions/checkout", "v7", "v7.0.1",
+                       "3d3c42e5aac5ba805825da76410c181273ba90b1"),
+    "setup-python": Action("actions/setup-python", "v7", "v7.0.0",
+                           "5fda3b95a4ea91299a34e894583c3862153e4b97"),
+    "qemu": Action("docker/setup-qemu-action", "v4", "v4.2.0",
+                   "96fe6ef7f33517b61c61be40b68a1882f3264fb8"),
+    "buildx": Action("docker/setup-buildx-action", "v4", "v4.3.0",
+                     "37fe631027851001ddb9b187196cc803df7f5f0e"),
+    "login": Action("docker/login-action", "v4", "v4.1.0",
+                    "4907a6ddec9925e35a0a9e82d7399ccc52663121"),
+    "bake": Action("docker/bake-action", "v7", "v7.1.0",
+                   "a66e1c87e2eca0503c343edf1d208c716d54b8a8"),
+    "upload": Action("actions/upload-artifact", "v7", "v7.0.0",
+                     "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f"),
+    "download": Action("actions/download-artifact", "v8", "v8.0.1",
+                       "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c"),
+    "metadata": Action("docker/metadata-action", "v6", "v6.2.0",
+                       "dc802804100637a589fabce1cb79ff13a1411302"),
 }
 _PUSH = "github.event_name != 'pull_request'"
 #: a pull request compares with its base; a push with the last commit of the branch whose
@@ -66,6 +90,12 @@ class WorkflowSettings:
     latest_branch: str | None = "main"
     #: docker/metadata-action writes the tags and labels (bake's `docker-metadata-action`)
     metadata_action: bool = False
+    #: actions by commit SHA (`--pin-actions`) instead of their major version tag
+    pin_actions: bool = False
+
+    def uses(self, action: str) -> str:
+        """The `uses:` value of one of ACTIONS."""
+        return ACTIONS[action].ref(self.pin_actions)
 
     @property
     def bake_file_flags(self) -> str:
@@ -231,10 +261,10 @@ jobs:
     runs-on: ubuntu-24.04
 {_permissions(s, "read", actions=True)}    outputs:
 {outputs}    steps:
-      - uses: {ACTIONS["checkout"]}
+      - uses: {s.uses("checkout")}
         with:
           fetch-depth: 0  # the base revision must be there to compare with
-      - uses: {ACTIONS["setup-python"]}
+      - uses: {s.uses("setup-python")}
         with:
           python-version: {_q(s.python_version)}
 {_install_step(s)}      - name: Generated files are up to date
@@ -248,7 +278,7 @@ jobs:
           LATEST_BRANCH: {_q(s.latest_branch or "")}
         run: |
 {_indent(TAGS_SCRIPT, "          ")}
-      - uses: {ACTIONS["buildx"]}  # `imagetools inspect` asks the registry for base tags
+      - uses: {s.uses("buildx")}  # `imagetools inspect` asks the registry for base tags
 {_login(s, "      ", _NOT_FORK)}      - name: Compute the waves
         id: matrix
         env:
@@ -315,7 +345,7 @@ def _login(s: WorkflowSettings, indent: str, condition: str | None) -> str:
     lines = [f"{indent}- name: Log in to the registry"]
     if condition:
         lines.append(f"{indent}  if: {condition}")
-    lines += [f"{indent}  uses: {ACTIONS['login']}", f"{indent}  with:"]
+    lines += [f"{indent}  uses: {s.uses('login')}", f"{indent}  with:"]
     host = s.registry_host
     if host is not None:
         lines.append(f"{indent}    registry: {_q(host)}")
@@ -346,7 +376,7 @@ def _bake_step(s: WorkflowSettings, wave: Wave, name: str, condition: str | None
         lines.append(f"        id: {step_id}")
     if condition:
         lines.append(f"        if: {condition}")
-    lines += [f"        uses: {ACTIONS['bake']}",
+    lines += [f"        uses: {s.uses('bake')}",
               "        with:",
               "          source: .",
               "          files: |",
@@ -376,7 +406,7 @@ def _metadata_step(s: WorkflowSettings) -> str:
     return f"""\
       - name: Tags and labels
         id: meta
-        uses: {ACTIONS["metadata"]}
+        uses: {s.uses("metadata")}
         with:
           flavor: latest=false
           tags: |
@@ -430,9 +460,9 @@ def _build_job(s: WorkflowSettings, wave: Wave) -> str:
     env:
       BAKEGEN_MODE: {mode}
 {_tag_env(s, wave)}{cache_env}    steps:
-      - uses: {ACTIONS["checkout"]}
-      - uses: {ACTIONS["qemu"]}  # emulates platforms other than the runner's own
-      - uses: {ACTIONS["buildx"]}
+      - uses: {s.uses("checkout")}
+      - uses: {s.uses("qemu")}  # emulates platforms other than the runner's own
+      - uses: {s.uses("buildx")}
 {_login(s, "      ", _NOT_FORK if wave.on_pull_requests else None)}"""
     if s.metadata_action and wave.on_pull_requests:
         text += _metadata_step(s)
@@ -455,7 +485,7 @@ def _build_job(s: WorkflowSettings, wave: Wave) -> str:
             mkdir -p "$RUNNER_TEMP/digests/$target"
             touch "$RUNNER_TEMP/digests/$target/${{digest#sha256:}}"
           done
-      - uses: {ACTIONS["upload"]}
+      - uses: {s.uses("upload")}
 {push_if}        with:
           name: digests.${{{{ matrix.{wave.artifact_key} }}}}.${{{{ matrix.platform_slug }}}}
           path: ${{{{ runner.temp }}}}/digests  # <target>/<digest> files
@@ -488,13 +518,13 @@ def _merge_job(s: WorkflowSettings, wave: Wave) -> str:
       fail-fast: false
       matrix: ${{{{ fromJSON(needs.affected.outputs.{wave.targets_output}) }}}}
 {env}    steps:
-      - uses: {ACTIONS["checkout"]}
-{meta}      - uses: {ACTIONS["download"]}
+      - uses: {s.uses("checkout")}
+{meta}      - uses: {s.uses("download")}
         with:
           path: ${{{{ runner.temp }}}}/digests
           pattern: digests.${{{{ matrix.{wave.artifact_key} }}}}.*
           merge-multiple: true
-      - uses: {ACTIONS["buildx"]}
+      - uses: {s.uses("buildx")}
 {_login(s, "      ", None)}      - name: Create the multi-platform image
         env:
           TARGETS: ${{{{ matrix.target }}}}  # several, comma-separated, in a large matrix
