@@ -10,6 +10,7 @@ by comparing the two versions (`bakegen.lockfiles`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -30,7 +31,7 @@ from bakegen.errors import BakegenError
 from bakegen.ignore import DockerIgnore, MatchCache
 from bakegen.model import Package, Workspace
 from bakegen.plan import BasePlan, ServicePlan
-from bakegen.render.bake import BAKE_FILE, FINGERPRINT_LABEL
+from bakegen.render.bake import BAKE_FILE, BASE_TAG_SUFFIX, FINGERPRINT_LABEL
 from bakegen.tree import is_within, iter_parents, join, normalize, parent
 
 WORKTREE = "worktree"
@@ -475,7 +476,12 @@ class RepoState:
 def _definitions(bake: BakeFile) -> dict[str, str]:
     """Every target's merged definition as comparable text, with the bases' content
     fingerprints (`dev.bakegen.fingerprint`) replaced by a name: a fingerprint moves when
-    a lockfile or manifest does, and those changes have rules of their own."""
+    a lockfile or manifest does, and those changes have rules of their own. The bases'
+    tag variables stay names too: they hash the fingerprint and the image variables, whose
+    changes show in the bases' own definitions."""
+    tags = {name: f"<{name}>" for name, value in bake.variables.items()
+            if name.endswith(BASE_TAG_SUFFIX) and "sha256(" in value}
+    bake = dataclasses.replace(bake, variables={**bake.variables, **tags})
     fingerprints = {}
     for name, target in bake.targets.items():
         labels = target.attributes.get("labels")

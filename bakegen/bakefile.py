@@ -11,6 +11,7 @@ reader for the HCL bake files use, and by python-hcl2 itself for anything beyond
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -418,11 +419,29 @@ def _unescape(match: re.Match[str]) -> str:
     return char + brace
 
 
+#: the HCL function calls bakegen writes itself: a base tag variable's default and
+#: `_common`'s platforms; other expressions stay as written
+_SHA256_PREFIX = re.compile(r'\$\{substr\(sha256\("([^"$]*)"\), 0, (\d+)\)\}')
+_SPLIT = re.compile(r'\$\{split\(",", ([A-Za-z_][A-Za-z0-9_]*)\)\}')
+#: variables whose defaults name variables whose defaults name variables...
+_MAX_DEPTH = 4
+
+
 def _expand(text: str, variables: Mapping[str, str]) -> str:
-    expanded = _INTERPOLATION.sub(
-        lambda m: variables.get(m.group(1), m.group(0)), text
-    )
-    return expanded.replace("$${", "${").replace("%%{", "%{")
+    """`text` with variables and bakegen's own function calls resolved as bake does:
+    `${substr(sha256("a|${X}"), 0, 20)}` is the first 20 hex digits of the hash of `a|<X>`,
+    and `${split(",", V)}` stays V's comma-separated value."""
+    for _ in range(_MAX_DEPTH):
+        expanded = _INTERPOLATION.sub(lambda m: variables.get(m.group(1), m.group(0)), text)
+        expanded = _SPLIT.sub(lambda m: variables.get(m.group(1), m.group(0)), expanded)
+        expanded = _SHA256_PREFIX.sub(
+            lambda m: hashlib.sha256(m.group(1).encode()).hexdigest()[: int(m.group(2))],
+            expanded,
+        )
+        if expanded == text:
+            break
+        text = expanded
+    return text.replace("$${", "${").replace("%%{", "%{")
 
 
 def _strings(value: Any) -> tuple[str, ...]:

@@ -60,6 +60,8 @@ class Config:
     dependencies: str = "shared"
     output_dir: str = "docker"
     metadata_action: bool = False
+    #: the command CI runs to install bakegen (`bakegen ci github --install`)
+    install: str = ""
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     images: dict[str, ImageSettings] = field(default_factory=dict)
@@ -109,6 +111,7 @@ _TOP_KEYS = (
     "dependencies",
     "output_dir",
     "metadata_action",
+    "install",
     "services",
     "images",
     "service",
@@ -186,6 +189,7 @@ def parse_config(data: Any, source: str) -> Config:
         dependencies=dependencies,
         output_dir=_default(_repo_path(table, "output_dir", source, ""), "docker"),
         metadata_action=_bool(table, "metadata_action", source, False),
+        install=_str(table, "install", source, ""),
         include=tuple(_str_list(services, "include", source, [], "services.")),
         exclude=tuple(_str_list(services, "exclude", source, [], "services.")),
         images=images,

@@ -159,24 +159,58 @@ def matrix_for(root: Path, request: MatrixRequest) -> Matrix:
     if request.layered:
         services = sorted({e.target for e in result.entries})
         bases = base_wave(bake, services)
-        problems = _image_overrides(written, bake) if bases else ()
+        problems: tuple[str, ...] = ()
         if request.missing_bases and bases:
             check = check_tags(b.tag for b in bases if b.tag)
             bases = tuple(b for b in bases if b.tag not in check.present)
             problems += check.problems
         result = dataclasses.replace(result, bases=bases, notes=problems)
-    return result
+    return within_job_limit(result)
 
 
-def _image_overrides(written: BakeFile, effective: BakeFile) -> tuple[str, ...]:
-    """Warnings for base image variables the environment overrides: base tags hash the
-    configured images, so a base built from another image would be taken for the same."""
-    return tuple(
-        f"{name} is set in the environment ({effective.variables[name]}); base tags are "
-        "computed from the configured images, so set images in bakegen.toml instead"
-        for name in sorted(written.variables)
-        if name.endswith("_IMAGE") and effective.variables[name] != written.variables[name]
-    )
+#: GitHub Actions runs at most this many jobs from one matrix
+MAX_JOBS = 256
+
+
+def within_job_limit(matrix: Matrix, limit: int = MAX_JOBS) -> Matrix:
+    """The matrix with its service targets grouped (`"a,b,c"`, built by one bake per job)
+    when one job per target would give a matrix of more than `limit` jobs; a note says so.
+
+    Targets are grouped among those with the same platforms, the same groups on every
+    platform, so the per-target merge matrix (one entry per group) stays within it too.
+    """
+    targets = matrix.targets
+    if len(matrix.entries) <= limit and len(targets) <= limit:
+        return matrix
+    placed: dict[str, list[MatrixEntry]] = {}
+    for entry in matrix.entries:
+        placed.setdefault(entry.target, []).append(entry)
+    families: dict[tuple[tuple[str, ...], ...], list[str]] = {}
+    for target in targets:
+        key = tuple(e.platforms for e in placed[target])
+        families.setdefault(key, []).append(target)
+    size = 1
+    while _jobs(families, size) > limit or _groups(families, size) > limit:
+        size += 1
+    entries = []
+    for family, members in families.items():
+        for start in range(0, len(members), size):
+            group = ",".join(members[start:start + size])
+            runners = [e.runner for e in placed[members[start]]]
+            entries += [MatrixEntry(group, on, runner)
+                        for on, runner in zip(family, runners, strict=True)]
+    entries.sort(key=lambda e: (e.target, e.platforms))
+    note = (f"{len(matrix.entries)} jobs exceed GitHub's {limit} per matrix: up to {size} "
+            f"targets per job, {len(entries)} jobs")
+    return dataclasses.replace(matrix, entries=tuple(entries), notes=(*matrix.notes, note))
+
+
+def _groups(families: Mapping[tuple[tuple[str, ...], ...], list[str]], size: int) -> int:
+    return sum(-(-len(members) // size) for members in families.values())
+
+
+def _jobs(families: Mapping[tuple[tuple[str, ...], ...], list[str]], size: int) -> int:
+    return sum(-(-len(members) // size) * len(key) for key, members in families.items())
 
 
 def build_matrix(

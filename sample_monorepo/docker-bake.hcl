@@ -28,6 +28,10 @@ variable "GIT_SHA" {
   default = ""
 }
 
+variable "PLATFORMS" {
+  default = "linux/amd64,linux/arm64"
+}
+
 variable "NODE_IMAGE" {
   default = "node:20-bookworm-slim"
 }
@@ -50,6 +54,18 @@ variable "RUST_IMAGE" {
 
 variable "RUST_RUNTIME_IMAGE" {
   default = "debian:bookworm-slim"
+}
+
+variable "CARGO_BASE_TAG" {
+  default = substr(sha256("70a61abf9e42811028f2|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+}
+
+variable "NODE_BASE_TAG" {
+  default = substr(sha256("3cc0583ccf098814951b|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+}
+
+variable "PYTHON_BASE_TAG" {
+  default = substr(sha256("150f7f6f599052823516|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -81,10 +97,7 @@ group "python" {
 }
 
 target "_common" {
-  platforms = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
+  platforms = split(",", PLATFORMS)
   labels    = {
     "org.opencontainers.image.source"   = "${SOURCE_URL}"
     "org.opencontainers.image.revision" = "${GIT_SHA}"
@@ -103,7 +116,7 @@ target "cargo-deps-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-deps-base:70a61abf9e42811028f2",
+    "${REGISTRY}/cargo-deps-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "70a61abf9e42811028f2"
@@ -126,7 +139,7 @@ target "cargo-production-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-production-base:70a61abf9e42811028f2",
+    "${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "70a61abf9e42811028f2"
@@ -149,7 +162,7 @@ target "node-deps-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-deps-base:3cc0583ccf098814951b",
+    "${REGISTRY}/node-deps-base:${NODE_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "3cc0583ccf098814951b"
@@ -172,7 +185,7 @@ target "node-production-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-production-base:3cc0583ccf098814951b",
+    "${REGISTRY}/node-production-base:${NODE_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "3cc0583ccf098814951b"
@@ -195,10 +208,10 @@ target "python-deps-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-deps-base:645b4ef83316b9d60577",
+    "${REGISTRY}/python-deps-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "645b4ef83316b9d60577"
+    "dev.bakegen.fingerprint" = "150f7f6f599052823516"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-deps-base:${CACHE_TAG}",
@@ -218,10 +231,10 @@ target "python-production-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-production-base:645b4ef83316b9d60577",
+    "${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "645b4ef83316b9d60577"
+    "dev.bakegen.fingerprint" = "150f7f6f599052823516"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG}",
@@ -236,12 +249,10 @@ target "acme-api" {
   context    = "."
   dockerfile = "docker/services/acme-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:3cc0583ccf098814951b" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:3cc0583ccf098814951b" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
   }
-  tags       = [
-    "${REGISTRY}/acme-api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/acme-api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@acme/api"
   }
@@ -258,12 +269,10 @@ target "acme-web" {
   context    = "."
   dockerfile = "docker/services/acme-web.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:3cc0583ccf098814951b" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:3cc0583ccf098814951b" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
   }
-  tags       = [
-    "${REGISTRY}/acme-web:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/acme-web:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@acme/web"
   }
@@ -280,12 +289,10 @@ target "acme-worker" {
   context    = "."
   dockerfile = "docker/services/acme-worker.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:645b4ef83316b9d60577" : "target:python-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:645b4ef83316b9d60577" : "target:python-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:${PYTHON_BASE_TAG}" : "target:python-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}" : "target:python-production-base"
   }
-  tags       = [
-    "${REGISTRY}/acme-worker:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/acme-worker:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "acme-worker"
   }
@@ -302,12 +309,10 @@ target "router-svc" {
   context    = "."
   dockerfile = "docker/services/router-svc.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:70a61abf9e42811028f2" : "target:cargo-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:70a61abf9e42811028f2" : "target:cargo-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:${CARGO_BASE_TAG}" : "target:cargo-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}" : "target:cargo-production-base"
   }
-  tags       = [
-    "${REGISTRY}/router-svc:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/router-svc:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "router-svc"
   }

@@ -60,7 +60,8 @@ def test_workflow_passes_the_bake_files_to_every_bake() -> None:
 def test_ci_github_names_the_override_file_of_the_repo(tmp_path: Path) -> None:
     root = shutil.copytree(CASES / "evidence-compose" / "workspace", tmp_path / "ws")
     (root / "docker-bake.override.hcl").write_text("")
-    result = CliRunner().invoke(cli, ["ci", "github", str(root)], catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["ci", "github", str(root), "--install",
+                                      "pip install ./tools/bakegen"], catch_exceptions=False)
     assert result.exit_code == 0
     text = (root / ".github" / "workflows" / "bake.yml").read_text()
     assert "            docker-bake.override.hcl\n" in text

@@ -139,7 +139,8 @@ def test_generate_writes_a_valid_bake_file(tmp_path: Path) -> None:
         assert (repo / (unquote(target["dockerfile"]) + ".dockerignore")).is_file()
         assert target["cache-from"] == [f'"type=registry,ref=${{REGISTRY}}/{name}:${{CACHE_TAG}}"']
     assert unquote(bake["variables"]["REGISTRY"]["default"]) == "ghcr.io/acme"
-    assert targets["_common"]["platforms"] == ['"linux/amd64"', '"linux/arm64"']
+    assert targets["_common"]["platforms"] == '${split(",", PLATFORMS)}'
+    assert bake["variables"]["PLATFORMS"]["default"] == '"linux/amd64,linux/arm64"'
     code, out, _ = invoke("generate", str(repo), "--check")
     assert code == 0
 
@@ -276,7 +277,7 @@ def test_options_override_config(tmp_path: Path) -> None:
     )
     assert code == 0, err
     bake = load_bake_file(repo / "docker-bake.hcl")
-    assert bake["targets"]["_common"]["platforms"] == ['"linux/riscv64"']
+    assert bake["variables"]["PLATFORMS"]["default"] == '"linux/riscv64"'
     assert unquote(bake["variables"]["REGISTRY"]["default"]) == "registry.example/x"
     assert bake["targets"]["acme-api"]["cache-from"] == ['"type=gha,scope=acme-api-${CACHE_TAG}"']
     assert (repo / "build/docker/services/acme-api.Dockerfile").is_file()

@@ -100,16 +100,23 @@ def test_registry_variable_from_the_environment_like_bake(monkeypatch) -> None:
     assert all(tag.startswith("ghcr.io/acme/") for tag in tags.values())
 
 
-def test_an_image_overridden_by_the_environment_is_warned_about(monkeypatch) -> None:
+def test_an_image_or_platforms_override_names_another_base(monkeypatch) -> None:
+    """The tag hashes the fingerprint with the image variables and PLATFORMS as the
+    environment sets them, as bake's `substr(sha256(...))` does (checked against a real
+    bake in tests/realbuild)."""
+    default = base_tags(layered(SAMPLE))
+    fingerprint = default["node-deps-base"].rsplit(":", 1)[1]
     monkeypatch.setenv("NODE_IMAGE", "node:22-bookworm-slim")
-    result = CliRunner().invoke(cli, ["matrix", str(SAMPLE), "--layered"])
-    assert result.exit_code == 0
-    assert ("warning: NODE_IMAGE is set in the environment (node:22-bookworm-slim); base tags "
-            "are computed from the configured images, so set images in bakegen.toml instead"
-            ) in result.stderr.splitlines()
-    monkeypatch.setenv("NODE_IMAGE", "node:20-bookworm-slim")  # the configured one
-    result = CliRunner().invoke(cli, ["matrix", str(SAMPLE), "--layered"])
-    assert "warning" not in result.stderr
+    node22 = base_tags(layered(SAMPLE))
+    assert node22["node-deps-base"] != default["node-deps-base"]
+    assert node22["node-production-base"].endswith(node22["node-deps-base"].rsplit(":")[1])
+    assert node22["cargo-deps-base"] == default["cargo-deps-base"]  # other bases unchanged
+    monkeypatch.setenv("NODE_IMAGE", "node:20-bookworm-slim")  # the configured default
+    assert base_tags(layered(SAMPLE)) == default
+    monkeypatch.setenv("PLATFORMS", "linux/amd64")
+    amd64 = base_tags(layered(SAMPLE))
+    assert all(amd64[name] != default[name] for name in default)
+    assert fingerprint not in amd64["node-deps-base"]
 
 
 def test_layered_github_outputs(tmp_path: Path, monkeypatch) -> None:

@@ -9,6 +9,7 @@ import dockerfile
 import pytest
 from click.testing import CliRunner
 
+from bakegen.bakefile import load_bakefile
 from bakegen.cli import cli
 from tests.bakefile import contexts, load_bake_file, unquote
 from tests.builders import REAL_WORKSPACES, copy_real_workspace
@@ -77,7 +78,7 @@ def test_ci_mode_pulls_exactly_the_bases_wave_one_pushes(name: str, tmp_path: Pa
     assert layered.exit_code == 0, layered.stderr
     wave_one = {target: tag for job in json.loads(layered.stdout)["bases"]["include"]
                 for target, tag in zip(job["targets"], job["tags"], strict=True)}
-    registry = unquote(bake["variables"]["REGISTRY"]["default"])
+    expander = load_bakefile(repo)
     pulled = set()
     for service in (unquote(t) for t in bake["groups"]["default"]["targets"]):
         target = bake["targets"][service]
@@ -87,7 +88,8 @@ def test_ci_mode_pulls_exactly_the_bases_wave_one_pushes(name: str, tmp_path: Pa
         assert local.keys() == ci.keys() == {"deps-base", "production-base"}
         for key, ref in local.items():
             base = ref.removeprefix("target:")
-            image = ci[key].removeprefix("docker-image://").replace("${REGISTRY}", registry)
+            # the tag variable resolved as bake resolves it (sha256 of fingerprint + images)
+            image = expander.expand(ci[key].removeprefix("docker-image://"))
             assert wave_one[base] == image
             pulled.add(base)
     assert pulled == set(wave_one)

@@ -31,12 +31,25 @@ def ci() -> None:
     help="Branch whose pushes publish images, repeatable (default: main).",
 )
 @click.option(
+    "--latest-branch",
+    metavar="NAME",
+    default=None,
+    help="Branch whose pushes also tag `latest` (default: the first --branch; "
+    "'' for none).",
+)
+@click.option(
     "--install",
     "install",
     metavar="COMMAND",
-    default=f'pip install "bakegen=={__version__}"',
-    show_default=True,
-    help="Shell command that installs bakegen on the runner.",
+    default=None,
+    help="Shell command that installs this bakegen version on the runner, e.g. "
+    f"'pip install git+https://github.com/<owner>/bakegen@v{__version__}' (default: "
+    "`install` in bakegen.toml); bakegen is not on PyPI.",
+)
+@click.option(
+    "--pin-actions",
+    is_flag=True,
+    help="Pin every action to the commit of its release instead of its major version tag.",
 )
 @click.option(
     "--check",
@@ -48,23 +61,34 @@ def github(
     root: Path,
     split_platforms: bool | None,
     branches: tuple[str, ...],
-    install: str,
+    latest_branch: str | None,
+    install: str | None,
+    pin_actions: bool,
     check: bool,
     force: bool,
 ) -> None:
     """Write .github/workflows/bake.yml: affected matrix, bake jobs, multi-platform merge."""
     from bakegen.bakecommand import bake_files
     from bakegen.pipeline import load_settings
-    from bakegen.render.workflow import WORKFLOW_FILE, WorkflowSettings, render_workflow
+    from bakegen.render.workflow import (
+        WORKFLOW_FILE,
+        WorkflowSettings,
+        install_command,
+        render_workflow,
+    )
     from bakegen.write import apply_changes, plan_changes
 
     config = load_settings(root)
+    branches = branches or ("main",)
     settings = WorkflowSettings(
         registry=config.registry,
         split_platforms=len(config.platforms) > 1 if split_platforms is None else split_platforms,
         cache=config.cache,
-        branches=branches or ("main",),
-        install=install,
+        branches=branches,
+        latest_branch=branches[0] if latest_branch is None else latest_branch or None,
+        metadata_action=config.metadata_action,
+        pin_actions=pin_actions,
+        install=install_command(config.install if install is None else install),
         bake_files=bake_files(root),
     )
     files = {WORKFLOW_FILE: render_workflow(settings)}

@@ -225,6 +225,9 @@ def _top_keys(config: Config) -> str:
         f"output_dir = {_value(config.output_dir)}",
         "# true: service targets inherit docker/metadata-action's target (tags, labels).",
         f"metadata_action = {_value(config.metadata_action)}",
+        "# How CI installs bakegen (`bakegen ci github`; bakegen is not on PyPI), e.g.",
+        '# "pip install git+https://github.com/<owner>/bakegen@v<version>".',
+        f"install = {_value(config.install)}",
     ]) + "\n"
 
 

@@ -21,9 +21,16 @@ BAKE_FILE = "docker-bake.hcl"
 OVERRIDE_FILE = "docker-bake.override.hcl"
 #: the label carrying a base target's content fingerprint (its CI-mode tag)
 FINGERPRINT_LABEL = "dev.bakegen.fingerprint"
-_BASE_VARIABLES = ("REGISTRY", "TAG", "CACHE_TAG", "BAKEGEN_MODE", "SOURCE_URL", "GIT_SHA")
+_BASE_VARIABLES = (
+    "REGISTRY", "TAG", "CACHE_TAG", "BAKEGEN_MODE", "SOURCE_URL", "GIT_SHA", "PLATFORMS",
+)
 #: with BAKEGEN_MODE=ci services take their bases from the registry, by content-addressed tag
 _CI = 'BAKEGEN_MODE == "ci"'
+METADATA_TARGET = "docker-metadata-action"
+#: the variables holding the bases' CI-mode tags end so: NODE_BASE_TAG
+BASE_TAG_SUFFIX = "_BASE_TAG"
+#: `TAG` is a comma-separated list of tags: `latest` locally, `sha-…,main` in CI
+_TAG_LIST = 'split(",", TAG)'
 
 
 def render_bake(plan: Plan, fingerprints: Mapping[str, str]) -> str:
@@ -36,19 +43,21 @@ def render_bake(plan: Plan, fingerprints: Mapping[str, str]) -> str:
     names = tuple(name for name, _ in variables)
     blocks = [Block("variable", name, (("default", default),)) for name, default in variables]
     blocks += [
+        Block("variable", base_tag_variable(base), (("default", _base_tag(base, fingerprints)),))
+        for base in plan.bases
+    ]
+    names += tuple(base_tag_variable(base) for base in plan.bases)
+    blocks += [
         Block("group", name, (("targets", targets),)) for name, targets in plan.groups().items()
     ]
     blocks.append(_common(plan, names))
     if plan.metadata_action:
-        # docker/metadata-action's bake file defines this target; the empty one here keeps
-        # a local `docker buildx bake` working without it.
-        blocks.append(Block("target", "docker-metadata-action", ()))
+        # docker/metadata-action's bake file (given after this one) redefines this target
+        # with its bare tags and labels; this one keeps a local bake on `TAG`.
+        blocks.append(Block("target", METADATA_TARGET, (("tags", Expr(_TAG_LIST)),)))
     for base in plan.bases:
         blocks += _base_targets(plan, base, fingerprints[base.deps_target], names)
-    blocks += [
-        _service_target(plan, svc, fingerprints.get(svc.base.deps_target, ""), names)
-        for svc in plan.services
-    ]
+    blocks += [_service_target(plan, svc, names) for svc in plan.services]
     header = (
         *header_lines(),
         f"# Your own changes go in {OVERRIDE_FILE}, which bake merges on top of this file.",
@@ -67,6 +76,7 @@ def _variables(plan: Plan) -> list[tuple[str, str]]:
         "BAKEGEN_MODE": "local",
         "SOURCE_URL": "",
         "GIT_SHA": "",
+        "PLATFORMS": ",".join(plan.platforms),
     }
     variables = [(name, defaults[name]) for name in _BASE_VARIABLES]
     service_secrets = (s for svc in plan.services for s in svc.settings.secrets)
@@ -83,6 +93,24 @@ def _variables(plan: Plan) -> list[tuple[str, str]]:
                 images[var.language] = ""
     variables += sorted(images.items())
     return variables
+
+
+def base_tag_variable(base: BasePlan) -> str:
+    """The variable holding a base's CI-mode tag: `node-root-deps-base` -> NODE_ROOT_BASE_TAG."""
+    return base.deps_target.removesuffix("-deps-base").upper().replace("-", "_") + BASE_TAG_SUFFIX
+
+
+def _base_tag(base: BasePlan, fingerprints: Mapping[str, str]) -> Expr:
+    """The base's tag as bake resolves it: the generate-time fingerprint hashed with the
+    image variables and PLATFORMS as they are at build time, so overriding any of them
+    (`NODE_IMAGE=node:22`, `PLATFORMS=linux/amd64`) names another base image."""
+    fingerprint = fingerprints[base.deps_target]
+    images = []
+    for var in (base.build_image, base.runtime_image):
+        images += [var.name] + ([var.language] if var.language else [])
+    parts = [escape(fingerprint), *(f"${{{name}}}" for name in dict.fromkeys(images)),
+             "${PLATFORMS}"]
+    return Expr(f'substr(sha256("{"|".join(parts)}"), 0, {len(fingerprint)})')
 
 
 def image_arg(var: ImageVariable, names: tuple[str, ...]) -> str:
@@ -103,14 +131,15 @@ def _common(plan: Plan, names: tuple[str, ...]) -> Block:
     }
     attributes: list[tuple[str, HclValue]] = []
     if plan.metadata_action:
-        attributes.append(("inherits", ["docker-metadata-action"]))
-    attributes += [("platforms", list(plan.platforms)), ("labels", labels)]
+        attributes.append(("inherits", [METADATA_TARGET]))
+    # one variable, so that the base tags can hash the platforms bake builds
+    attributes += [("platforms", Expr('split(",", PLATFORMS)')), ("labels", labels)]
     return Block("target", "_common", tuple(attributes))
 
 
-def base_image_ref(target: str, fingerprint: str) -> str:
+def base_image_ref(target: str, tag_variable: str) -> str:
     """The registry reference of a base image in CI mode (before variable expansion)."""
-    return f"${{REGISTRY}}/{target}:{fingerprint}"
+    return f"${{REGISTRY}}/{target}:${{{tag_variable}}}"
 
 
 def _base_targets(
@@ -128,7 +157,7 @@ def _base_targets(
             ("dockerfile", base.dockerfile),
             ("target", stage),
             ("args", args),
-            ("tags", [template("${REGISTRY}", f"/{name}:{fingerprint}", variables=names)]),
+            ("tags", [Template(base_image_ref(name, base_tag_variable(base)))]),
             ("labels", {FINGERPRINT_LABEL: fingerprint}),
         ]
         if plan.secrets:
@@ -149,14 +178,12 @@ def _secret(secret: tuple[str, str], names: tuple[str, ...]) -> Template:
     return template(f"id={secret_id},src={source}")
 
 
-def _base_context(target: str, fingerprint: str) -> Expr:
-    ci_ref = f"docker-image://{base_image_ref(target, fingerprint)}"
+def _base_context(target: str, tag_variable: str) -> Expr:
+    ci_ref = f"docker-image://{base_image_ref(target, tag_variable)}"
     return Expr(f'{_CI} ? "{ci_ref}" : "target:{target}"')
 
 
-def _service_target(
-    plan: Plan, svc: ServicePlan, fingerprint: str, names: tuple[str, ...]
-) -> Block:
+def _service_target(plan: Plan, svc: ServicePlan, names: tuple[str, ...]) -> Block:
     attributes: list[tuple[str, HclValue]] = [
         ("inherits", ["_common"]),
         ("context", svc.context_dir),
@@ -166,12 +193,13 @@ def _service_target(
     if not svc.generated and svc.package.docker_stage:
         attributes.append(("target", svc.package.docker_stage))
     if svc.uses_bases:
+        tag_variable = base_tag_variable(svc.base)
         attributes.append(
             (
                 "contexts",
                 {
-                    "deps-base": _base_context(svc.base.deps_target, fingerprint),
-                    "production-base": _base_context(svc.base.production_target, fingerprint),
+                    "deps-base": _base_context(svc.base.deps_target, tag_variable),
+                    "production-base": _base_context(svc.base.production_target, tag_variable),
                 },
             )
         )
@@ -184,11 +212,19 @@ def _service_target(
         attributes.append(("args", args))
     if svc.settings.secrets:
         attributes.append(("secret", [_secret(s, names) for s in svc.settings.secrets]))
-    attributes.append(("tags", [_ref(svc, "${TAG}", names)]))
+    attributes.append(("tags", service_tags(svc.image, metadata_action=plan.metadata_action)))
     attributes.append(("labels", {"org.opencontainers.image.title": svc.package.name}))
     ref = _ref(svc, "${CACHE_TAG}", names)
     attributes += _cache_attributes(plan.cache, svc.target, ref, names)
     return Block("target", svc.target, tuple(attributes))
+
+
+def service_tags(image: str, *, metadata_action: bool) -> Expr:
+    """A service's tags: one per tag in `TAG`, or per bare tag of docker/metadata-action's
+    target. The service computes them itself from the inherited list (`target.<name>.tags`):
+    inherited tags would lose to a service's own `tags`, and carry no image name."""
+    source = f"target.{METADATA_TARGET}.tags" if metadata_action else _TAG_LIST
+    return Expr(f'formatlist("${{REGISTRY}}/{escape(image)}:%s", {source})')
 
 
 def _ref(svc: ServicePlan, tag: str, names: tuple[str, ...]) -> Template:

@@ -17,21 +17,49 @@ they build in local mode (bases through `target:` contexts) instead of pushing a
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
+from bakegen import __version__
+from bakegen.errors import BakegenError
 from bakegen.render import GENERATED_MARKER
 
 WORKFLOW_FILE = ".github/workflows/bake.yml"
-#: every action pinned to its major version
+@dataclass(frozen=True, slots=True)
+class Action:
+    """An action the workflow uses: its current major version, and the newest release of
+    that major with its commit, which `--pin-actions` writes instead of the moving tag."""
+
+    repo: str
+    major: str
+    release: str
+    sha: str
+
+    def ref(self, pin: bool) -> str:
+        """`owner/name@v4`, or `owner/name@<sha>  # v4.3.0` when pinned."""
+        return f"{self.repo}@{self.sha}  # {self.release}" if pin else f"{self.repo}@{self.major}"
+
+
+#: every action the workflow uses, in one place (commits read from the actions' tags)
 ACTIONS = {
-    "checkout": "actions/checkout@v4",
-    "setup-python": "actions/setup-python@v5",
-    "qemu": "docker/setup-qemu-action@v3",
-    "buildx": "docker/setup-buildx-action@v3",
-    "login": "docker/login-action@v3",
-    "bake": "docker/bake-action@v6",
-    "upload": "actions/upload-artifact@v4",
-    "download": "actions/download-artifact@v4",
+    "checkout": Action("actions/checkout", "v7", "v7.0.1",
+                       "3d3c42e5aac5ba805825da76410c181273ba90b1"),
+    "setup-python": Action("actions/setup-python", "v7", "v7.0.0",
+                           "5fda3b95a4ea91299a34e894583c3862153e4b97"),
+    "qemu": Action("docker/setup-qemu-action", "v4", "v4.2.0",
+                   "96fe6ef7f33517b61c61be40b68a1882f3264fb8"),
+    "buildx": Action("docker/setup-buildx-action", "v4", "v4.3.0",
+                     "37fe631027851001ddb9b187196cc803df7f5f0e"),
+    "login": Action("docker/login-action", "v4", "v4.1.0",
+                    "4907a6ddec9925e35a0a9e82d7399ccc52663121"),
+    "bake": Action("docker/bake-action", "v7", "v7.1.0",
+                   "a66e1c87e2eca0503c343edf1d208c716d54b8a8"),
+    "upload": Action("actions/upload-artifact", "v7", "v7.0.0",
+                     "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f"),
+    "download": Action("actions/download-artifact", "v8", "v8.0.1",
+                       "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c"),
+    "metadata": Action("docker/metadata-action", "v6", "v6.2.0",
+                       "dc802804100637a589fabce1cb79ff13a1411302"),
 }
 _PUSH = "github.event_name != 'pull_request'"
 #: a pull request compares with its base; a push with the last commit of the branch whose
@@ -52,11 +80,22 @@ class WorkflowSettings:
     split_platforms: bool = True
     cache: str = "registry"
     branches: tuple[str, ...] = ("main",)
-    install: str = "pip install bakegen"
+    #: a shell command (see `install_command`): bakegen is not on PyPI
+    install: str = "pip install ./tools/bakegen"
     python_version: str = "3.12"
     #: passed to every bake explicitly: without `-f`, bake also merges a compose file it
     #: finds at the root (and stops on its `env_file`s)
     bake_files: tuple[str, ...] = ("docker-bake.hcl",)
+    #: the branch whose pushes also tag `latest`; None: no `latest` from CI
+    latest_branch: str | None = "main"
+    #: docker/metadata-action writes the tags and labels (bake's `docker-metadata-action`)
+    metadata_action: bool = False
+    #: actions by commit SHA (`--pin-actions`) instead of their major version tag
+    pin_actions: bool = False
+
+    def uses(self, action: str) -> str:
+        """The `uses:` value of one of ACTIONS."""
+        return ACTIONS[action].ref(self.pin_actions)
 
     @property
     def bake_file_flags(self) -> str:
@@ -117,8 +156,8 @@ class Wave:
     targets_key: str
     #: the matrix key naming a job's digest artifacts
     artifact_key: str
-    #: the `--set` pattern the push output applies to: a service job's bake may include
-    #: bases through `target:` contexts (local mode), which must stay unexported
+    #: the `--set` pattern the outputs apply to: `*` also covers the bases a pull request's
+    #: local-mode bake builds inline, which then stay cache-only as they would be anyway
     output_pattern: str
 
 
@@ -127,7 +166,7 @@ BASES_JOB = Wave("bases", "bases-merge", "base", "bases", "base_targets", "has_b
                  output_pattern="*")
 SERVICES_JOB = Wave("build", "merge", "", "matrix", "targets", "has_targets", _SERVICE_MODE,
                     on_pull_requests=True, targets_key="target", artifact_key="target",
-                    output_pattern="${{ matrix.target }}")
+                    output_pattern="*")
 
 
 def _q(value: str) -> str:
@@ -135,8 +174,41 @@ def _q(value: str) -> str:
     return json.dumps(value)
 
 
+#: `pip install bakegen` (or `"bakegen==0.1.0"`) from the default index: no such release
+_FROM_PYPI = re.compile(r"""^\s*(python3? -m )?pip3? install (-U |--upgrade |-q )*["']?bakegen"""
+                        r"""(\[[^\]]*\])?(\s*[=~<>!]=?\s*[^ "']*)?["']?\s*$""")
+
+
+def install_command(install: str) -> str:
+    """The install command the workflow runs, refused when it cannot resolve: bakegen has
+    no release on PyPI, and an unclaimed name there is a dependency-confusion risk for a
+    job that holds registry credentials."""
+    if not install.strip():
+        raise BakegenError(
+            "ci github: bakegen is not on PyPI; name where CI installs it from with --install "
+            f"or `install` in bakegen.toml, e.g. 'pip install "
+            f"git+https://github.com/<owner>/bakegen@v{__version__}'")
+    if _FROM_PYPI.match(install):
+        raise BakegenError(
+            f"ci github: --install {install!r} cannot resolve: bakegen is not on PyPI; install "
+            "from a git URL, a path in the repository or a wheel, or add --index-url")
+    return install
+
+
+def _install_step(s: WorkflowSettings) -> str:
+    # the version that generated this workflow, or the job stops before using another
+    check = f'bakegen --version | grep -qx "bakegen, version {__version__}"'
+    return f"""\
+      - name: Install bakegen {__version__}
+        run: |
+{_indent(s.install, "          ")}
+          {check}
+"""
+
+
 def _header(s: WorkflowSettings) -> str:
     branches = ", ".join(_q(b) for b in s.branches)
+    latest = f", latest on {s.latest_branch}" if s.latest_branch else ""
     mode = ("# One job per target and platform on a native runner, pushed by digest, then one\n"
             "# job per target joins the digests into a multi-platform tag."
             if s.split_platforms else "# One job per target builds all of its platforms.")
@@ -147,11 +219,14 @@ def _header(s: WorkflowSettings) -> str:
 # builds the services on top of them (BAKEGEN_MODE=ci, bases as docker-image:// contexts).
 {mode}
 # Pull requests build without pushing; pushes to {', '.join(s.branches)} push to {s.registry}.
+# Service tags follow docker/metadata-action: sha-<short> always, the branch on branch
+# pushes, <version>, <major>.<minor> and <major> on v* tags{latest}.
 name: bake
 
 on:
   push:
     branches: [{branches}]
+    tags: ["v*"]  # a version tag pushes every service under its semver tags
   pull_request:
   workflow_dispatch:
 
@@ -178,7 +253,7 @@ def _affected_job(s: WorkflowSettings) -> str:
     outputs = "".join(
         f"      {name}: ${{{{ steps.matrix.outputs.{name} }}}}\n"
         for name in ("bases", "base_targets", "has_bases", "matrix", "targets", "has_targets")
-    )
+    ) + "      tag: ${{ steps.tags.outputs.tag }}\n"
     return f"""\
 jobs:
   affected:
@@ -186,17 +261,24 @@ jobs:
     runs-on: ubuntu-24.04
 {_permissions(s, "read", actions=True)}    outputs:
 {outputs}    steps:
-      - uses: {ACTIONS["checkout"]}
+      - uses: {s.uses("checkout")}
         with:
           fetch-depth: 0  # the base revision must be there to compare with
-      - uses: {ACTIONS["setup-python"]}
+      - uses: {s.uses("setup-python")}
         with:
           python-version: {_q(s.python_version)}
-      - name: Install bakegen
-        run: {s.install}
-      - name: Generated files are up to date
+{_install_step(s)}      - name: Generated files are up to date
         run: bakegen generate --check
-      - uses: {ACTIONS["buildx"]}  # `imagetools inspect` asks the registry for base tags
+      - name: Image tags
+        id: tags
+        env:
+          REF: ${{{{ github.ref }}}}
+          SHA: ${{{{ github.sha }}}}
+          PR_NUMBER: ${{{{ github.event.pull_request.number }}}}
+          LATEST_BRANCH: {_q(s.latest_branch or "")}
+        run: |
+{_indent(TAGS_SCRIPT, "          ")}
+      - uses: {s.uses("buildx")}  # `imagetools inspect` asks the registry for base tags
 {_login(s, "      ", _NOT_FORK)}      - name: Compute the waves
         id: matrix
         env:
@@ -226,6 +308,35 @@ else
 fi"""
 
 
+#: the `TAG` list (comma-separated) of the service images, by docker/metadata-action's
+#: rules: type=semver ({{version}}, {{major}}.{{minor}}, {{major}}; a pre-release only
+#: {{version}}), type=ref (branch, pr-<n>), type=raw latest on one branch, type=sha
+TAGS_SCRIPT = r"""set -euo pipefail
+sanitize() { sed -E 's/[^a-zA-Z0-9._-]+/-/g' <<< "$1"; }
+semver='^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$'
+tags=()
+case "$REF" in
+  refs/tags/*)
+    if [[ "${REF#refs/tags/}" =~ $semver ]]; then
+      version="${BASH_REMATCH[1]}.${BASH_REMATCH[2]}.${BASH_REMATCH[3]}"
+      if [ -n "${BASH_REMATCH[4]}" ]; then
+        tags+=("$(sanitize "$version${BASH_REMATCH[4]}")")
+      else
+        tags+=("$version" "${BASH_REMATCH[1]}.${BASH_REMATCH[2]}" "${BASH_REMATCH[1]}")
+      fi
+    fi ;;
+  refs/heads/*)
+    tags+=("$(sanitize "${REF#refs/heads/}")")
+    if [ -n "$LATEST_BRANCH" ] && [ "$REF" = "refs/heads/$LATEST_BRANCH" ]; then
+      tags+=(latest)
+    fi ;;
+  refs/pull/*) tags+=("pr-$PR_NUMBER") ;;
+esac
+tags+=("sha-${SHA:0:7}")
+(IFS=,; echo "tag=${tags[*]}") >> "$GITHUB_OUTPUT"
+"""
+
+
 def _indent(text: str, indent: str) -> str:
     return "\n".join(indent + line for line in text.splitlines())
 
@@ -234,7 +345,7 @@ def _login(s: WorkflowSettings, indent: str, condition: str | None) -> str:
     lines = [f"{indent}- name: Log in to the registry"]
     if condition:
         lines.append(f"{indent}  if: {condition}")
-    lines += [f"{indent}  uses: {ACTIONS['login']}", f"{indent}  with:"]
+    lines += [f"{indent}  uses: {s.uses('login')}", f"{indent}  with:"]
     host = s.registry_host
     if host is not None:
         lines.append(f"{indent}    registry: {_q(host)}")
@@ -265,15 +376,52 @@ def _bake_step(s: WorkflowSettings, wave: Wave, name: str, condition: str | None
         lines.append(f"        id: {step_id}")
     if condition:
         lines.append(f"        if: {condition}")
-    lines += [f"        uses: {ACTIONS['bake']}",
+    lines += [f"        uses: {s.uses('bake')}",
               "        with:",
               "          source: .",
               "          files: |",
-              *(f"            {name}" for name in s.bake_files),
+              *(f"            {name}" for name in _bake_files(s, wave)),
               f"          targets: ${{{{ matrix.{wave.targets_key} }}}}",
               "          set: |",
               *(f"            {line}" for line in sets)]
     return "\n".join(lines) + "\n"
+
+
+def _bake_files(s: WorkflowSettings, wave: Wave) -> tuple[str, ...]:
+    """The bake files of a wave's bake: metadata-action's after bakegen's, so that its
+    `docker-metadata-action` target replaces the generated one."""
+    if not (s.metadata_action and wave.on_pull_requests):
+        return s.bake_files
+    return (*s.bake_files, *(f"cwd://${{{{ steps.meta.outputs.{o} }}}}" for o in _META_FILES))
+
+
+_META_FILES = ("bake-file-tags", "bake-file-labels")
+
+
+def _metadata_step(s: WorkflowSettings) -> str:
+    """docker/metadata-action with the rules of `TAGS_SCRIPT` and no `images`: its bake
+    file carries bare tags, which each service prefixes with its own image name."""
+    latest = (f"\n            type=raw,value=latest,enable=${{{{ github.ref == "
+              f"'refs/heads/{s.latest_branch}' }}}}" if s.latest_branch else "")
+    return f"""\
+      - name: Tags and labels
+        id: meta
+        uses: {s.uses("metadata")}
+        with:
+          flavor: latest=false
+          tags: |
+            type=semver,pattern={{{{version}}}}
+            type=semver,pattern={{{{major}}}}.{{{{minor}}}}
+            type=semver,pattern={{{{major}}}}
+            type=ref,event=branch
+            type=ref,event=pr{latest}
+            type=sha
+"""
+
+
+def _tag_env(s: WorkflowSettings, wave: Wave) -> str:
+    # the service tags (bake's TAG list) the affected job computed for this event
+    return "      TAG: ${{ needs.affected.outputs.tag }}\n" if wave.on_pull_requests else ""
 
 
 def _build_job(s: WorkflowSettings, wave: Wave) -> str:
@@ -311,11 +459,13 @@ def _build_job(s: WorkflowSettings, wave: Wave) -> str:
       matrix: ${{{{ fromJSON(needs.affected.outputs.{wave.matrix_output}) }}}}
     env:
       BAKEGEN_MODE: {mode}
-{cache_env}    steps:
-      - uses: {ACTIONS["checkout"]}
-      - uses: {ACTIONS["qemu"]}  # emulates platforms other than the runner's own
-      - uses: {ACTIONS["buildx"]}
+{_tag_env(s, wave)}{cache_env}    steps:
+      - uses: {s.uses("checkout")}
+      - uses: {s.uses("qemu")}  # emulates platforms other than the runner's own
+      - uses: {s.uses("buildx")}
 {_login(s, "      ", _NOT_FORK if wave.on_pull_requests else None)}"""
+    if s.metadata_action and wave.on_pull_requests:
+        text += _metadata_step(s)
     text += _bake_step(s, wave, "Build and push", push_condition, "bake", push_output, [])
     if wave.on_pull_requests:
         text += _bake_step(s, wave, "Build without pushing (pull request)",
@@ -335,7 +485,7 @@ def _build_job(s: WorkflowSettings, wave: Wave) -> str:
             mkdir -p "$RUNNER_TEMP/digests/$target"
             touch "$RUNNER_TEMP/digests/$target/${{digest#sha256:}}"
           done
-      - uses: {ACTIONS["upload"]}
+      - uses: {s.uses("upload")}
 {push_if}        with:
           name: digests.${{{{ matrix.{wave.artifact_key} }}}}.${{{{ matrix.platform_slug }}}}
           path: ${{{{ runner.temp }}}}/digests  # <target>/<digest> files
@@ -350,6 +500,14 @@ def _merge_job(s: WorkflowSettings, wave: Wave) -> str:
     condition = f"needs.affected.outputs.{wave.has_output} == 'true' && {_PUSH}"
     if wave.on_pull_requests:
         condition = f"${{{{ {_AFTER_UPSTREAM} && {condition} }}}}"
+    tag_env = _tag_env(s, wave)
+    env = f"    env:\n{tag_env}" if tag_env else ""
+    files = s.bake_file_flags
+    meta = step_env = ""
+    if s.metadata_action and wave.on_pull_requests:
+        meta = _metadata_step(s)
+        files += ' -f "$META_TAGS"'
+        step_env = "          META_TAGS: ${{ steps.meta.outputs.bake-file-tags }}\n"
     return f"""
   {wave.merge_id}:
     name: merge {label}${{{{ matrix.target }}}}
@@ -359,30 +517,33 @@ def _merge_job(s: WorkflowSettings, wave: Wave) -> str:
 {_permissions(s)}    strategy:
       fail-fast: false
       matrix: ${{{{ fromJSON(needs.affected.outputs.{wave.targets_output}) }}}}
-    steps:
-      - uses: {ACTIONS["checkout"]}
-      - uses: {ACTIONS["download"]}
+{env}    steps:
+      - uses: {s.uses("checkout")}
+{meta}      - uses: {s.uses("download")}
         with:
           path: ${{{{ runner.temp }}}}/digests
           pattern: digests.${{{{ matrix.{wave.artifact_key} }}}}.*
           merge-multiple: true
-      - uses: {ACTIONS["buildx"]}
+      - uses: {s.uses("buildx")}
 {_login(s, "      ", None)}      - name: Create the multi-platform image
         env:
-          TARGET: ${{{{ matrix.target }}}}
-        run: |
+          TARGETS: ${{{{ matrix.target }}}}  # several, comma-separated, in a large matrix
+{step_env}        run: |
           set -euo pipefail
-          # the tags bake would push, with REGISTRY and TAG resolved as in the build jobs
-          mapfile -t tags < <(docker buildx bake {s.bake_file_flags} --print "$TARGET" \\
-            | jq -r --arg t "$TARGET" '.target[$t].tags[]')
-          name="${{tags[0]##*/}}"
-          repo="${{tags[0]}}"
-          if [[ "$name" == *:* ]]; then repo="${{tags[0]%:*}}"; fi
-          args=()
-          for tag in "${{tags[@]}}"; do args+=(--tag "$tag"); done
-          for file in "$RUNNER_TEMP/digests/$TARGET"/*; do
-            args+=("$repo@sha256:$(basename "$file")")
+          IFS=, read -ra names <<< "$TARGETS"
+          for target in "${{names[@]}}"; do
+            # the tags bake would push, with REGISTRY and TAG resolved as in the build jobs
+            mapfile -t tags < <(docker buildx bake {files} --print "$target" \\
+              | jq -r --arg t "$target" '.target[$t].tags[]')
+            name="${{tags[0]##*/}}"
+            repo="${{tags[0]}}"
+            if [[ "$name" == *:* ]]; then repo="${{tags[0]%:*}}"; fi
+            args=()
+            for tag in "${{tags[@]}}"; do args+=(--tag "$tag"); done
+            for file in "$RUNNER_TEMP/digests/$target"/*; do
+              args+=("$repo@sha256:$(basename "$file")")
+            done
+            docker buildx imagetools create "${{args[@]}}"
+            docker buildx imagetools inspect "${{tags[0]}}"
           done
-          docker buildx imagetools create "${{args[@]}}"
-          docker buildx imagetools inspect "${{tags[0]}}"
 """

@@ -52,14 +52,15 @@ def test_structure_follows_the_bake_reference() -> None:
     }
     for ref in local.values():
         assert ref.removeprefix("target:") in targets
-    assert api["tags"] == ['"${REGISTRY}/acme-api:${TAG}"']
+    assert api["tags"] == '${formatlist("${REGISTRY}/acme-api:%s", split(",", TAG))}'
     assert api["cache-from"] == ['"type=registry,ref=${REGISTRY}/acme-api:${CACHE_TAG}"']
     # cache is written in CI mode only: a developer's bake needs no push rights and no
     # cache-exporting builder driver
     assert resolve_list(api["cache-to"], "local") == []
     assert resolve_list(api["cache-to"], "ci") == [
         "type=registry,ref=${REGISTRY}/acme-api:${CACHE_TAG},mode=max"]
-    assert targets["_common"]["platforms"] == ['"linux/amd64"', '"linux/arm64"']
+    assert targets["_common"]["platforms"] == '${split(",", PLATFORMS)}'
+    assert bake["variables"]["PLATFORMS"]["default"] == '"linux/amd64,linux/arm64"'
     deps = targets["node-deps-base"]
     assert unquote(deps["target"]) == "deps-base"
     assert {unquote(k): unquote(v) for k, v in deps["args"].items()} == {
@@ -70,15 +71,20 @@ def test_structure_follows_the_bake_reference() -> None:
 
 
 def test_ci_mode_pulls_bases_by_content_addressed_tag() -> None:
-    targets = parsed()["targets"]
-    (deps_tag,) = targets["node-deps-base"]["tags"]
-    (prod_tag,) = targets["node-production-base"]["tags"]
-    fingerprint = unquote(deps_tag).rsplit(":", 1)[1]
-    assert re.fullmatch(r"[0-9a-f]{20}", fingerprint)
-    assert unquote(prod_tag) == f"${{REGISTRY}}/node-production-base:{fingerprint}"
+    bake = parsed()
+    targets = bake["targets"]
+    assert targets["node-deps-base"]["tags"] == ['"${REGISTRY}/node-deps-base:${NODE_BASE_TAG}"']
+    assert targets["node-production-base"]["tags"] == [
+        '"${REGISTRY}/node-production-base:${NODE_BASE_TAG}"']
+    # the generate-time fingerprint hashed with what bake resolves at build time
+    tag = bake["variables"]["NODE_BASE_TAG"]["default"]
+    match = re.fullmatch(r'\$\{substr\(sha256\("([0-9a-f]{20})\|\$\{NODE_IMAGE\}\|'
+                         r'\$\{NODE_RUNTIME_IMAGE\}\|\$\{PLATFORMS\}"\), 0, 20\)\}', tag)
+    assert match, tag
+    assert unquote(targets["node-deps-base"]["labels"]['"dev.bakegen.fingerprint"']) == match[1]
     assert contexts(targets["acme-api"], "ci") == {
-        "deps-base": f"docker-image://${{REGISTRY}}/node-deps-base:{fingerprint}",
-        "production-base": f"docker-image://${{REGISTRY}}/node-production-base:{fingerprint}",
+        "deps-base": "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}",
+        "production-base": "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}",
     }
     # a base exports its own cache only in CI mode, where no other target shares it
     assert resolve_list(targets["node-deps-base"]["cache-to"], "local") == []
@@ -88,7 +94,8 @@ def test_ci_mode_pulls_bases_by_content_addressed_tag() -> None:
 
 def test_fingerprint_changes_when_and_only_when_an_input_changes() -> None:
     def tag(digests: dict, config: Config = Config()) -> str:
-        return parsed(config, digests=digests)["targets"]["node-deps-base"]["tags"][0]
+        bake = parsed(config, digests=digests)
+        return str(bake["variables"]["NODE_BASE_TAG"]["default"])
 
     same = tag({"package-lock.json": "aa"})
     assert same == tag({"package-lock.json": "aa"})
@@ -122,7 +129,7 @@ def test_platforms_registry_and_metadata_action() -> None:
         Config(), platforms=("linux/arm64",), registry="ghcr.io/x", metadata_action=True
     )
     bake = parsed(config)
-    assert bake["targets"]["_common"]["platforms"] == ['"linux/arm64"']
+    assert bake["variables"]["PLATFORMS"]["default"] == '"linux/arm64"'
     assert bake["targets"]["_common"]["inherits"] == ['"docker-metadata-action"']
     assert "docker-metadata-action" in bake["targets"]
     assert bake["variables"]["REGISTRY"]["default"] == '"ghcr.io/x"'

@@ -28,12 +28,20 @@ variable "GIT_SHA" {
   default = ""
 }
 
+variable "PLATFORMS" {
+  default = "linux/amd64,linux/arm64"
+}
+
 variable "RUST_IMAGE" {
   default = "rust:1-slim-bookworm"
 }
 
 variable "RUST_RUNTIME_IMAGE" {
   default = "debian:bookworm-slim"
+}
+
+variable "CARGO_BASE_TAG" {
+  default = substr(sha256("8067e06573cc1e658a0f|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -49,10 +57,7 @@ group "cargo" {
 }
 
 target "_common" {
-  platforms = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
+  platforms = split(",", PLATFORMS)
   labels    = {
     "org.opencontainers.image.source"   = "${SOURCE_URL}"
     "org.opencontainers.image.revision" = "${GIT_SHA}"
@@ -71,7 +76,7 @@ target "cargo-deps-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-deps-base:8067e06573cc1e658a0f",
+    "${REGISTRY}/cargo-deps-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "8067e06573cc1e658a0f"
@@ -94,7 +99,7 @@ target "cargo-production-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-production-base:8067e06573cc1e658a0f",
+    "${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "8067e06573cc1e658a0f"
@@ -112,12 +117,10 @@ target "acme-api" {
   context    = "."
   dockerfile = "docker/services/acme-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:8067e06573cc1e658a0f" : "target:cargo-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:8067e06573cc1e658a0f" : "target:cargo-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:${CARGO_BASE_TAG}" : "target:cargo-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}" : "target:cargo-production-base"
   }
-  tags       = [
-    "${REGISTRY}/acme-api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/acme-api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "acme-api"
   }

@@ -28,6 +28,10 @@ variable "GIT_SHA" {
   default = ""
 }
 
+variable "PLATFORMS" {
+  default = "linux/amd64,linux/arm64"
+}
+
 group "default" {
   targets = [
     "api",
@@ -45,10 +49,7 @@ group "node" {
 }
 
 target "_common" {
-  platforms = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
+  platforms = split(",", PLATFORMS)
   labels    = {
     "org.opencontainers.image.source"   = "${SOURCE_URL}"
     "org.opencontainers.image.revision" = "${GIT_SHA}"
@@ -61,9 +62,7 @@ target "api" {
   ]
   context    = "."
   dockerfile = "apps/api/Dockerfile.prod"
-  tags       = [
-    "${REGISTRY}/api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@shop/api"
   }
@@ -79,9 +78,7 @@ target "chat-bot" {
   ]
   context    = "tools/bot"
   dockerfile = "bot.Dockerfile"
-  tags       = [
-    "${REGISTRY}/chat-bot:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/chat-bot:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "bot"
   }
@@ -97,9 +94,7 @@ target "storefront" {
   ]
   context    = "apps/web"
   dockerfile = "Dockerfile"
-  tags       = [
-    "${REGISTRY}/storefront:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/storefront:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@shop/web"
   }

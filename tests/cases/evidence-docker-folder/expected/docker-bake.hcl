@@ -28,6 +28,10 @@ variable "GIT_SHA" {
   default = ""
 }
 
+variable "PLATFORMS" {
+  default = "linux/amd64,linux/arm64"
+}
+
 group "default" {
   targets = [
     "api-gateway",
@@ -49,10 +53,7 @@ group "python" {
 }
 
 target "_common" {
-  platforms = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
+  platforms = split(",", PLATFORMS)
   labels    = {
     "org.opencontainers.image.source"   = "${SOURCE_URL}"
     "org.opencontainers.image.revision" = "${GIT_SHA}"
@@ -65,9 +66,7 @@ target "api-gateway" {
   ]
   context    = "."
   dockerfile = "docker/api-gateway.Dockerfile"
-  tags       = [
-    "${REGISTRY}/api-gateway:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/api-gateway:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "api-gateway"
   }
@@ -83,9 +82,7 @@ target "auth" {
   ]
   context    = "."
   dockerfile = "docker/auth.Dockerfile"
-  tags       = [
-    "${REGISTRY}/auth:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/auth:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "auth"
   }
@@ -101,9 +98,7 @@ target "billing" {
   ]
   context    = "."
   dockerfile = "docker/billing.Dockerfile"
-  tags       = [
-    "${REGISTRY}/billing:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/billing:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "billing"
   }
@@ -119,9 +114,7 @@ target "notifications" {
   ]
   context    = "."
   dockerfile = "docker/notifications.Dockerfile"
-  tags       = [
-    "${REGISTRY}/notifications:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/notifications:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "notifications"
   }
@@ -137,9 +130,7 @@ target "search" {
   ]
   context    = "."
   dockerfile = "docker/search.Dockerfile"
-  tags       = [
-    "${REGISTRY}/search:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/search:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "search"
   }

@@ -28,6 +28,10 @@ variable "GIT_SHA" {
   default = ""
 }
 
+variable "PLATFORMS" {
+  default = "linux/amd64,linux/arm64"
+}
+
 variable "NODE_IMAGE" {
   default = "node:22-bookworm-slim"
 }
@@ -42,6 +46,14 @@ variable "RUST_IMAGE" {
 
 variable "RUST_RUNTIME_IMAGE" {
   default = "debian:bookworm-slim"
+}
+
+variable "CARGO_BASE_TAG" {
+  default = substr(sha256("879a2d0b227c8bf344e3|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+}
+
+variable "NODE_BASE_TAG" {
+  default = substr(sha256("6f589e29b7c5ad7f49c7|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -64,10 +76,7 @@ group "node" {
 }
 
 target "_common" {
-  platforms = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
+  platforms = split(",", PLATFORMS)
   labels    = {
     "org.opencontainers.image.source"   = "${SOURCE_URL}"
     "org.opencontainers.image.revision" = "${GIT_SHA}"
@@ -86,7 +95,7 @@ target "cargo-deps-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-deps-base:879a2d0b227c8bf344e3",
+    "${REGISTRY}/cargo-deps-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "879a2d0b227c8bf344e3"
@@ -109,7 +118,7 @@ target "cargo-production-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-production-base:879a2d0b227c8bf344e3",
+    "${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "879a2d0b227c8bf344e3"
@@ -132,7 +141,7 @@ target "node-deps-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-deps-base:6f589e29b7c5ad7f49c7",
+    "${REGISTRY}/node-deps-base:${NODE_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "6f589e29b7c5ad7f49c7"
@@ -155,7 +164,7 @@ target "node-production-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-production-base:6f589e29b7c5ad7f49c7",
+    "${REGISTRY}/node-production-base:${NODE_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "6f589e29b7c5ad7f49c7"
@@ -173,12 +182,10 @@ target "m-api" {
   context    = "."
   dockerfile = "docker/services/m-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:6f589e29b7c5ad7f49c7" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:6f589e29b7c5ad7f49c7" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
   }
-  tags       = [
-    "${REGISTRY}/m-api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/m-api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@m/api"
   }
@@ -195,12 +202,10 @@ target "server" {
   context    = "."
   dockerfile = "docker/services/server.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:879a2d0b227c8bf344e3" : "target:cargo-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:879a2d0b227c8bf344e3" : "target:cargo-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:${CARGO_BASE_TAG}" : "target:cargo-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}" : "target:cargo-production-base"
   }
-  tags       = [
-    "${REGISTRY}/server:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/server:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "server"
   }

@@ -28,12 +28,20 @@ variable "GIT_SHA" {
   default = ""
 }
 
+variable "PLATFORMS" {
+  default = "linux/amd64,linux/arm64"
+}
+
 variable "NODE_IMAGE" {
   default = "node:22-bookworm-slim"
 }
 
 variable "NODE_RUNTIME_IMAGE" {
   default = "node:22-bookworm-slim"
+}
+
+variable "NODE_BASE_TAG" {
+  default = substr(sha256("d3b4a2a727c2b47eb1ab|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -49,10 +57,7 @@ group "node" {
 }
 
 target "_common" {
-  platforms = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
+  platforms = split(",", PLATFORMS)
   labels    = {
     "org.opencontainers.image.source"   = "${SOURCE_URL}"
     "org.opencontainers.image.revision" = "${GIT_SHA}"
@@ -71,7 +76,7 @@ target "node-deps-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-deps-base:d3b4a2a727c2b47eb1ab",
+    "${REGISTRY}/node-deps-base:${NODE_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "d3b4a2a727c2b47eb1ab"
@@ -94,7 +99,7 @@ target "node-production-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-production-base:d3b4a2a727c2b47eb1ab",
+    "${REGISTRY}/node-production-base:${NODE_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "d3b4a2a727c2b47eb1ab"
@@ -112,12 +117,10 @@ target "acme-site" {
   context    = "."
   dockerfile = "docker/services/acme-site.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:d3b4a2a727c2b47eb1ab" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:d3b4a2a727c2b47eb1ab" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
   }
-  tags       = [
-    "${REGISTRY}/acme-site:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/acme-site:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@acme/site"
   }

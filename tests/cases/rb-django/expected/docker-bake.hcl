@@ -28,12 +28,20 @@ variable "GIT_SHA" {
   default = ""
 }
 
+variable "PLATFORMS" {
+  default = "linux/amd64,linux/arm64"
+}
+
 variable "PYTHON_IMAGE" {
   default = "python:3.11-slim-bookworm"
 }
 
 variable "PYTHON_RUNTIME_IMAGE" {
   default = "python:3.11-slim-bookworm"
+}
+
+variable "PYTHON_BASE_TAG" {
+  default = substr(sha256("6d7d85c997971caf7dbe|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -49,10 +57,7 @@ group "python" {
 }
 
 target "_common" {
-  platforms = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
+  platforms = split(",", PLATFORMS)
   labels    = {
     "org.opencontainers.image.source"   = "${SOURCE_URL}"
     "org.opencontainers.image.revision" = "${GIT_SHA}"
@@ -71,7 +76,7 @@ target "python-deps-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-deps-base:6d7d85c997971caf7dbe",
+    "${REGISTRY}/python-deps-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "6d7d85c997971caf7dbe"
@@ -94,7 +99,7 @@ target "python-production-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-production-base:6d7d85c997971caf7dbe",
+    "${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "6d7d85c997971caf7dbe"
@@ -112,12 +117,10 @@ target "rb-site" {
   context    = "."
   dockerfile = "docker/services/rb-site.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:6d7d85c997971caf7dbe" : "target:python-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:6d7d85c997971caf7dbe" : "target:python-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:${PYTHON_BASE_TAG}" : "target:python-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}" : "target:python-production-base"
   }
-  tags       = [
-    "${REGISTRY}/rb-site:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-site:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "rb-site"
   }

@@ -28,12 +28,20 @@ variable "GIT_SHA" {
   default = ""
 }
 
+variable "PLATFORMS" {
+  default = "linux/amd64,linux/arm64"
+}
+
 variable "PYTHON_IMAGE" {
   default = "python:3.11-slim-bookworm"
 }
 
 variable "PYTHON_RUNTIME_IMAGE" {
   default = "python:3.11-slim-bookworm"
+}
+
+variable "PYTHON_BASE_TAG" {
+  default = substr(sha256("e00dbab886987d5ce220|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -49,10 +57,7 @@ group "python" {
 }
 
 target "_common" {
-  platforms = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
+  platforms = split(",", PLATFORMS)
   labels    = {
     "org.opencontainers.image.source"   = "${SOURCE_URL}"
     "org.opencontainers.image.revision" = "${GIT_SHA}"
@@ -71,7 +76,7 @@ target "python-deps-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-deps-base:e00dbab886987d5ce220",
+    "${REGISTRY}/python-deps-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "e00dbab886987d5ce220"
@@ -94,7 +99,7 @@ target "python-production-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-production-base:e00dbab886987d5ce220",
+    "${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "e00dbab886987d5ce220"
@@ -112,12 +117,10 @@ target "rb-api" {
   context    = "."
   dockerfile = "docker/services/rb-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:e00dbab886987d5ce220" : "target:python-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:e00dbab886987d5ce220" : "target:python-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:${PYTHON_BASE_TAG}" : "target:python-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}" : "target:python-production-base"
   }
-  tags       = [
-    "${REGISTRY}/rb-api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "rb-api"
   }

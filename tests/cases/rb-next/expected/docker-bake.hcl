@@ -28,12 +28,20 @@ variable "GIT_SHA" {
   default = ""
 }
 
+variable "PLATFORMS" {
+  default = "linux/amd64,linux/arm64"
+}
+
 variable "NODE_IMAGE" {
   default = "node:22-bookworm-slim"
 }
 
 variable "NODE_RUNTIME_IMAGE" {
   default = "node:22-bookworm-slim"
+}
+
+variable "NODE_BASE_TAG" {
+  default = substr(sha256("7bf32817be7629dbdf56|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -53,10 +61,7 @@ group "node" {
 }
 
 target "_common" {
-  platforms = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
+  platforms = split(",", PLATFORMS)
   labels    = {
     "org.opencontainers.image.source"   = "${SOURCE_URL}"
     "org.opencontainers.image.revision" = "${GIT_SHA}"
@@ -75,7 +80,7 @@ target "node-deps-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-deps-base:7bf32817be7629dbdf56",
+    "${REGISTRY}/node-deps-base:${NODE_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "7bf32817be7629dbdf56"
@@ -98,7 +103,7 @@ target "node-production-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-production-base:7bf32817be7629dbdf56",
+    "${REGISTRY}/node-production-base:${NODE_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "7bf32817be7629dbdf56"
@@ -116,12 +121,10 @@ target "rb-api" {
   context    = "."
   dockerfile = "docker/services/rb-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:7bf32817be7629dbdf56" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:7bf32817be7629dbdf56" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
   }
-  tags       = [
-    "${REGISTRY}/rb-api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@rb/api"
   }
@@ -138,17 +141,15 @@ target "rb-nextjs" {
   context    = "."
   dockerfile = "docker/services/rb-nextjs.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:7bf32817be7629dbdf56" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:7bf32817be7629dbdf56" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
   }
   args       = {
     "NODE_RUNTIME_IMAGE"   = "${NODE_RUNTIME_IMAGE}"
     "NEXT_PUBLIC_GREETING" = "hello from the build"
     "SKIP_ENV_VALIDATION"  = "1"
   }
-  tags       = [
-    "${REGISTRY}/rb-nextjs:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-nextjs:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@rb/nextjs"
   }
@@ -165,15 +166,13 @@ target "rb-ssr" {
   context    = "."
   dockerfile = "docker/services/rb-ssr.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:7bf32817be7629dbdf56" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:7bf32817be7629dbdf56" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
   }
   args       = {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
-  tags       = [
-    "${REGISTRY}/rb-ssr:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-ssr:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@rb/ssr"
   }

@@ -28,12 +28,20 @@ variable "GIT_SHA" {
   default = ""
 }
 
+variable "PLATFORMS" {
+  default = "linux/amd64,linux/arm64"
+}
+
 variable "NODE_IMAGE" {
   default = "node:22-bookworm-slim"
 }
 
 variable "NODE_RUNTIME_IMAGE" {
   default = "node:22-bookworm-slim"
+}
+
+variable "NODE_BASE_TAG" {
+  default = substr(sha256("ad38e930509d2621af75|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -51,10 +59,7 @@ group "node" {
 }
 
 target "_common" {
-  platforms = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
+  platforms = split(",", PLATFORMS)
   labels    = {
     "org.opencontainers.image.source"   = "${SOURCE_URL}"
     "org.opencontainers.image.revision" = "${GIT_SHA}"
@@ -73,7 +78,7 @@ target "node-deps-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-deps-base:ad38e930509d2621af75",
+    "${REGISTRY}/node-deps-base:${NODE_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "ad38e930509d2621af75"
@@ -96,7 +101,7 @@ target "node-production-base" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/node-production-base:ad38e930509d2621af75",
+    "${REGISTRY}/node-production-base:${NODE_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "ad38e930509d2621af75"
@@ -114,12 +119,10 @@ target "rb-api" {
   context    = "."
   dockerfile = "docker/services/rb-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:ad38e930509d2621af75" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:ad38e930509d2621af75" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
   }
-  tags       = [
-    "${REGISTRY}/rb-api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@rb/api"
   }
@@ -136,12 +139,10 @@ target "rb-ts-api" {
   context    = "."
   dockerfile = "docker/services/rb-ts-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:ad38e930509d2621af75" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:ad38e930509d2621af75" : "target:node-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
   }
-  tags       = [
-    "${REGISTRY}/rb-ts-api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-ts-api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@rb/ts-api"
   }

@@ -28,12 +28,20 @@ variable "GIT_SHA" {
   default = ""
 }
 
+variable "PLATFORMS" {
+  default = "linux/amd64,linux/arm64"
+}
+
 variable "PYTHON_IMAGE" {
   default = "python:3.11-slim-bookworm"
 }
 
 variable "PYTHON_RUNTIME_IMAGE" {
   default = "python:3.11-slim-bookworm"
+}
+
+variable "PYTHON_BASE_TAG" {
+  default = substr(sha256("8fde2d1a21cd085b8d47|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -51,10 +59,7 @@ group "python" {
 }
 
 target "_common" {
-  platforms = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
+  platforms = split(",", PLATFORMS)
   labels    = {
     "org.opencontainers.image.source"   = "${SOURCE_URL}"
     "org.opencontainers.image.revision" = "${GIT_SHA}"
@@ -73,7 +78,7 @@ target "python-deps-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-deps-base:8fde2d1a21cd085b8d47",
+    "${REGISTRY}/python-deps-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "8fde2d1a21cd085b8d47"
@@ -96,7 +101,7 @@ target "python-production-base" {
     "PYTHON_RUNTIME_IMAGE" = "${PYTHON_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/python-production-base:8fde2d1a21cd085b8d47",
+    "${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "8fde2d1a21cd085b8d47"
@@ -114,12 +119,10 @@ target "rb-jobs" {
   context    = "."
   dockerfile = "docker/services/rb-jobs.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:8fde2d1a21cd085b8d47" : "target:python-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:8fde2d1a21cd085b8d47" : "target:python-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:${PYTHON_BASE_TAG}" : "target:python-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}" : "target:python-production-base"
   }
-  tags       = [
-    "${REGISTRY}/rb-jobs:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-jobs:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "rb-jobs"
   }
@@ -136,12 +139,10 @@ target "rb-svc" {
   context    = "."
   dockerfile = "docker/services/rb-svc.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:8fde2d1a21cd085b8d47" : "target:python-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:8fde2d1a21cd085b8d47" : "target:python-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-deps-base:${PYTHON_BASE_TAG}" : "target:python-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}" : "target:python-production-base"
   }
-  tags       = [
-    "${REGISTRY}/rb-svc:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/rb-svc:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "rb-svc"
   }

@@ -28,6 +28,10 @@ variable "GIT_SHA" {
   default = ""
 }
 
+variable "PLATFORMS" {
+  default = "linux/amd64,linux/arm64"
+}
+
 variable "RUST_IMAGE" {
   default = ""
 }
@@ -44,6 +48,10 @@ variable "RUST_RUNTIME_IMAGE" {
   default = ""
 }
 
+variable "CARGO_ROOT_BASE_TAG" {
+  default = substr(sha256("64668e1fef9236c8aeee|${RUST_ROOT_IMAGE}|${RUST_IMAGE}|${RUST_ROOT_RUNTIME_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+}
+
 group "default" {
   targets = [
     "server",
@@ -57,10 +65,7 @@ group "cargo" {
 }
 
 target "_common" {
-  platforms = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
+  platforms = split(",", PLATFORMS)
   labels    = {
     "org.opencontainers.image.source"   = "${SOURCE_URL}"
     "org.opencontainers.image.revision" = "${GIT_SHA}"
@@ -79,7 +84,7 @@ target "cargo-root-deps-base" {
     "RUST_ROOT_RUNTIME_IMAGE" = RUST_ROOT_RUNTIME_IMAGE != "" ? RUST_ROOT_RUNTIME_IMAGE : (RUST_RUNTIME_IMAGE != "" ? RUST_RUNTIME_IMAGE : "debian:bookworm-slim")
   }
   tags       = [
-    "${REGISTRY}/cargo-root-deps-base:64668e1fef9236c8aeee",
+    "${REGISTRY}/cargo-root-deps-base:${CARGO_ROOT_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "64668e1fef9236c8aeee"
@@ -102,7 +107,7 @@ target "cargo-root-production-base" {
     "RUST_ROOT_RUNTIME_IMAGE" = RUST_ROOT_RUNTIME_IMAGE != "" ? RUST_ROOT_RUNTIME_IMAGE : (RUST_RUNTIME_IMAGE != "" ? RUST_RUNTIME_IMAGE : "debian:bookworm-slim")
   }
   tags       = [
-    "${REGISTRY}/cargo-root-production-base:64668e1fef9236c8aeee",
+    "${REGISTRY}/cargo-root-production-base:${CARGO_ROOT_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "64668e1fef9236c8aeee"
@@ -120,12 +125,10 @@ target "server" {
   context    = "."
   dockerfile = "docker/services/server.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-root-deps-base:64668e1fef9236c8aeee" : "target:cargo-root-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-root-production-base:64668e1fef9236c8aeee" : "target:cargo-root-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-root-deps-base:${CARGO_ROOT_BASE_TAG}" : "target:cargo-root-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-root-production-base:${CARGO_ROOT_BASE_TAG}" : "target:cargo-root-production-base"
   }
-  tags       = [
-    "${REGISTRY}/server:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/server:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "server"
   }

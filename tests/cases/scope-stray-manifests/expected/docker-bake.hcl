@@ -28,6 +28,10 @@ variable "GIT_SHA" {
   default = ""
 }
 
+variable "PLATFORMS" {
+  default = "linux/amd64,linux/arm64"
+}
+
 variable "NODE_IMAGE" {
   default = ""
 }
@@ -52,6 +56,14 @@ variable "RUST_RUNTIME_IMAGE" {
   default = "debian:bookworm-slim"
 }
 
+variable "CARGO_BASE_TAG" {
+  default = substr(sha256("d2cf642c518c7471667a|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+}
+
+variable "NODE_ROOT_BASE_TAG" {
+  default = substr(sha256("9ad8bb0b9083d4d4df1e|${NODE_ROOT_IMAGE}|${NODE_IMAGE}|${NODE_ROOT_RUNTIME_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+}
+
 group "default" {
   targets = [
     "deploy",
@@ -74,10 +86,7 @@ group "node" {
 }
 
 target "_common" {
-  platforms = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
+  platforms = split(",", PLATFORMS)
   labels    = {
     "org.opencontainers.image.source"   = "${SOURCE_URL}"
     "org.opencontainers.image.revision" = "${GIT_SHA}"
@@ -96,7 +105,7 @@ target "cargo-deps-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-deps-base:d2cf642c518c7471667a",
+    "${REGISTRY}/cargo-deps-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "d2cf642c518c7471667a"
@@ -119,7 +128,7 @@ target "cargo-production-base" {
     "RUST_RUNTIME_IMAGE" = "${RUST_RUNTIME_IMAGE}"
   }
   tags       = [
-    "${REGISTRY}/cargo-production-base:d2cf642c518c7471667a",
+    "${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "d2cf642c518c7471667a"
@@ -142,7 +151,7 @@ target "node-root-deps-base" {
     "NODE_ROOT_RUNTIME_IMAGE" = NODE_ROOT_RUNTIME_IMAGE != "" ? NODE_ROOT_RUNTIME_IMAGE : (NODE_RUNTIME_IMAGE != "" ? NODE_RUNTIME_IMAGE : "node:22-bookworm-slim")
   }
   tags       = [
-    "${REGISTRY}/node-root-deps-base:9ad8bb0b9083d4d4df1e",
+    "${REGISTRY}/node-root-deps-base:${NODE_ROOT_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "9ad8bb0b9083d4d4df1e"
@@ -165,7 +174,7 @@ target "node-root-production-base" {
     "NODE_ROOT_RUNTIME_IMAGE" = NODE_ROOT_RUNTIME_IMAGE != "" ? NODE_ROOT_RUNTIME_IMAGE : (NODE_RUNTIME_IMAGE != "" ? NODE_RUNTIME_IMAGE : "node:22-bookworm-slim")
   }
   tags       = [
-    "${REGISTRY}/node-root-production-base:9ad8bb0b9083d4d4df1e",
+    "${REGISTRY}/node-root-production-base:${NODE_ROOT_BASE_TAG}",
   ]
   labels     = {
     "dev.bakegen.fingerprint" = "9ad8bb0b9083d4d4df1e"
@@ -182,9 +191,7 @@ target "deploy" {
   ]
   context    = "tools/deploy"
   dockerfile = "Dockerfile"
-  tags       = [
-    "${REGISTRY}/deploy:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/deploy:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "deploy"
   }
@@ -201,12 +208,10 @@ target "m-api" {
   context    = "."
   dockerfile = "docker/services/m-api.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-root-deps-base:9ad8bb0b9083d4d4df1e" : "target:node-root-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-root-production-base:9ad8bb0b9083d4d4df1e" : "target:node-root-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-root-deps-base:${NODE_ROOT_BASE_TAG}" : "target:node-root-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-root-production-base:${NODE_ROOT_BASE_TAG}" : "target:node-root-production-base"
   }
-  tags       = [
-    "${REGISTRY}/m-api:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/m-api:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "@m/api"
   }
@@ -223,12 +228,10 @@ target "svc" {
   context    = "."
   dockerfile = "docker/services/svc.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:d2cf642c518c7471667a" : "target:cargo-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:d2cf642c518c7471667a" : "target:cargo-production-base"
+    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-deps-base:${CARGO_BASE_TAG}" : "target:cargo-deps-base"
+    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}" : "target:cargo-production-base"
   }
-  tags       = [
-    "${REGISTRY}/svc:${TAG}",
-  ]
+  tags       = formatlist("${REGISTRY}/svc:%s", split(",", TAG))
   labels     = {
     "org.opencontainers.image.title" = "svc"
   }
