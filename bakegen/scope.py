@@ -88,6 +88,17 @@ class Scope:
 _ANY_FILE = "Cargo.toml"
 
 
+def _excluded_roots(workspaces: tuple[Workspace, ...], scope: Scope) -> dict[str, str]:
+    """Declared workspaces (not the repo's root) whose folder a default exclude covers: why."""
+    found = {}
+    for ws in workspaces:
+        if ws.declared and ws.root != ".":
+            reason = scope.default_reason(f"{ws.root}/{_ANY_FILE}")
+            if reason is not None:
+                found[ws.key] = reason
+    return found
+
+
 def _spec(lines: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
     return _SPECS.get(lines) or _SPECS.setdefault(lines, pathspec.GitIgnoreSpec.from_lines(lines))
 
@@ -144,6 +155,7 @@ def narrow(
     packages = tuple(packages)
     by_key = {w.key: w for w in workspaces}
     declared = {w.ecosystem for w in workspaces if w.declared}
+    excluded_roots = _excluded_roots(workspaces, scope)
     dropped: dict[str, str] = {}
     for pkg in packages:
         ws = by_key.get(f"{pkg.ecosystem}:{pkg.workspace}")
@@ -152,9 +164,8 @@ def narrow(
         if ws.declared:
             # members of a workspace are packages wherever they sit, but a whole workspace
             # under an excluded folder (a test fixture, an example) is not the repo's
-            reason = None if ws.root == "." or pkg.manifest in evidence else \
-                scope.default_reason(f"{ws.root}/{_ANY_FILE}")
-            if reason is not None:
+            reason = excluded_roots.get(ws.key)
+            if reason is not None and pkg.manifest not in evidence:
                 dropped[pkg.manifest] = f"its workspace {ws.root} {reason}"
             continue
         reason = scope.default_reason(pkg.manifest)
@@ -168,8 +179,6 @@ def narrow(
     _keep_dependencies(packages, dropped)
     kept = tuple(p for p in packages if p.manifest not in dropped)
     gone = [p for p in packages if p.manifest in dropped]
-    excluded_roots = {ws.key for ws in workspaces if ws.declared and ws.root != "."
-                      and scope.default_reason(f"{ws.root}/{_ANY_FILE}") is not None}
     return Narrowed(
         workspaces=tuple(w for w in without_packages(workspaces, gone)
                          if w.packages or w.key not in excluded_roots),

@@ -222,7 +222,7 @@ def _cargo_a(ws: Workspace, pkg: Package, order: tuple[Package, ...], port: int 
 
 
 def _cargo_a2(ws: Workspace, pkg: Package, order: tuple[Package, ...], port: int | None) -> str:
-    members = [p for p in order]
+    members = list(order)
     copies = [f"COPY {ws.root}/Cargo.toml {ws.lockfile} {ws.root}/",
               *(f"COPY {p.manifest} {p.manifest}" for p in members)]
     stubs = " && ".join(

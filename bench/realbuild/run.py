@@ -67,6 +67,8 @@ class Workspace:
     ci_bake_file: str
     base_targets: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
+    #: each service target's port, as bakegen's plan has it (the naive plans use the same)
+    ports: dict[str, int] = field(default_factory=dict)
     edits: int = 0
 
     def edit(self, rel: str) -> None:
@@ -117,6 +119,8 @@ def prepare(plan: str, dest: Path) -> Workspace:
         "node_modules", "dist", "target", ".venv", "__pycache__", "docker", "docker-bake.hcl"))
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     generated = generate(root)
+    ports = {s.target: s.settings.port for s in generated.plan.services
+             if s.settings.port is not None}
     if plan == "bakegen":
         done = subprocess.run([*bakegen_argv(), "generate", "."], cwd=root,
                               capture_output=True, text=True)
@@ -125,19 +129,18 @@ def prepare(plan: str, dest: Path) -> Workspace:
         bases = tuple(t for b in generated.plan.bases
                       for t in (b.deps_target, b.production_target))
         return Workspace(plan, root, "docker-bake.hcl", "docker-bake.hcl", bases,
-                         tuple(s.target for s in generated.plan.services))
+                         tuple(s.target for s in generated.plan.services), ports)
     naive = naive_plan(plan, generated.scan, generated.plan.services,
                        image_defaults(generated.plan))
     write_plan(root, naive)
     ci = f"{naive.folder}/docker-bake.ci.hcl"
     (root / ci).write_text(render_bake(naive, cache_ref="${REGISTRY}"), encoding="utf-8")
     return Workspace(plan, root, naive.bake_file, ci,
-                     services=tuple(s.target for s in naive.services))
+                     services=tuple(s.target for s in naive.services), ports=ports)
 
 
 def ci_bake(runner: Runner, ws: Workspace, registry: str, targets: Sequence[str] = ()) -> float:
-    """One CI bake: bakegen builds its bases first (wave 1) only when a tag is missing,
-    which the caller decides by calling `push_bases`; here only the services."""
+    """One CI-mode bake of the services (wave 2); bakegen's bases come from `push_bases`."""
     return runner.bake(ws, registry, ws.ci_bake_file, targets, mode="ci")
 
 
@@ -204,11 +207,11 @@ def measure_sizes(kit: Kit, registry: str, services: Sequence[str]) -> dict[str,
     return {svc: image_size(host, f"{prefix}/{svc}") for svc in services}
 
 
-def probe_images(kit: Kit, registry: str, ws: Workspace, ports: dict[str, int]) -> dict[str, str]:
+def probe_images(kit: Kit, registry: str, ws: Workspace) -> dict[str, str]:
     """Start every service image of a plan; what run-image said, by target."""
     answers = {}
     for svc in ws.services:
-        answer = kit.run(f"{registry}/{svc}:latest", ports.get(svc))
+        answer = kit.run(f"{registry}/{svc}:latest", ws.ports.get(svc))
         answers[svc] = "ok" if answer.get("ok") else f"failed: {str(answer.get('logs'))[-200:]}"
     return answers
 
@@ -263,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _write(args.out, data)
     if args.probe:
         for plan, (ws, registry) in last.items():
-            data.probes[plan] = probe_images(kit, registry, ws, _ports(ws.root))
+            data.probes[plan] = probe_images(kit, registry, ws)
     _write(args.out, data)
     say(f"wrote {args.out} (logs in {logs})")
     return 0 if all(v == "ok" for p in data.probes.values() for v in p.values()) else 1
@@ -274,10 +277,3 @@ def _write(out: Path, data: Measurements) -> None:
     data.machine = f"{os.cpu_count()} cores, {platform.platform()}"
     text = out.read_text(encoding="utf-8") if out.exists() else ""
     out.write_text(replace_section(text, render_section(data)), encoding="utf-8")
-
-
-def _ports(root: Path) -> dict[str, int]:
-    """Each target's port, as bakegen's plan has it."""
-    generated = generate(root)
-    return {s.target: s.settings.port for s in generated.plan.services
-            if s.settings.port is not None}
