@@ -27,6 +27,7 @@ from bakegen import graph as graphs
 from bakegen import lockfiles, tomlparse
 from bakegen.bakefile import BAKE_FILES, BakeFile, BakeFileError, parse_bakefiles
 from bakegen.config import CONFIG_FILE
+from bakegen.ecosystems import lockfile_parser
 from bakegen.errors import BakegenError
 from bakegen.ignore import DockerIgnore, MatchCache
 from bakegen.model import Package, Workspace
@@ -718,7 +719,7 @@ class Analysis:
 
     def _lockfile_change(self, ws: Workspace, change: FileChange) -> None:
         lock = change.path
-        parse = lockfiles.parser_for(lock)
+        parse = lockfile_parser(lock)
         if parse is None:
             self._lockfile_fallback(ws, change, "no comparison for this lockfile format")
             return

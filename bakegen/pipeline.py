@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bakegen.config import Config, load_config
-from bakegen.ecosystems import registry
+from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.errors import BakegenError, ProblemsFound
 from bakegen.model import ScanResult
 from bakegen.plan import Plan, make_plan, own_dockerfile
@@ -67,7 +67,7 @@ def generate(root: Path, overrides: Overrides = Overrides()) -> Generated:
     tree = SourceTree.scan(root)
     result = scan(root, config, tree)
     own = _own_dockerfiles(root, result, config)
-    plan = make_plan(result, config, registry(), _root_ignores(root), own)
+    plan = make_plan(result, config, ECOSYSTEMS, _root_ignores(root), own)
     digests = {path: tree.digest(path) for base in plan.bases for path in base.context}
     return Generated(result, plan, render_files(plan, digests))
 

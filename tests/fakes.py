@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bakegen.config import ServiceSettings
-from bakegen.ecosystems import BaseRecipe, ServiceRecipe, Stage
+from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe, Stage
+from bakegen.lockfiles.model import Parser
 from bakegen.model import Dependency, DepKind, EcosystemScan, Package, ScanResult, Workspace
+from bakegen.settings import ServiceSettings
 from bakegen.tree import SourceTree
 
 
@@ -17,6 +18,10 @@ class FakeEcosystem:
     build_closure_kinds: frozenset[DepKind] = field(
         default_factory=lambda: frozenset({DepKind.RUNTIME, DepKind.BUILD})
     )
+    lockfiles: dict[str, Parser] = field(default_factory=dict)
+    lock_commands: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    language: str = "node"
+    scaffold: str = "bakegen.onboarding.node:NodeLanguage"
 
     def scan(self, tree: SourceTree) -> EcosystemScan:
         return EcosystemScan()

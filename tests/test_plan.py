@@ -4,9 +4,10 @@ import dataclasses
 
 import pytest
 
-from bakegen.config import Config, ServiceSettings
+from bakegen.config import Config
 from bakegen.plan import PlanError, make_plan
 from bakegen.render.files import render_files
+from bakegen.settings import ServiceSettings
 from tests.fakes import FakeEcosystem, fake_scan
 
 ECOS = {"node": FakeEcosystem()}

@@ -1,6 +1,7 @@
-"""The ecosystems bakegen understands, each one module behind the `Ecosystem` protocol.
+"""What every ecosystem provides (`Ecosystem`) and the recipe records it fills.
 
-Adding a language means adding one module and one line to `ECOSYSTEMS`.
+An ecosystem is a package under `bakegen/ecosystems/` whose module satisfies `Ecosystem`;
+`bakegen.ecosystems.ECOSYSTEMS` lists them.
 """
 
 from __future__ import annotations
@@ -8,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bakegen.config import ServiceSettings
+from bakegen.lockfiles.model import Parser
 from bakegen.model import DepKind, EcosystemScan, Package, Workspace
+from bakegen.settings import ServiceSettings
 from bakegen.tree import SourceTree
 
 
@@ -67,6 +69,15 @@ class Ecosystem(Protocol):
     image_variable: str
     #: edge kinds followed when collecting what a service's build stage needs
     build_closure_kinds: frozenset[DepKind]
+    #: lockfile base name -> the parser `affected` compares two of its versions with
+    lockfiles: dict[str, Parser]
+    #: package manager -> the command that updates its lockfile only (after `new`)
+    lock_commands: dict[str, tuple[str, ...]]
+    #: the word `bakegen new --lang` takes for it (`rust` for cargo)
+    language: str
+    #: "module:attribute" of its `new` scaffold (a `bakegen.onboarding.context.Language`),
+    #: imported only by `new`, since onboarding sits above the ecosystems
+    scaffold: str
 
     def scan(self, tree: SourceTree) -> EcosystemScan:
         """Find workspaces and packages, their internal dependencies, and problems."""
@@ -96,12 +107,3 @@ class Ecosystem(Protocol):
     ) -> ServiceRecipe:
         """The build and runtime steps of one service; `closure` excludes the service."""
         ...
-
-
-def registry() -> dict[str, Ecosystem]:
-    """Every known ecosystem by name, imported on first use to keep start-up fast."""
-    from bakegen.ecosystems.cargo import CargoEcosystem
-    from bakegen.ecosystems.node import NodeEcosystem
-    from bakegen.ecosystems.python import PythonEcosystem
-
-    return {"node": NodeEcosystem(), "cargo": CargoEcosystem(), "python": PythonEcosystem()}

@@ -8,9 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import cli
-from bakegen.config import Config, ImageSettings, ServiceSettings
+from bakegen.config import Config, ImageSettings
 from bakegen.plan import make_plan
 from bakegen.render.files import render_files
+from bakegen.settings import ServiceSettings
 from tests.bakefile import contexts, load_bake, resolve, resolve_list, unquote
 from tests.fakes import FakeEcosystem, fake_scan
 

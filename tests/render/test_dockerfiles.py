@@ -4,13 +4,14 @@ import dataclasses
 
 import dockerfile
 
-from bakegen.config import Config, ServiceSettings
+from bakegen.config import Config
 from bakegen.ignore import DockerIgnore
 from bakegen.plan import make_plan
 from bakegen.render import is_generated
 from bakegen.render.dockerfile import render_base_dockerfile, render_service_dockerfile
 from bakegen.render.dockerignore import escape_pattern, render_dockerignore
 from bakegen.render.files import render_files
+from bakegen.settings import ServiceSettings
 from tests.fakes import FakeEcosystem, fake_scan
 
 ECOS = {"node": FakeEcosystem()}

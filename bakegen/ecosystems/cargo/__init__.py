@@ -1,51 +1,29 @@
 """The Cargo ecosystem: Rust workspaces, their crates, and how to build them in Docker.
 
-Scanning lives in `cargo_workspace` (membership, edges) and `cargo_manifest` (one
-Cargo.toml); Dockerfile steps in `cargo_recipe`. A crate's targets (lib, bins, build
-script, declared tests/benches/examples) travel in `Package.targets` as `kind:name -> path`
-pairs, because deps-base has to write a stub for each of them.
+This package is the plugin (see `bakegen.ecosystems.base.Ecosystem`). Scanning lives in
+`discover` (membership, edges) and `manifest` (one Cargo.toml); the Rust version floor in
+`versions`, Dockerfile steps in `recipe`, the Cargo.lock parser in `lockfile`. A crate's
+targets (lib, bins, build script, declared tests/benches/examples) travel in
+`Package.targets` as `kind:name -> path` pairs, because deps-base has to write a stub for
+each of them.
 """
 
 from __future__ import annotations
 
-from bakegen.config import ServiceSettings
-from bakegen.ecosystems import BaseRecipe, ServiceRecipe, cargo_recipe
-from bakegen.ecosystems.cargo_workspace import ECOSYSTEM, scan_cargo
-from bakegen.model import DepKind, EcosystemScan, Package, Workspace
-from bakegen.tree import SourceTree
+from bakegen.ecosystems.cargo.discover import ECOSYSTEM as name
+from bakegen.ecosystems.cargo.discover import scan_cargo as scan
+from bakegen.ecosystems.cargo.lockfile import PARSERS as lockfiles
+from bakegen.ecosystems.cargo.recipe import base_recipe, default_images, service_recipe
+from bakegen.model import DepKind
 
+__all__ = [
+    "base_recipe", "build_closure_kinds", "default_images", "image_variable", "language",
+    "lock_commands", "lockfiles", "name", "scaffold", "scan", "service_recipe",
+]
 
-class CargoEcosystem:
-    """Cargo workspaces (any `[workspace]` root) and standalone crates."""
-
-    name = ECOSYSTEM
-    image_variable = "RUST"
-    build_closure_kinds = frozenset({DepKind.RUNTIME, DepKind.BUILD})
-
-    def scan(self, tree: SourceTree) -> EcosystemScan:
-        """Find workspaces, crates and their internal path dependencies."""
-        return scan_cargo(tree)
-
-    def default_images(self, workspace: Workspace) -> tuple[str, str]:
-        """`rust:<version>-slim-bookworm` to build, `debian:bookworm-slim` to run."""
-        return cargo_recipe.default_images(workspace)
-
-    def base_recipe(
-        self, workspace: Workspace, packages: tuple[Package, ...], dependencies: str = "shared"
-    ) -> BaseRecipe:
-        """Stubs, vendored dependencies, and dependencies compiled for every service.
-
-        `dependencies` changes nothing: a service image holds only its own binaries.
-        """
-        return cargo_recipe.base_recipe(workspace, packages)
-
-    def service_recipe(
-        self,
-        workspace: Workspace,
-        service: Package,
-        closure: tuple[Package, ...],
-        settings: ServiceSettings,
-        dependencies: str = "shared",
-    ) -> ServiceRecipe:
-        """Compile the service's bins offline; the final image gets only the binaries."""
-        return cargo_recipe.service_recipe(workspace, service, closure, settings)
+image_variable = "RUST"
+build_closure_kinds = frozenset({DepKind.RUNTIME, DepKind.BUILD})
+language = "rust"
+scaffold = "bakegen.onboarding.rust:RustLanguage"
+#: manager -> the command that updates its lockfile only
+lock_commands: dict[str, tuple[str, ...]] = {"cargo": ("cargo", "update", "--workspace")}

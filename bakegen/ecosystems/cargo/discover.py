@@ -14,8 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bakegen import tomlparse
-from bakegen.ecosystems.cargo_floor import lockfile_format, raise_to_floor, rust_floor
-from bakegen.ecosystems.cargo_manifest import (
+from bakegen.ecosystems.cargo.manifest import (
     INHERITED,
     CrateTable,
     Manifest,
@@ -26,6 +25,7 @@ from bakegen.ecosystems.cargo_manifest import (
     is_version,
     parse_manifest,
 )
+from bakegen.ecosystems.cargo.versions import lockfile_format, raise_to_floor, rust_floor
 from bakegen.errors import BakegenError, Problem
 from bakegen.model import Dependency, EcosystemScan, Package, Workspace
 from bakegen.tree import SourceTree, glob_regex, is_within, iter_parents, join, match_globs, parent

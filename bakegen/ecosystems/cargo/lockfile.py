@@ -7,6 +7,7 @@ from bakegen.lockfiles.model import (
     LockfileUnsure,
     LockGraph,
     Members,
+    Parser,
     Reader,
     as_dict,
     as_list,
@@ -15,7 +16,7 @@ from bakegen.lockfiles.model import (
 )
 
 
-def parse(text: str, members: Members, read: Reader) -> LockGraph:
+def parse_cargo(text: str, members: Members, read: Reader) -> LockGraph:
     """Crates are keyed `name version source`; members are matched by crate name."""
     data = load_toml(text)
     packages = as_list(data.get("package"), "[[package]]")
@@ -67,3 +68,7 @@ def _key(name: str, version: str, source: str) -> str:
 def _is_member(key: str, members: Members) -> bool:
     parts = key.split(" ")
     return len(parts) == 2 and parts[0] in members.names
+
+
+#: lockfile base name -> parser
+PARSERS: dict[str, Parser] = {"Cargo.lock": parse_cargo}

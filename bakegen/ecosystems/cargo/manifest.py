@@ -1,7 +1,7 @@
 """Read one `Cargo.toml` into plain records: its package, its workspace table, its targets.
 
 Nothing here knows about other manifests: resolving paths, membership and edges is the
-job of `cargo_workspace`. Wrong types become `Problem`s (or a `BakegenError` when the
+job of `discover`. Wrong types become `Problem`s (or a `BakegenError` when the
 manifest cannot be used at all), never a crash.
 """
 

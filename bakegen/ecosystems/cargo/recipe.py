@@ -28,14 +28,14 @@ from __future__ import annotations
 
 import json
 
-from bakegen.config import ServiceSettings
-from bakegen.ecosystems import BaseRecipe, ServiceRecipe
-from bakegen.ecosystems.cargo_manifest import targets_of
-from bakegen.ecosystems.cargo_workspace import BIN_DIR, ECOSYSTEM
+from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe
+from bakegen.ecosystems.cargo.discover import BIN_DIR, ECOSYSTEM
+from bakegen.ecosystems.cargo.manifest import targets_of
 from bakegen.ecosystems.common import literal_path, sh_quote
 from bakegen.errors import BakegenError
 from bakegen.model import Package, Workspace
 from bakegen.safety import secret_mounts
+from bakegen.settings import ServiceSettings
 from bakegen.tree import is_within, join, parent
 
 DEFAULT_BUILD_IMAGE = "rust:1-slim-bookworm"
@@ -65,8 +65,13 @@ def default_images(workspace: Workspace) -> tuple[str, str]:
     return build, RUNTIME_IMAGE
 
 
-def base_recipe(workspace: Workspace, packages: tuple[Package, ...]) -> BaseRecipe:
-    """deps-base: stubs, one vendored download, dependencies compiled for every service."""
+def base_recipe(
+    workspace: Workspace, packages: tuple[Package, ...], dependencies: str = "shared"
+) -> BaseRecipe:
+    """deps-base: stubs, one vendored download, dependencies compiled for every service.
+
+    `dependencies` changes nothing: a service image holds only its own binaries.
+    """
     members = sorted(
         (p for p in packages if p.ecosystem == ECOSYSTEM and p.workspace == workspace.root),
         key=lambda p: p.path,
@@ -88,8 +93,12 @@ def service_recipe(
     service: Package,
     closure: tuple[Package, ...],
     settings: ServiceSettings,
+    dependencies: str = "shared",
 ) -> ServiceRecipe:
-    """Build the service's bins offline on deps-base; ship only those binaries."""
+    """Build the service's bins offline on deps-base; ship only those binaries.
+
+    `dependencies` changes nothing, as in `base_recipe`.
+    """
     bins = service_bins(service, settings)
     built = " ".join(sh_quote(f"{TARGET_DIR}/release/{b}") for b in bins)
     build_run = (

@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bakegen.ecosystems.node_manifest import (
+from bakegen.ecosystems.node.manifest import (
     INSTALL_SCRIPTS,
     Manifest,
     WorkspaceIndex,
     build_package,
 )
-from bakegen.ecosystems.node_versions import (
+from bakegen.ecosystems.node.versions import (
     major_from_range,
     major_from_tool_versions,
     major_from_version_file,

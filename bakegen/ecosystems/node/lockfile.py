@@ -1,13 +1,23 @@
-"""`yarn.lock`, classic (v1, its own format) and berry (v2+, YAML with `__metadata`).
+"""Node lockfiles: `package-lock.json`, `pnpm-lock.yaml` and `yarn.lock`.
 
-Berry records workspaces as entries (`name@workspace:path`) with their dependencies.
-Classic does not, so members' direct dependencies come from their package.json files,
-read at the same revision as the lockfile.
+`package-lock.json` / `npm-shrinkwrap.json` v2 and v3 (the `packages` map): entries are
+keyed by install location (`node_modules/a/node_modules/b`); a dependency is found the way
+Node finds it, walking up from the dependent's folder. Locations are then collapsed into
+identities (`name@version#integrity`), so an entry that only moved in the tree (hoisting)
+is not a change.
+
+`pnpm-lock.yaml` v5, v6 and v9: importers (members) and packages/snapshots (entries).
+
+`yarn.lock`, classic (v1, its own format) and berry (v2+, YAML with `__metadata`). Berry
+records workspaces as entries (`name@workspace:path`) with their dependencies. Classic does
+not, so members' direct dependencies come from their package.json files, read at the same
+revision as the lockfile.
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
 from typing import Any
 
 from bakegen.lockfiles.model import (
@@ -15,6 +25,7 @@ from bakegen.lockfiles.model import (
     LockfileUnsure,
     LockGraph,
     Members,
+    Parser,
     Reader,
     as_dict,
     fingerprint,
@@ -27,7 +38,7 @@ MANIFEST_FIELDS = ("dependencies", "devDependencies", "optionalDependencies")
 _WORKSPACE = "@workspace:"
 
 
-def parse(text: str, members: Members, read: Reader) -> LockGraph:
+def parse_yarn(text: str, members: Members, read: Reader) -> LockGraph:
     """Berry when the file has `__metadata`, classic otherwise."""
     if "\n__metadata:" in f"\n{text}":
         return _parse_berry(text)
@@ -169,3 +180,158 @@ def _unquote(text: str) -> str:
     if len(text) >= 2 and text[0] == text[-1] == '"':
         return text[1:-1]
     return text
+
+
+DEPENDENCY_FIELDS = (
+    "dependencies", "devDependencies", "optionalDependencies", "peerDependencies",
+)
+_NM = "node_modules/"
+
+
+def parse_npm(text: str, members: Members, read: Reader) -> LockGraph:
+    """Third-party identities with resolved edges; members are the non-node_modules entries."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LockfileUnsure(f"invalid JSON ({exc.msg} at line {exc.lineno})") from exc
+    data = as_dict(data, "the lockfile")
+    version = data.get("lockfileVersion")
+    if version not in (2, 3) or not isinstance(data.get("packages"), dict):
+        raise LockfileUnsure(f"lockfileVersion {version!r} has no \"packages\" map (v2 or v3)")
+    packages = {str(k): as_dict(v, k) for k, v in data["packages"].items()}
+    identity = {loc: _identity(loc, entry) for loc, entry in packages.items()
+                if _is_installed(loc) and not entry.get("link")}
+
+    def deps_of(loc: str, entry: dict[str, Any], fields: tuple[str, ...]) -> list[str]:
+        found = []
+        for field in fields:
+            for name in sorted(as_dict(entry.get(field), f"{loc} {field}")):
+                target = _resolve(packages, loc, name)
+                if target is not None and target in identity:
+                    found.append(identity[target])
+        return found
+
+    builder = GraphBuilder()
+    merged: dict[str, tuple[str, str, str, set[str]]] = {}
+    for loc, entry in sorted(packages.items()):
+        if loc in identity:
+            key = identity[loc]
+            deps = deps_of(loc, entry, ("dependencies", "optionalDependencies",
+                                         "peerDependencies"))
+            name, version = _name(loc, entry), str(entry.get("version", ""))
+            content = fingerprint(entry.get("resolved"), entry.get("integrity"))
+            _, _, _, edges = merged.setdefault(key, (name, version, content, set()))
+            edges.update(deps)
+        elif not _is_installed(loc) and not entry.get("link"):
+            path = normalize(loc) if loc else "."
+            builder.member(path, entry.get("name"), tuple(deps_of(loc, entry, DEPENDENCY_FIELDS)))
+    for key, (name, version, content, edges) in merged.items():
+        builder.node(key, name, version, content, tuple(edges))
+    return builder.build()
+
+
+def _is_installed(loc: str) -> bool:
+    return loc.startswith(_NM) or f"/{_NM}" in loc
+
+
+def _name(loc: str, entry: dict[str, Any]) -> str:
+    name = entry.get("name")
+    if isinstance(name, str) and name:
+        return name
+    return loc[loc.rfind(_NM) + len(_NM):]
+
+
+def _identity(loc: str, entry: dict[str, Any]) -> str:
+    digest = entry.get("integrity") or entry.get("resolved") or ""
+    return f"{_name(loc, entry)}@{entry.get('version', '')}#{digest}"
+
+
+def _resolve(packages: dict[str, Any], loc: str, name: str) -> str | None:
+    """Node's lookup: `<loc>/node_modules/<name>`, then each enclosing folder's."""
+    while True:
+        candidate = f"{loc}/{_NM}{name}" if loc else f"{_NM}{name}"
+        if candidate in packages:
+            return candidate
+        if not loc:
+            return None
+        if _NM in loc:
+            cut = loc.rfind(_NM)
+            loc = loc[:cut].rstrip("/")
+        else:
+            loc = posixpath.dirname(loc)
+
+
+IMPORTER_FIELDS = ("dependencies", "devDependencies", "optionalDependencies")
+PACKAGE_FIELDS = ("dependencies", "optionalDependencies")
+
+
+def parse_pnpm(text: str, members: Members, read: Reader) -> LockGraph:
+    """Entries keyed as the lockfile keys them; a dependency `name: version` is looked up
+    under each version's key syntax (`name@1.0.0`, `/name@1.0.0`, `/name/1.0.0`)."""
+    data = as_dict(load_yaml(text), "the lockfile")
+    if "lockfileVersion" not in data:
+        raise LockfileUnsure("no lockfileVersion")
+    packages = as_dict(data.get("packages"), "packages")
+    snapshots = as_dict(data.get("snapshots"), "snapshots")
+    # v9 splits an entry into packages (resolution) and snapshots (resolved dependencies)
+    entries = snapshots if snapshots else packages
+    importers = as_dict(data.get("importers"), "importers")
+    if not importers:
+        importers = {".": {f: data.get(f) for f in IMPORTER_FIELDS}}
+
+    def resolve(name: str, ref: Any) -> str | None:
+        if isinstance(ref, dict):
+            ref = ref.get("version")
+        if not isinstance(ref, str) or ref.startswith(("link:", "workspace:")):
+            return None
+        for key in (ref, f"{name}@{ref}", f"/{name}@{ref}", f"/{name}/{ref}"):
+            if key in entries:
+                return key
+        return None
+
+    def deps(where: str, entry: dict[str, Any], fields: tuple[str, ...]) -> list[str]:
+        found = []
+        for field in fields:
+            for name, ref in sorted(as_dict(entry.get(field), f"{where} {field}").items()):
+                key = resolve(str(name), ref)
+                if key is not None:
+                    found.append(key)
+        return found
+
+    builder = GraphBuilder()
+    for key, entry in entries.items():
+        key = str(key)
+        entry = as_dict(entry, key)
+        edges = deps(key, entry, PACKAGE_FIELDS)
+        base = _base_key(key)
+        resolution = as_dict(packages.get(base) or packages.get(key), key).get("resolution")
+        name, version = _label(key)
+        builder.node(key, name, version, fingerprint(resolution), tuple(edges))
+    for path, importer in importers.items():
+        importer = as_dict(importer, f"importers {path}")
+        builder.member(normalize(str(path)), None, tuple(deps(str(path), importer,
+                                                              IMPORTER_FIELDS)))
+    return builder.build()
+
+
+def _base_key(key: str) -> str:
+    """`a@1.0.0(react@18.2.0)` -> `a@1.0.0`: the peer-dependency suffix removed."""
+    return key.split("(", 1)[0]
+
+
+def _label(key: str) -> tuple[str, str]:
+    base = _base_key(key).lstrip("/")
+    head, _, tail = base.rpartition("/")
+    if key.startswith("/") and head and tail[:1].isdigit():  # v5: /name/1.0.0_peer@1
+        return head, tail.split("_", 1)[0]
+    at = base.rfind("@")
+    return (base[:at], base[at + 1:]) if at > 0 else (base, "")
+
+
+#: lockfile base name -> parser
+PARSERS: dict[str, Parser] = {
+    "package-lock.json": parse_npm,
+    "npm-shrinkwrap.json": parse_npm,
+    "pnpm-lock.yaml": parse_pnpm,
+    "yarn.lock": parse_yarn,
+}

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bakegen.ecosystems.node_start import Start, resolve_start
+from bakegen.ecosystems.node.start import Start, resolve_start
 from bakegen.errors import Problem
 from bakegen.model import Dependency, DepKind, Package
 from bakegen.tree import join, normalize

@@ -36,13 +36,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bakegen.config import PER_SERVICE, ServiceSettings
-from bakegen.ecosystems import BaseRecipe, ServiceRecipe, Stage
+from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe, Stage
 from bakegen.ecosystems.common import copy_paths, literal_path, sh_quote
-from bakegen.ecosystems.node_manifest import INSTALL_SCRIPTS, relative_to, run_script_command
-from bakegen.ecosystems.node_start import NEXT, NITRO
+from bakegen.ecosystems.node.manifest import INSTALL_SCRIPTS, relative_to, run_script_command
+from bakegen.ecosystems.node.start import NEXT, NITRO
 from bakegen.model import DepKind, Package, Workspace
 from bakegen.safety import secret_mounts
+from bakegen.settings import PER_SERVICE, ServiceSettings
 from bakegen.tree import is_within, join
 
 DEFAULT_NODE_MAJOR = "22"
@@ -234,7 +234,7 @@ def service_recipe(
 
 def service_command(service: Package) -> tuple[str, ...]:
     """The exec-form CMD, run from the package's folder (the image's WORKDIR), as a package
-    manager runs scripts: what the `start` script resolves to (node_start), else `node .`."""
+    manager runs scripts: what the `start` script resolves to (`start`), else `node .`."""
     return service.entrypoint or ("node", ".")
 
 

@@ -23,15 +23,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bakegen.ecosystems.python_apps import WEB_FRAMEWORKS, find_web_app
-from bakegen.ecosystems.python_pep import (
+from bakegen.ecosystems.python.manifest import Project, Source, has_project_table, read_project
+from bakegen.ecosystems.python.pep import (
     Requirement,
     file_url_path,
     lowest_minor,
     normalize_name,
     python_version_file,
 )
-from bakegen.ecosystems.python_project import Project, Source, has_project_table, read_project
+from bakegen.ecosystems.python.start import WEB_FRAMEWORKS, find_web_app
 from bakegen.errors import BakegenError, Problem
 from bakegen.manifests import load_toml
 from bakegen.model import Dependency, EcosystemScan, Package, Workspace

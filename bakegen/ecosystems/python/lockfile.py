@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from bakegen.ecosystems.python.pep import normalize_name
 from bakegen.lockfiles.model import (
     GraphBuilder,
     LockfileUnsure,
     LockGraph,
     Members,
+    Parser,
     Reader,
     as_dict,
     as_list,
@@ -21,12 +22,7 @@ from bakegen.tree import normalize
 _MEMBER_SOURCES = ("editable", "virtual")
 
 
-def normalize_name(name: str) -> str:
-    """PEP 503: lowercase, runs of `-`, `_` and `.` become one `-`."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def parse(text: str, members: Members, read: Reader) -> LockGraph:
+def parse_uv(text: str, members: Members, read: Reader) -> LockGraph:
     """Entries keyed `name version source`; members' dev groups count only with include_dev."""
     data = load_toml(text)
     entries = [as_dict(e, "[[package]]") for e in as_list(data.get("package"), "[[package]]")]
@@ -85,3 +81,7 @@ def _member_path(entry: dict[str, Any]) -> str | None:
 
 def _key(name: str, version: str, source: Any) -> str:
     return f"{name} {version} {fingerprint(source)}"
+
+
+#: lockfile base name -> parser
+PARSERS: dict[str, Parser] = {"uv.lock": parse_uv}

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bakegen.ecosystems.python_pep import Requirement, normalize_name, parse_requirement
+from bakegen.ecosystems.python.pep import Requirement, normalize_name, parse_requirement
 from bakegen.errors import Problem
 from bakegen.model import DepKind
 from bakegen.tree import parent

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import json
 
-from bakegen.config import PER_SERVICE, ServiceSettings
-from bakegen.ecosystems import BaseRecipe, ServiceRecipe, Stage
+from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe, Stage
 from bakegen.ecosystems.common import sh_quote
-from bakegen.ecosystems.python_apps import server_environment
-from bakegen.ecosystems.python_scan import VENV, scan_python
-from bakegen.model import DepKind, EcosystemScan, Package, Workspace
+from bakegen.ecosystems.python.discover import VENV
+from bakegen.ecosystems.python.start import server_environment
+from bakegen.model import Package, Workspace
 from bakegen.safety import secret_mounts
-from bakegen.tree import SourceTree
+from bakegen.settings import PER_SERVICE, ServiceSettings
 
 UV_VERSION = "0.13.9"
 POETRY_VERSION = "2.5.1"
@@ -45,94 +44,84 @@ SETUPTOOLS_COMPANION = "wheel"
 PROD_STAGE = "prod-deps"
 
 
-class PythonEcosystem:
-    """Finds Python packages and installs them with uv, Poetry or pip in Dockerfiles."""
+def default_images(workspace: Workspace) -> tuple[str, str]:
+    """`python:<version>-slim-bookworm` for both stages, so the venv's interpreter matches."""
+    image = f"python:{workspace.runtime_version or DEFAULT_PYTHON}-slim-bookworm"
+    return image, image
 
-    name: str = "python"
-    image_variable: str = "PYTHON"
-    build_closure_kinds: frozenset[DepKind] = frozenset({DepKind.RUNTIME, DepKind.BUILD})
 
-    def scan(self, tree: SourceTree) -> EcosystemScan:
-        """Find uv workspaces, Poetry projects and plain projects; see `python_scan`."""
-        return scan_python(tree)
+def base_recipe(
+    workspace: Workspace, packages: tuple[Package, ...], dependencies: str = "shared"
+) -> BaseRecipe:
+    """deps-base: tools, build backends, then the workspace's third-party dependencies.
 
-    def default_images(self, workspace: Workspace) -> tuple[str, str]:
-        """`python:<version>-slim-bookworm` for both stages, so the venv's interpreter matches."""
-        image = f"python:{workspace.runtime_version or DEFAULT_PYTHON}-slim-bookworm"
-        return image, image
+    With per-service dependencies (uv only) production-base holds no venv: each service
+    copies its own, pruned from deps-base's.
+    """
+    deps = {"uv": _uv_deps, "poetry": _poetry_deps}.get(workspace.manager, _pip_deps)
+    environment = _env(f"PATH={VENV}/bin:$PATH", "PYTHONUNBUFFERED=1")
+    if _own_venv(workspace, dependencies):
+        return BaseRecipe(deps=deps(workspace, packages), production=(environment,))
+    return BaseRecipe(
+        deps=deps(workspace, packages),
+        production=(
+            "# the same path as in deps-base: the venv's scripts name /app/.venv/bin/python",
+            f"COPY --from=deps-base {VENV} {VENV}",
+            environment,
+        ),
+    )
 
-    def base_recipe(
-        self, workspace: Workspace, packages: tuple[Package, ...], dependencies: str = "shared"
-    ) -> BaseRecipe:
-        """deps-base: tools, build backends, then the workspace's third-party dependencies.
 
-        With per-service dependencies (uv only) production-base holds no venv: each service
-        copies its own, pruned from deps-base's.
-        """
-        deps = {"uv": _uv_deps, "poetry": _poetry_deps}.get(workspace.manager, _pip_deps)
-        environment = _env(f"PATH={VENV}/bin:$PATH", "PYTHONUNBUFFERED=1")
-        if _own_venv(workspace, dependencies):
-            return BaseRecipe(deps=deps(workspace, packages), production=(environment,))
-        return BaseRecipe(
-            deps=deps(workspace, packages),
-            production=(
-                "# the same path as in deps-base: the venv's scripts name /app/.venv/bin/python",
-                f"COPY --from=deps-base {VENV} {VENV}",
-                environment,
-            ),
-        )
+def service_recipe(
+    workspace: Workspace,
+    service: Package,
+    closure: tuple[Package, ...],
+    settings: ServiceSettings,
+    dependencies: str = "shared",
+) -> ServiceRecipe:
+    """Build wheels of the service and its closure offline; install only those at runtime.
 
-    def service_recipe(
-        self,
-        workspace: Workspace,
-        service: Package,
-        closure: tuple[Package, ...],
-        settings: ServiceSettings,
-        dependencies: str = "shared",
-    ) -> ServiceRecipe:
-        """Build wheels of the service and its closure offline; install only those at runtime.
+    With per-service dependencies (uv), a `prod-deps` stage prunes deps-base's venv to
+    what the service's package needs (`uv sync --package`: exact, so it only uninstalls
+    and never downloads) and the final stage starts from that venv.
 
-        With per-service dependencies (uv), a `prod-deps` stage prunes deps-base's venv to
-        what the service's package needs (`uv sync --package`: exact, so it only uninstalls
-        and never downloads) and the final stage starts from that venv.
-
-        An application that is no package (Poetry `package-mode = false`) gets wheels of its
-        path dependencies only, and its sources copied to the same place under /app, where it
-        runs from.
-        """
-        built = (*closure, service) if service.packaged else closure
-        folders = sorted({p.path for p in built})
-        uv = workspace.manager == "uv"
-        build = ["COPY . ./"]
-        runtime: list[str] = []
-        stages: tuple[Stage, ...] = ()
-        if _own_venv(workspace, dependencies):
-            stages = (_uv_prune(workspace, service),)
-            runtime += [
-                "# the same path as in deps-base: the venv's scripts name /app/.venv/bin/python",
-                f"COPY --from={PROD_STAGE} {VENV} {VENV}",
-            ]
-        if folders:
-            build.append(_uv_wheels(folders) if uv else _pip_wheels(folders))
-            runtime.append(_uv_install() if uv else _pip_install())
-        if not service.packaged:
-            source = "/workspace" if service.path == "." else f"/workspace/{service.path}"
-            runtime += [
-                f"COPY --from=build {json.dumps([source + '/', service.path + '/'])}",
-                f"WORKDIR {'/app' if service.path == '.' else '/app/' + service.path}",
-            ]
-        command = settings.cmd or service.entrypoint or _module_command(service)
-        listen = server_environment(command, settings.port)
-        if listen is not None:
-            runtime.append(listen)
-        context = {p.path for p in (*closure, service)}
-        return ServiceRecipe(
-            build=tuple(build),
-            runtime=tuple(runtime),
-            command=command,
-            context=(".",) if "." in context else tuple(sorted(context)),
-            stages=stages,
-        )
+    An application that is no package (Poetry `package-mode = false`) gets wheels of its
+    path dependencies only, and its sources copied to the same place under /app, where it
+    runs from.
+    """
+    built = (*closure, service) if service.packaged else closure
+    folders = sorted({p.path for p in built})
+    uv = workspace.manager == "uv"
+    build = ["COPY . ./"]
+    runtime: list[str] = []
+    stages: tuple[Stage, ...] = ()
+    if _own_venv(workspace, dependencies):
+        stages = (_uv_prune(workspace, service),)
+        runtime += [
+            "# the same path as in deps-base: the venv's scripts name /app/.venv/bin/python",
+            f"COPY --from={PROD_STAGE} {VENV} {VENV}",
+        ]
+    if folders:
+        build.append(_uv_wheels(folders) if uv else _pip_wheels(folders))
+        runtime.append(_uv_install() if uv else _pip_install())
+    if not service.packaged:
+        source = "/workspace" if service.path == "." else f"/workspace/{service.path}"
+        runtime += [
+            f"COPY --from=build {json.dumps([source + '/', service.path + '/'])}",
+            f"WORKDIR {'/app' if service.path == '.' else '/app/' + service.path}",
+        ]
+    command = settings.cmd or service.entrypoint or _module_command(service)
+    listen = server_environment(command, settings.port)
+    if listen is not None:
+        runtime.append(listen)
+    context = {p.path for p in (*closure, service)}
+    return ServiceRecipe(
+        build=tuple(build),
+        runtime=tuple(runtime),
+        command=command,
+        context=(".",) if "." in context else tuple(sorted(context)),
+        stages=stages,
+    )
 
 
 def _own_venv(workspace: Workspace, dependencies: str) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bakegen.ecosystems.cargo import CargoEcosystem
-from bakegen.ecosystems.cargo_manifest import Target, targets_of
+from bakegen.ecosystems import cargo as cargo_ecosystem
+from bakegen.ecosystems.cargo.manifest import Target, targets_of
 from bakegen.model import Dependency, DepKind, EcosystemScan, Package, Workspace
 from bakegen.tree import SourceTree
 from tests.builders import REAL_WORKSPACES, copy_real_workspace, copy_sample, write_tree
@@ -21,7 +21,7 @@ def crate(name: str, *lines: str, version: str = '"0.1.0"') -> str:
 
 def scan(tmp_path: Path, files: dict[str, str]) -> EcosystemScan:
     write_tree(tmp_path, files)
-    return CargoEcosystem().scan(SourceTree.scan(tmp_path))
+    return cargo_ecosystem.scan(SourceTree.scan(tmp_path))
 
 
 def edges(result: EcosystemScan) -> set[tuple[str, str, str]]:
@@ -49,7 +49,7 @@ MAIN = "fn main() {}\n"
 
 
 def test_sample_monorepo(tmp_path: Path) -> None:
-    result = CargoEcosystem().scan(SourceTree.scan(copy_sample(tmp_path)))
+    result = cargo_ecosystem.scan(SourceTree.scan(copy_sample(tmp_path)))
     assert [(p.name, p.path) for p in result.packages] == [
         ("geo", "crates/geo"), ("router-svc", "crates/router"),
     ]
@@ -72,7 +72,7 @@ def test_sample_monorepo(tmp_path: Path) -> None:
 def test_lldap_matches_the_hand_read_expectations(tmp_path: Path) -> None:
     root = copy_real_workspace("lldap", tmp_path)
     expected = json.loads((REAL_WORKSPACES / "lldap.expected.json").read_text())
-    result = CargoEcosystem().scan(SourceTree.scan(root))
+    result = cargo_ecosystem.scan(SourceTree.scan(root))
     assert sorted((p.name, p.path) for p in result.packages) == sorted(
         (p["name"], p["path"]) for p in expected["packages"]
     )
@@ -702,7 +702,7 @@ def test_output_is_sorted_and_stable(tmp_path: Path) -> None:
             *(f'c{j:02} = {{ path = "../c{j:02}" }}' for j in range(i - 1, max(i - 4, 0), -1)),
         )
     first = scan(tmp_path, files)
-    second = CargoEcosystem().scan(SourceTree.scan(tmp_path))
+    second = cargo_ecosystem.scan(SourceTree.scan(tmp_path))
     assert first == second
     assert [p.name for p in first.packages] == sorted(p.name for p in first.packages)
     for pkg in first.packages:
@@ -723,6 +723,6 @@ def test_ten_thousand_crates_scan_completely(tmp_path: Path) -> None:
             f"c{i}", f'[dependencies]\nserde = "1"\n{deps}', version="{ workspace = true }"
         ))
         (src / ("main.rs" if i % 10 == 0 else "lib.rs")).write_text("")
-    result = CargoEcosystem().scan(SourceTree.scan(tmp_path))
+    result = cargo_ecosystem.scan(SourceTree.scan(tmp_path))
     assert len(result.packages) == 10_000 and result.problems == ()
     assert sum(p.deployable for p in result.packages) == 1_000

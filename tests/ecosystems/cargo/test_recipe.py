@@ -12,15 +12,15 @@ from pathlib import Path
 import dockerfile
 import pytest
 
-from bakegen.config import ServiceSettings
-from bakegen.ecosystems.cargo import CargoEcosystem
-from bakegen.ecosystems.cargo_manifest import Target, encode_targets
+from bakegen.ecosystems import cargo as cargo_ecosystem
+from bakegen.ecosystems.cargo.manifest import Target, encode_targets
 from bakegen.errors import BakegenError
 from bakegen.model import EcosystemScan, Package, Workspace
+from bakegen.settings import ServiceSettings
 from bakegen.tree import SourceTree
 from tests.builders import copy_sample, write_tree
 
-ECO = CargoEcosystem()
+ECO = cargo_ecosystem
 
 
 def sample(tmp_path: Path) -> EcosystemScan:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bakegen.ecosystems.cargo_floor import lockfile_format, raise_to_floor, rust_floor
+from bakegen.ecosystems.cargo.versions import lockfile_format, raise_to_floor, rust_floor
 
 
 def test_lockfile_format_is_read_from_the_header_only() -> None:

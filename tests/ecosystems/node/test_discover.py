@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bakegen.config import Config, load_config
-from bakegen.ecosystems.node import NodeEcosystem
+from bakegen.ecosystems import node as node_ecosystem
 from bakegen.model import DepKind, EcosystemScan, Package, Workspace
 from bakegen.scan import scan_tree
 from bakegen.tree import SourceTree
@@ -31,7 +31,7 @@ def root(**fields: Any) -> dict[str, Any]:
 
 def scan(tmp_path: Path, files: dict[str, Any]) -> EcosystemScan:
     write_tree(tmp_path, files)
-    return NodeEcosystem().scan(SourceTree.scan(tmp_path))
+    return node_ecosystem.scan(SourceTree.scan(tmp_path))
 
 
 def edges(result: EcosystemScan) -> set[tuple[str, str, str]]:
@@ -58,7 +58,7 @@ def packages(result: EcosystemScan) -> list[tuple[str, str]]:
 
 
 def test_sample_monorepo(tmp_path: Path) -> None:
-    result = NodeEcosystem().scan(SourceTree.scan(copy_sample(tmp_path)))
+    result = node_ecosystem.scan(SourceTree.scan(copy_sample(tmp_path)))
     assert packages(result) == [
         ("@acme/api", "apps/api"), ("@acme/shared", "packages/shared"), ("@acme/web", "apps/web"),
     ]
@@ -84,7 +84,7 @@ def test_sample_monorepo(tmp_path: Path) -> None:
 def test_documenso_matches_hand_read_expectations(tmp_path: Path) -> None:
     repo = copy_real_workspace("documenso", tmp_path)
     expected = json.loads((REAL_WORKSPACES / "documenso.expected.json").read_text())
-    result = NodeEcosystem().scan(SourceTree.scan(repo))
+    result = node_ecosystem.scan(SourceTree.scan(repo))
     want = {(p["name"], p["path"]) for p in expected["packages"] if p["ecosystem"] == "node"}
     assert set(packages(result)) == want
     assert edges(result) == {(e["from"], e["to"], e["kind"]) for e in expected["edges"]}
@@ -706,8 +706,8 @@ def test_scan_is_deterministic(tmp_path: Path) -> None:
         deps = {f"lib{j}": "*" for j in range(i % 7, 30, 7) if j != i}
         files[f"packages/lib{i}/package.json"] = pkg(f"lib{i}", dependencies=deps)
     write_tree(tmp_path, files)
-    first = NodeEcosystem().scan(SourceTree.scan(tmp_path))
-    second = NodeEcosystem().scan(SourceTree.scan(tmp_path))
+    first = node_ecosystem.scan(SourceTree.scan(tmp_path))
+    second = node_ecosystem.scan(SourceTree.scan(tmp_path))
     assert first == second
     assert [p.name for p in first.packages] == sorted(p.name for p in first.packages)
     for package in first.packages:
@@ -727,7 +727,7 @@ def test_ten_thousand_packages_scan_quickly(tmp_path: Path) -> None:
                           "pnpm-lock.yaml": ""})
     tree = SourceTree.scan(tmp_path)
     started = time.perf_counter()
-    result = NodeEcosystem().scan(tree)
+    result = node_ecosystem.scan(tree)
     elapsed = time.perf_counter() - started
     assert len(result.packages) == count and len(edges(result)) == count - 1
     assert elapsed < 3.0, f"scan of {count} packages took {elapsed:.2f}s"

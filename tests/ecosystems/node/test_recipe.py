@@ -15,15 +15,15 @@ from typing import Any
 import dockerfile
 import pytest
 
-from bakegen.config import ServiceSettings
-from bakegen.ecosystems import BaseRecipe
-from bakegen.ecosystems.node import NodeEcosystem
-from bakegen.ecosystems.node_start import NEXT
+from bakegen.ecosystems import node as node_ecosystem
+from bakegen.ecosystems.base import BaseRecipe
+from bakegen.ecosystems.node.start import NEXT
 from bakegen.model import EcosystemScan, Package, Workspace
+from bakegen.settings import ServiceSettings
 from bakegen.tree import SourceTree
 from tests.builders import copy_real_workspace, copy_sample, write_tree
 
-ECO = NodeEcosystem()
+ECO = node_ecosystem
 BERRY_LOCK = "__metadata:\n  version: 8\n"
 CLASSIC_LOCK = "# yarn lockfile v1\n"
 LOCKS = {

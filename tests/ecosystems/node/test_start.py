@@ -1,10 +1,10 @@
-"""What a `start` script resolves to in the runtime image (bakegen.ecosystems.node_start)."""
+"""What a `start` script resolves to in the runtime image (bakegen.ecosystems.node.start)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bakegen.ecosystems.node_start import NEXT, NITRO, resolve_start
+from bakegen.ecosystems.node.start import NEXT, NITRO, resolve_start
 
 SCRIPTS = {
     "with-env": "dotenv -e ../../.env --",

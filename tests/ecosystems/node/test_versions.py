@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bakegen.ecosystems.node_versions import (
+from bakegen.ecosystems.node.versions import (
     major_from_range,
     major_from_tool_versions,
     major_from_version_file,

@@ -6,7 +6,7 @@ import json
 import time
 from pathlib import Path
 
-from bakegen.ecosystems.python import PythonEcosystem
+from bakegen.ecosystems import python as python_ecosystem
 from bakegen.model import EcosystemScan, Package
 from bakegen.tree import SourceTree
 from tests.builders import REAL_WORKSPACES, copy_real_workspace, copy_sample, write_tree
@@ -24,7 +24,7 @@ def project(name: str, *lines: str, deps: tuple[str, ...] = ()) -> str:
 
 def scan(tmp_path: Path, files: dict[str, str]) -> EcosystemScan:
     write_tree(tmp_path, files)
-    return PythonEcosystem().scan(SourceTree.scan(tmp_path))
+    return python_ecosystem.scan(SourceTree.scan(tmp_path))
 
 
 def edges(result: EcosystemScan) -> set[tuple[str, str, str]]:
@@ -51,7 +51,7 @@ UNLOCKED = ("no uv.lock or poetry.lock: third-party dependencies are installed f
 
 
 def test_sample_monorepo(tmp_path: Path) -> None:
-    result = PythonEcosystem().scan(SourceTree.scan(copy_sample(tmp_path)))
+    result = python_ecosystem.scan(SourceTree.scan(copy_sample(tmp_path)))
     assert [(p.name, p.path) for p in result.packages] == [
         ("acme-common", "python/common"), ("acme-worker", "python/worker"),
     ]
@@ -74,7 +74,7 @@ def test_sample_monorepo(tmp_path: Path) -> None:
 def test_real_workspace_postmodern_mono(tmp_path: Path) -> None:
     root = copy_real_workspace("postmodern-mono", tmp_path)
     expected = json.loads((REAL_WORKSPACES / "postmodern-mono.expected.json").read_text())
-    result = PythonEcosystem().scan(SourceTree.scan(root))
+    result = python_ecosystem.scan(SourceTree.scan(root))
     assert sorted((p.name, p.path) for p in result.packages) == sorted(
         (p["name"], p["path"]) for p in expected["packages"] if p["ecosystem"] == "python"
     )
@@ -388,7 +388,7 @@ def test_runtime_version_sources(tmp_path: Path) -> None:
     versions = {w.root: w.runtime_version for w in result.workspaces}
     assert versions == {"ws": "3.12", "other": "3.13"}  # the repo's .python-version wins
     (tmp_path / ".python-version").unlink()
-    result = PythonEcosystem().scan(SourceTree.scan(tmp_path))
+    result = python_ecosystem.scan(SourceTree.scan(tmp_path))
     assert {w.root: w.runtime_version for w in result.workspaces}["other"] == "3.11"
 
 
@@ -429,7 +429,7 @@ def test_large_workspace_scans_quickly(tmp_path: Path) -> None:
     write_tree(tmp_path, files)
     tree = SourceTree.scan(tmp_path)
     started = time.perf_counter()
-    result = PythonEcosystem().scan(tree)
+    result = python_ecosystem.scan(tree)
     assert time.perf_counter() - started < 3.0
     assert len(result.packages) == count and len(edges(result)) == count - 1
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bakegen.ecosystems.python_pep import (
+from bakegen.ecosystems.python.pep import (
     file_url_path,
     lowest_minor,
     normalize_name,

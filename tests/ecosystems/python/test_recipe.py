@@ -7,15 +7,16 @@ from pathlib import Path
 
 import dockerfile
 
-from bakegen.config import ServiceSettings
-from bakegen.ecosystems import BaseRecipe, ServiceRecipe
+from bakegen.ecosystems import python as python_ecosystem
+from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe
 from bakegen.ecosystems.common import exec_form, runtime_setup
-from bakegen.ecosystems.python import UV_VERSION, PythonEcosystem
+from bakegen.ecosystems.python.recipe import UV_VERSION
 from bakegen.model import EcosystemScan, Package, Workspace
+from bakegen.settings import ServiceSettings
 from bakegen.tree import SourceTree
 from tests.builders import copy_sample, write_tree
 
-ECO = PythonEcosystem()
+ECO = python_ecosystem
 #: optional BuildKit secrets on every downloading step (docs/security.md)
 CREDENTIAL_MOUNTS = (
     "--mount=type=secret,id=netrc,target=/root/.netrc",
