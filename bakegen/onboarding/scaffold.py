@@ -33,11 +33,11 @@ from bakegen.onboarding.lock import LockOutcome, LockStatus, LockStep, lock_step
 from bakegen.onboarding.names import unscoped
 from bakegen.onboarding.register import MemberList, is_excluded
 from bakegen.onboarding.transaction import FileChange, Transaction, read_text
-from bakegen.pipeline import generate, load_settings, scan
+from bakegen.pipeline import generate, load_settings, pending_changes, scan, write
 from bakegen.plan import RESERVED_TARGETS
 from bakegen.render import is_generated
 from bakegen.tree import is_within, join, normalize, parent
-from bakegen.write import Changes, apply_changes, plan_changes, resolve_inside
+from bakegen.write import Changes, resolve_inside
 
 #: `--lang` word -> its scaffold, from every ecosystem that has one
 LANGUAGES: dict[str, Language] = {
@@ -178,8 +178,8 @@ def create_service(root: Path, request: NewRequest) -> NewResult:
                 raise _not_found(plan) from exc
             raise
         package = _verify(generated.scan, plan)
-        changes = plan_changes(root, generated.files, (generated.plan.output_dir,))
-        apply_changes(root, generated.files, changes)
+        changes = pending_changes(root, generated)
+        write(root, generated, changes)
     except BaseException:
         transaction.rollback()
         raise
