@@ -21,7 +21,7 @@ from bakegen.graph import package_graph
 from bakegen.model import ScanResult
 from bakegen.plan import Plan, make_plan, own_dockerfile
 from bakegen.render.files import render_files
-from bakegen.scan import scan_tree
+from bakegen.scan.repository import scan_tree
 from bakegen.tree import SourceTree
 from bakegen.wording import listing
 from bakegen.write import Changes, apply_changes, plan_changes, resolve_inside

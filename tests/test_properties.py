@@ -27,7 +27,7 @@ from bakegen.bakefile import parse_bakefiles
 from bakegen.config import Config
 from bakegen.errors import BakegenError
 from bakegen.pipeline import Generated, generate
-from bakegen.scan import scan_repository
+from bakegen.scan.repository import scan_repository
 from tests.bakefile import load_bake, unquote
 from tests.builders import write_tree
 from tests.dockerlint import hcl_unescape, lint_files

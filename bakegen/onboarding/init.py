@@ -35,7 +35,7 @@ from bakegen.errors import BakegenError
 from bakegen.model import ScanResult, Workspace
 from bakegen.onboarding.transaction import FileChange, Transaction, read_text
 from bakegen.pipeline import load_settings
-from bakegen.scan import scan_tree
+from bakegen.scan.repository import scan_tree
 from bakegen.settings import ServiceSettings
 from bakegen.tree import SourceTree
 

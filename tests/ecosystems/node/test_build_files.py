@@ -4,7 +4,7 @@ from pathlib import Path
 
 from bakegen.config import Config
 from bakegen.ecosystems import ECOSYSTEMS
-from bakegen.scan import scan_repository
+from bakegen.scan.repository import scan_repository
 from tests.builders import write_tree
 from tests.fakes import plan_of
 

@@ -12,7 +12,7 @@ import pytest
 from bakegen.config import Config, load_config
 from bakegen.ecosystems import node as node_ecosystem
 from bakegen.model import DepKind, EcosystemScan, Package, Workspace
-from bakegen.scan import scan_tree
+from bakegen.scan.repository import scan_tree
 from bakegen.tree import SourceTree
 from tests.builders import REAL_WORKSPACES, copy_real_workspace, copy_sample, write_tree
 

@@ -405,7 +405,7 @@ def test_deleted_files_outside_packages_need_no_base_plan(
 
     write_tree(repo, {"docs/old.md": "old\n"})
     commit(repo)
-    monkeypatch.setattr(bakegen.affected, "_base_state", fail)
+    monkeypatch.setattr(bakegen.affected, "plan_revision", fail)
     assert change(repo, lambda root: git(root, "rm", "-q", "docs/old.md")) == {}
     assert change(repo, lambda root: git(root, "rm", "-q", "README.md")) == {}
 

@@ -32,7 +32,7 @@ from bakegen.errors import BakegenError, Problem
 from bakegen.manifests import load_yaml
 from bakegen.model import Package, Skipped
 from bakegen.render import is_generated
-from bakegen.scope import Scope
+from bakegen.scan.scope import Scope
 from bakegen.tree import SourceTree, is_within, iter_parents, join, normalize, parent
 
 #: the compose files `docker compose` and `docker buildx bake` read by default

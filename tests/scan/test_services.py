@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import cli
-from bakegen.services import _DEV_SERVER
+from bakegen.scan.services import _DEV_SERVER
 from tests.builders import write_tree
 
-CASES = Path(__file__).parent / "cases"
+CASES = Path(__file__).parents[1] / "cases"
 
 
 def test_scan_says_why_each_candidate_is_or_is_not_a_service(tmp_path: Path) -> None:

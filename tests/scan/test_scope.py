@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import cli
-from bakegen.scope import Scope
+from bakegen.scan.scope import Scope
 from tests.builders import write_tree
 
-CASES = Path(__file__).parent / "cases"
+CASES = Path(__file__).parents[1] / "cases"
 YARN_LOCK = "# yarn lockfile v1\n\n\n"
 NPM_LOCK = {"lockfileVersion": 3, "requires": True, "packages": {}}
 

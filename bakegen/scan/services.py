@@ -1,6 +1,6 @@
 """Which heuristic service candidates are not services.
 
-Evidence comes first (a compose build or a Dockerfile, see `bakegen.evidence`). Without it,
+Evidence comes first (a compose build or a Dockerfile, see `scan.evidence`). Without it,
 each ecosystem proposes candidates by heuristic: a Node `start` script, a Cargo bin target,
 Python console scripts or a `__main__.py`. A candidate is rejected, with the reason kept on
 the package, when

@@ -15,7 +15,7 @@ from bakegen.cli import cli
 from bakegen.dockerfiles import dockerfile_name, is_dev_variant, read_dockerfile
 from tests.builders import write_tree
 
-CASES = Path(__file__).parent / "cases"
+CASES = Path(__file__).parents[1] / "cases"
 YARN_LOCK = "# yarn lockfile v1\n\n\n"
 
 

@@ -11,13 +11,13 @@ from bakegen.config import Config
 from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.ecosystems.base import Ecosystem
 from bakegen.errors import BakegenError, Problem
-from bakegen.evidence import Attachment, find_evidence
-from bakegen.lockcheck import lockfile_problems
 from bakegen.model import Package, ScanResult, Skipped, Workspace
 from bakegen.naming import target_name
 from bakegen.safety import env_auth_problems, find_credentials, name_problems
-from bakegen.scope import Scope, filter_tree, narrow, without_packages
-from bakegen.services import reject_candidates
+from bakegen.scan.evidence import Attachment, find_evidence
+from bakegen.scan.lockcheck import lockfile_problems
+from bakegen.scan.scope import Scope, filter_tree, narrow, without_packages
+from bakegen.scan.services import reject_candidates
 from bakegen.tree import SourceTree
 from bakegen.wording import listing
 
