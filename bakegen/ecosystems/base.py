@@ -61,6 +61,12 @@ class ServiceRecipe:
     stages: tuple[Stage, ...] = ()
 
 
+def image_command(settings: ServiceSettings, recipe_command: tuple[str, ...]) -> tuple[str, ...]:
+    """The CMD a service's image runs: the config's `cmd` when it sets one (an empty one runs
+    nothing), else the recipe's command."""
+    return settings.cmd if settings.cmd is not None else recipe_command
+
+
 class Ecosystem(Protocol):
     """Finds one ecosystem's packages and knows how it installs and builds in a Dockerfile."""
 

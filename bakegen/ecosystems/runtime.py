@@ -1,54 +1,21 @@
-"""Dockerfile pieces every ecosystem shares: JSON exec form, shell quoting, runtime setup."""
+"""The runtime setup every production-base shares: CA certificates, tini, the user `app`."""
 
 from __future__ import annotations
 
-import json
-import re
-import shlex
+from bakegen.ecosystems.instructions import run
 
 APP_USER = "app"
 APP_UID = 10001
-_SAFE_TOKEN = re.compile(r"[A-Za-z0-9@%+=:,./_-]+")
-
-
-def exec_form(args: tuple[str, ...] | list[str]) -> str:
-    """A JSON array for CMD/ENTRYPOINT: no shell, so no injection from names."""
-    return json.dumps(list(args), ensure_ascii=False)
-
-
-def sh_quote(value: str) -> str:
-    """Quote one word for a RUN shell line (package names, paths from manifests)."""
-    if _SAFE_TOKEN.fullmatch(value):
-        return value
-    return shlex.quote(value)
-
-
-def literal_path(path: str) -> str:
-    """A path for COPY or WORKDIR, which expand variables: `$` and `\\` stay literal."""
-    return path.replace("\\", "\\\\").replace("$", "\\$")
-
-
-def copy_paths(paths: tuple[str, ...] | list[str], dest_root: str = "./") -> tuple[str, ...]:
-    """`COPY` instructions bringing repository paths to the same relative place.
-
-    Uses the JSON form so paths with spaces survive; folders keep their trailing slash.
-    """
-    lines = []
-    for path in sorted(set(paths)):
-        dest = dest_root.rstrip("/") + "/" + path if dest_root not in ("./", ".") else path
-        words = [literal_path(path), literal_path(dest)]
-        lines.append(f"COPY {json.dumps(words, ensure_ascii=False)}")
-    return tuple(lines)
 
 
 #: the stage every Debian-based base Dockerfile installs tini and the CA bundle in: the same
 #: image and the same RUN in every file, so BuildKit runs that apt step once per bake
 RUNTIME_TOOLS_STAGE = "runtime-tools"
 RUNTIME_TOOLS_IMAGE = "debian:bookworm-slim"
-_APT_TOOLS = (
-    "RUN apt-get update \\\n"
-    " && apt-get install -y --no-install-recommends ca-certificates tini \\\n"
-    " && rm -rf /var/lib/apt/lists/*"
+_APT_TOOLS = run(
+    "apt-get update",
+    "apt-get install -y --no-install-recommends ca-certificates tini",
+    "rm -rf /var/lib/apt/lists/*",
 )
 _TINI_ENTRYPOINT = 'ENTRYPOINT ["/usr/bin/tini", "--"]'
 
@@ -87,15 +54,17 @@ def runtime_setup(runtime_image: str) -> tuple[str, ...]:
         return (f"USER {APP_UID}:{APP_UID}",)
     if kind == "alpine":
         return (
-            "RUN apk add --no-cache ca-certificates tini \\\n"
-            f" && addgroup -S -g {APP_UID} {APP_USER} \\\n"
-            f" && adduser -S -D -H -u {APP_UID} -G {APP_USER} {APP_USER}",
+            run(
+                "apk add --no-cache ca-certificates tini",
+                f"addgroup -S -g {APP_UID} {APP_USER}",
+                f"adduser -S -D -H -u {APP_UID} -G {APP_USER} {APP_USER}",
+            ),
             'ENTRYPOINT ["/sbin/tini", "--"]',
         )
-    user = (
-        f"RUN groupadd --system --gid {APP_UID} {APP_USER} \\\n"
-        f" && useradd --system --uid {APP_UID} --gid {APP_UID} --no-create-home "
-        f"--shell /usr/sbin/nologin {APP_USER}"
+    user = run(
+        f"groupadd --system --gid {APP_UID} {APP_USER}",
+        f"useradd --system --uid {APP_UID} --gid {APP_UID} --no-create-home "
+        f"--shell /usr/sbin/nologin {APP_USER}",
     )
     if kind == "debian":
         # ca-certificates brings openssl's libssl3, which dynamically linked binaries need

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from bakegen.ecosystems.base import Stage
-from bakegen.ecosystems.common import (
+from bakegen.ecosystems.base import Stage, image_command
+from bakegen.ecosystems.instructions import exec_form
+from bakegen.ecosystems.runtime import (
     APP_UID,
     bare_runtime_setup,
-    exec_form,
     runtime_setup,
     runtime_tools_stage,
 )
@@ -120,7 +120,7 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
     lines.append(f"USER {APP_UID}:{APP_UID}")
     if settings.entrypoint is not None:
         lines.append(f"ENTRYPOINT {exec_form(settings.entrypoint)}")
-    command = settings.cmd if settings.cmd is not None else recipe.command
+    command = image_command(settings, recipe.command)
     if command:
         lines.append(f"CMD {exec_form(command)}")
     return "\n".join(lines) + "\n"

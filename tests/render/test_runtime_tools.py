@@ -7,7 +7,7 @@ from pathlib import Path
 import dockerfile
 import pytest
 
-from bakegen.ecosystems.common import runtime_setup, runtime_tools_stage
+from bakegen.ecosystems.runtime import runtime_setup, runtime_tools_stage
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_monorepo"
 

@@ -26,12 +26,10 @@ crate's build-dependencies in deps-base.
 
 from __future__ import annotations
 
-import json
-
 from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe
 from bakegen.ecosystems.cargo.discover import BIN_DIR, ECOSYSTEM
 from bakegen.ecosystems.cargo.manifest import targets_of
-from bakegen.ecosystems.common import literal_path, sh_quote
+from bakegen.ecosystems.instructions import exec_form, literal_path, run, sh_quote, words
 from bakegen.errors import BakegenError
 from bakegen.model import Package, Workspace
 from bakegen.safety import secret_mounts
@@ -54,7 +52,6 @@ CREDENTIALS = secret_mounts("cargo-credentials")
 CHUNK = 200
 SERVICE_BUILDS_PER_RUN = 50
 _SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
-_NEXT = " \\\n && "
 _WIDTH = 88
 
 
@@ -100,15 +97,11 @@ def service_recipe(
     `dependencies` changes nothing, as in `base_recipe`.
     """
     bins = service_bins(service, settings)
-    built = " ".join(sh_quote(f"{TARGET_DIR}/release/{b}") for b in bins)
-    build_run = (
-        "RUN "
-        + _in_root(workspace)
-        + _cargo_build(service.name, bins)
-        + _NEXT
-        + f"mkdir -p {OUT_DIR}"
-        + _NEXT
-        + f"cp {built} {OUT_DIR}/"
+    built = words(f"{TARGET_DIR}/release/{b}" for b in bins)
+    build_run = run(
+        _in_root(workspace) + _cargo_build(service.name, bins),
+        f"mkdir -p {OUT_DIR}",
+        f"cp {built} {OUT_DIR}/",
     )
     runtime = tuple(
         _copy_from_build(f"{OUT_DIR}/{b}", f"{BIN_DIR}/{b}") for b in bins
@@ -161,26 +154,23 @@ def stub_runs(members: list[Package]) -> tuple[str, ...]:
         mains = [path for path, is_lib in chunk if not is_lib]
         steps = []
         if folders:
-            steps.append("mkdir -p " + _words(folders))
+            steps.append("mkdir -p " + words(folders, _WIDTH))
         if libs:
-            steps.append("touch " + _words(libs))
+            steps.append("touch " + words(libs, _WIDTH))
         if mains:
-            steps.append("printf 'fn main() {}\\n' | tee " + _words(mains) + " >/dev/null")
-        runs.append("RUN " + _NEXT.join(steps))
+            steps.append("printf 'fn main() {}\\n' | tee " + words(mains, _WIDTH) + " >/dev/null")
+        runs.append(run(*steps))
     return tuple(runs)
 
 
 def vendor_run(workspace: Workspace) -> str:
     """Download every third-party crate once, into the image, through the cache mounts."""
-    mounts = "".join(
-        f"{m} \\\n    "
-        for m in (*(f"--mount=type=cache,target={c}" for c in CACHE_MOUNTS), CREDENTIALS)
-    )
+    mounts = (*(f"--mount=type=cache,target={c}" for c in CACHE_MOUNTS), CREDENTIALS)
     locked = "--locked " if workspace.lockfile else ""
-    return (
-        f"RUN {mounts}mkdir -p {CARGO_DIR} && {_in_root(workspace)}"
-        f"cargo vendor {locked}--versioned-dirs "
-        f"{VENDOR_DIR} > {VENDOR_CONFIG}"
+    return run(
+        f"mkdir -p {CARGO_DIR} && {_in_root(workspace)}"
+        f"cargo vendor {locked}--versioned-dirs {VENDOR_DIR} > {VENDOR_CONFIG}",
+        mounts=mounts,
     )
 
 
@@ -188,22 +178,22 @@ def dependency_runs(workspace: Workspace, members: list[Package]) -> tuple[str, 
     """Compile what each service's build will need, with the very same cargo command."""
     services = [p for p in members if p.deployable and p.binaries and not p.has_dockerfile]
     if not services:
-        return ("RUN " + _in_root(workspace) + _cargo("build --release --workspace"),)
+        return (run(_in_root(workspace) + _cargo("build --release --workspace")),)
     runs = []
     for start in range(0, len(services), SERVICE_BUILDS_PER_RUN):
         chunk = services[start : start + SERVICE_BUILDS_PER_RUN]
-        runs.append("RUN " + _in_root(workspace) + _NEXT.join(_cargo_build(p.name) for p in chunk))
+        first, *rest = (_cargo_build(p.name) for p in chunk)
+        runs.append(run(_in_root(workspace) + first, *rest))
     return tuple(runs)
 
 
 def clean_runs(workspace: Workspace, members: list[Package]) -> tuple[str, ...]:
     """Drop the members' stub artifacts so no service ever links a stub."""
     names = sorted({p.name for p in members})
+    flags = [f"-p {sh_quote(n)}" for n in names]
     return tuple(
-        "RUN "
-        + _in_root(workspace)
-        + _cargo("clean --release " + " ".join(f"-p {sh_quote(n)}" for n in names[i : i + CHUNK]))
-        for i in range(0, len(names), CHUNK)
+        run(_in_root(workspace) + _cargo("clean --release " + " ".join(flags[i : i + CHUNK])))
+        for i in range(0, len(flags), CHUNK)
     )
 
 
@@ -225,22 +215,8 @@ def _in_root(workspace: Workspace) -> str:
     return "" if workspace.root == "." else f"cd {sh_quote(workspace.root)} && "
 
 
-def _words(paths: list[str]) -> str:
-    """Quoted words, wrapped onto continuation lines so long lists stay readable."""
-    lines: list[str] = []
-    line = ""
-    for word in (sh_quote(p) for p in paths):
-        if line and len(line) + len(word) > _WIDTH:
-            lines.append(line)
-            line = ""
-        line = f"{line} {word}" if line else word
-    lines.append(line)
-    return " \\\n    ".join(lines)
-
-
 def _copy_from_build(source: str, dest: str) -> str:
     if all(c in _SAFE or c == "/" for c in source + dest):
         return f"COPY --from=build --chmod=0755 {source} {dest}"
     # COPY expands variables even in its JSON form: backslashes and `$` must stay literal
-    words = [literal_path(w) for w in (source, dest)]
-    return f"COPY --from=build --chmod=0755 {json.dumps(words, ensure_ascii=False)}"
+    return f"COPY --from=build --chmod=0755 {exec_form([literal_path(source), literal_path(dest)])}"

@@ -37,7 +37,7 @@ import re
 from collections.abc import Iterable
 
 from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe, Stage
-from bakegen.ecosystems.common import copy_paths, literal_path, sh_quote
+from bakegen.ecosystems.instructions import copy_paths, literal_path, run, sh_quote, words
 from bakegen.ecosystems.node.manifest import INSTALL_SCRIPTS, relative_to, run_script_command
 from bakegen.ecosystems.node.start import NEXT, NITRO
 from bakegen.model import DepKind, Package, Workspace
@@ -60,7 +60,6 @@ OUT_DIR = "/out"
 WORKSPACE_DIR = "/workspace"
 #: files that may carry registry tokens and have no business in a runtime image
 SECRET_PRONE = (".npmrc", ".yarnrc", ".yarnrc.yml")
-_CONTINUE = " \\\n && "
 _STRIP_SCRIPTS_JS = (
     'const fs=require("fs");const drop=process.argv[1].split(",");'
     "for(const f of process.argv.slice(2)){"
@@ -102,6 +101,7 @@ _GENERATED_IN_NODE_MODULES = (
     "find . -type d -path '*/node_modules/.prisma' -prune -exec sh -c "
     """'for d; do mkdir -p "/out/${d%/.prisma}" && cp -a "$d" "/out/$d"; done' sh {} +"""
 )
+_REMOVE_NODE_MODULES = "find . -name node_modules -type d -prune -exec rm -rf {} +"
 #: a script downloading what it runs: it must not run again in a production install
 _FETCHES = re.compile(r"\b(npx|pnpx|bunx|dlx|curl|wget)\b")
 # node:25+ images lack corepack, and the yarn 1 links node:25 still has clash with its bins
@@ -147,7 +147,7 @@ def base_recipe(
             "# install scripts of workspace packages need their sources: services' builds run them",
             _strip_scripts(INSTALL_SCRIPTS, held_back),
         ]
-    deps.append(f"RUN {_cache(manager)} {_credentials(manager)} {_install(workspace)}")
+    deps.append(run(_install(workspace), mounts=_mounts(manager), mounts_inline=True))
     environment = "ENV NODE_ENV=production NPM_CONFIG_UPDATE_NOTIFIER=false"
     if dependencies == PER_SERVICE:
         return BaseRecipe(deps=tuple(deps), production=(environment,))
@@ -201,7 +201,7 @@ def service_recipe(
         build.extend(copy_paths((pkg.path,), WORKSPACE_DIR))
         commands = _build_commands(workspace, (pkg,))
         if commands:
-            build.append("RUN " + _CONTINUE.join(commands))
+            build.append(run(*commands))
     if next_app:
         build.append(_pack_next_standalone(service.path))
     elif service.framework == NITRO:
@@ -272,11 +272,12 @@ def _manager_setup(workspace: Workspace) -> list[str]:
     if manager == "npm":
         if not version:
             return []
-        return [f"RUN {_cache('npm')} npm install --global --no-audit --no-fund "
-                + sh_quote(f"npm@{version}")]
+        return [run("npm install --global --no-audit --no-fund " + sh_quote(f"npm@{version}"),
+                    mounts=(_cache("npm"),), mounts_inline=True)]
     if manager == "bun":
-        return [f"RUN {_cache('npm')} npm install --global --no-audit --no-fund "
-                + sh_quote(f"bun@{version or 'latest'}")]
+        return [run("npm install --global --no-audit --no-fund "
+                    + sh_quote(f"bun@{version or 'latest'}"),
+                    mounts=(_cache("npm"),), mounts_inline=True)]
     tool = "pnpm" if manager == "pnpm" else "yarn"
     steps = [_ENSURE_COREPACK, f"corepack enable {tool}"]
     if version:
@@ -286,7 +287,7 @@ def _manager_setup(workspace: Workspace) -> list[str]:
         # corepack fetches Yarn 2+ from repo.yarnpkg.com unless told to use the npm registry,
         # which every build that installs Node packages reaches anyway (mirrors included)
         lines.append("ARG COREPACK_NPM_REGISTRY=https://registry.npmjs.org")
-    lines.append("RUN " + _CONTINUE.join(steps))
+    lines.append(run(*steps))
     if manager == "yarn-berry":
         # node-modules: Plug'n'Play would need the zip cache in the image; the global cache
         # keeps downloads on the cache mount instead of in .yarn/cache
@@ -342,20 +343,19 @@ def _production_install(
     if manager == "npm" and service is not None:
         return [
             *keep_root_scripts_out,
-            f"RUN {_cache(manager)} {_credentials(manager)} "
-            "find . -name node_modules -type d -prune -exec rm -rf {} +"
-            f"{_CONTINUE}npm {'ci' if workspace.lockfile else 'install'} --omit=dev "
-            "--prefer-offline --no-audit --no-fund "
-            f"--workspace {sh_quote(service.name)}"
+            run(_REMOVE_NODE_MODULES,
+                f"npm {'ci' if workspace.lockfile else 'install'} --omit=dev "
+                f"--prefer-offline --no-audit --no-fund --workspace {sh_quote(service.name)}",
+                mounts=_mounts(manager), mounts_inline=True),
         ]
     if manager == "npm":
-        return ["RUN npm prune --omit=dev --no-audit --no-fund"]
+        return [run("npm prune --omit=dev --no-audit --no-fund")]
     if manager == "yarn-berry":
         scope = "--all" if service is None else sh_quote(service.name)
-        focus = f"yarn workspaces focus {scope} --production"
+        focus = [f"yarn workspaces focus {scope} --production"]
         if (workspace.manager_version or "4").split(".")[0] in ("2", "3"):
-            focus = f"yarn plugin import workspace-tools{_CONTINUE}{focus}"  # built in from 4
-        return [f"RUN {_cache(manager)} {_credentials(manager)} {focus}"]
+            focus.insert(0, "yarn plugin import workspace-tools")  # built in from 4
+        return [run(*focus, mounts=_mounts(manager), mounts_inline=True)]
     frozen = workspace.lockfile is not None
     reinstall = {
         "yarn-classic": "yarn install --production --prefer-offline --non-interactive"
@@ -368,16 +368,13 @@ def _production_install(
     }[manager]
     steps = [
         *keep_root_scripts_out,
-        f"RUN {_cache(manager)} {_credentials(manager)} "
-        "find . -name node_modules -type d -prune -exec rm -rf {} +"
-        f"{_CONTINUE}{reinstall}",
+        run(_REMOVE_NODE_MODULES, reinstall, mounts=_mounts(manager), mounts_inline=True),
     ]
     if service is not None and manager in ("yarn-classic", "bun"):
-        args = " ".join(sh_quote(relative_to(p.path, workspace.root))
-                        for p in runtime_closure(service, closure))
+        args = words(relative_to(p.path, workspace.root) for p in runtime_closure(service, closure))
         steps += [
             "# no scoped install: keep what the service's packages reach, delete the rest",
-            f"RUN node -e '{_PRUNE_TO_JS}' {args}",
+            run(f"node -e '{_PRUNE_TO_JS}' {args}"),
         ]
     return steps
 
@@ -385,12 +382,12 @@ def _production_install(
 def _collect_node_modules() -> str:
     """Move every node_modules folder of the workspace to /prod, at the same relative path."""
     move = 'for d; do mkdir -p "/prod/${d%/node_modules}" && mv "$d" "/prod/$d"; done'
-    return "RUN " + _CONTINUE.join([
+    return run(
         f"mkdir -p {PROD_DIR}",
         "cd /workspace",
         f"find . -name node_modules -type d -prune -exec sh -c '{move}' sh {{}} +",
         f"chmod -R a+rX {PROD_DIR}",
-    ])
+    )
 
 
 def _build_commands(workspace: Workspace, ordered: Iterable[Package]) -> list[str]:
@@ -404,7 +401,7 @@ def _build_commands(workspace: Workspace, ordered: Iterable[Package]) -> list[st
                 command = run_script_command(
                     workspace.manager, workspace.root, pkg.path, pkg.name, script
                 )
-                commands.append(" ".join(sh_quote(word) for word in command))
+                commands.append(words(command))
     return commands
 
 
@@ -412,22 +409,20 @@ def _pack_runtime(paths: tuple[str, ...]) -> str:
     """Copy the runtime folders into /out in one step (one final layer, GNU tar excludes)."""
     excludes = " ".join(f"--exclude={name}" for name in ("node_modules", *SECRET_PRONE))
     archive = "/tmp/runtime.tar"
-    return "RUN " + _CONTINUE.join([
+    return run(
         f"mkdir -p {OUT_DIR}",
         "cd /workspace",
-        f"tar --create --file={archive} {excludes} -- "
-        + " ".join(sh_quote(p) for p in paths),
+        f"tar --create --file={archive} {excludes} -- {words(paths)}",
         f"tar --extract --file={archive} --directory={OUT_DIR}",
         f"rm {archive}",
         _GENERATED_IN_NODE_MODULES,
         f"chmod -R a+rX {OUT_DIR}",
-    ])
+    )
 
 
 def _strip_scripts(scripts: Iterable[str], manifests: list[str]) -> str:
     """A RUN deleting `scripts` from the given manifests (paths relative to WORKDIR)."""
-    args = " ".join(sh_quote(m) for m in manifests)
-    return f"RUN node -e '{_STRIP_SCRIPTS_JS}' {','.join(scripts)} {args}"
+    return run(f"node -e '{_STRIP_SCRIPTS_JS}' {','.join(scripts)} {words(manifests)}")
 
 
 def _pack_next_standalone(path: str) -> str:
@@ -439,7 +434,7 @@ def _pack_next_standalone(path: str) -> str:
     """
     dest = f"{OUT_DIR}/{path}/" if path != "." else f"{OUT_DIR}/"
     app = sh_quote(dest)
-    return "RUN " + _CONTINUE.join([
+    return run(
         f"cd /workspace/{sh_quote(path)}" if path != "." else "cd /workspace",
         "server=$(cd .next/standalone 2>/dev/null && find . -name server.js"
         " -not -path '*/node_modules/*' -not -path '*/.next/*' | sort | head -n 1)",
@@ -455,13 +450,13 @@ def _pack_next_standalone(path: str) -> str:
         'cp -a .next/static "${dest}.next/static"',
         'if [ -d public ]; then cp -a public "${dest}public"; fi',
         f"chmod -R a+rX {OUT_DIR}",
-    ])
+    )
 
 
 def _pack_nitro_output(path: str) -> str:
     """Ship only nitro's `.output` (server bundle with its traced node_modules, public)."""
     dest = f"{OUT_DIR}/{path}" if path != "." else OUT_DIR
-    return "RUN " + _CONTINUE.join([
+    return run(
         f"cd /workspace/{sh_quote(path)}" if path != "." else "cd /workspace",
         "if [ ! -f .output/server/index.mjs ]; then echo \"bakegen: the build wrote no"
         " .output/server/index.mjs (nitro's node-server output); set a cmd for this"
@@ -469,11 +464,11 @@ def _pack_nitro_output(path: str) -> str:
         f"mkdir -p {sh_quote(dest)}",
         f"cp -a .output {sh_quote(dest + '/.output')}",
         f"chmod -R a+rX {OUT_DIR}",
-    ])
+    )
 
 
 def _app_workdir(path: str) -> str:
-    return "WORKDIR /app/" + path.replace("\\", "\\\\").replace("$", "\\$")
+    return "WORKDIR /app/" + literal_path(path)
 
 
 def _workdir(root: str) -> str:
@@ -489,3 +484,8 @@ def _credentials(manager: str) -> str:
 
 def _cache(manager: str) -> str:
     return f"--mount=type=cache,target={CACHE_TARGETS[manager]}"
+
+
+def _mounts(manager: str) -> tuple[str, str]:
+    """The download cache and the optional credentials every installing step mounts."""
+    return _cache(manager), _credentials(manager)

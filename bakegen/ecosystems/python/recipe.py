@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import json
 
-from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe, Stage
-from bakegen.ecosystems.common import sh_quote
+from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe, Stage, image_command
+from bakegen.ecosystems.instructions import env, run, sh_quote, words
 from bakegen.ecosystems.python.discover import VENV
 from bakegen.ecosystems.python.start import server_environment
 from bakegen.model import Package, Workspace
@@ -59,7 +59,7 @@ def base_recipe(
     copies its own, pruned from deps-base's.
     """
     deps = {"uv": _uv_deps, "poetry": _poetry_deps}.get(workspace.manager, _pip_deps)
-    environment = _env(f"PATH={VENV}/bin:$PATH", "PYTHONUNBUFFERED=1")
+    environment = env(f"PATH={VENV}/bin:$PATH", "PYTHONUNBUFFERED=1")
     if _own_venv(workspace, dependencies):
         return BaseRecipe(deps=deps(workspace, packages), production=(environment,))
     return BaseRecipe(
@@ -110,7 +110,9 @@ def service_recipe(
             f"COPY --from=build {json.dumps([source + '/', service.path + '/'])}",
             f"WORKDIR {'/app' if service.path == '.' else '/app/' + service.path}",
         ]
-    command = settings.cmd or service.entrypoint or _module_command(service)
+    default = service.entrypoint or _module_command(service)
+    # with an empty `cmd` the image runs nothing: the listen address follows the default
+    command = image_command(settings, default) or default
     listen = server_environment(command, settings.port)
     if listen is not None:
         runtime.append(listen)
@@ -138,22 +140,9 @@ def _uv_prune(workspace: Workspace, service: Package) -> Stage:
         base="deps-base",
         instructions=(
             "# the service's own third-party dependencies: an exact sync uninstalls the rest",
-            _run((), " ".join(sync)),
+            run(" ".join(sync)),
         ),
     )
-
-
-def _env(*pairs: str) -> str:
-    return "ENV " + " \\\n    ".join(pairs)
-
-
-def _run(mounts: tuple[str, ...], *commands: str) -> str:
-    prefix = "RUN " + "".join(f"{m} \\\n    " for m in mounts)
-    return prefix + " \\\n && ".join(commands)
-
-
-def _words(items: list[str] | tuple[str, ...]) -> str:
-    return " ".join(sh_quote(i) for i in items)
 
 
 def _build_requires(packages: tuple[Package, ...]) -> list[str]:
@@ -175,23 +164,24 @@ def _uv_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[str, 
     requires = _build_requires(packages)
     project = () if workspace.root == "." else (f"--project {sh_quote(workspace.root)}",)
     lines = [
-        _env(*PIP_ENV, f"PATH={UV_HOME}/bin:$PATH", "UV_COMPILE_BYTECODE=1", "UV_LINK_MODE=copy",
-             "UV_PYTHON=python3", "UV_PYTHON_DOWNLOADS=never", f"UV_PROJECT_ENVIRONMENT={VENV}"),
+        env(*PIP_ENV, f"PATH={UV_HOME}/bin:$PATH", "UV_COMPILE_BYTECODE=1", "UV_LINK_MODE=copy",
+            "UV_PYTHON=python3", "UV_PYTHON_DOWNLOADS=never", f"UV_PROJECT_ENVIRONMENT={VENV}"),
         "# uv from PyPI, pinned, beside the image's Python: no second registry to reach",
-        _run((PIP_CACHE, *CREDENTIALS), f"pip install --target {UV_HOME} uv=={UV_VERSION}"),
+        run(f"pip install --target {UV_HOME} uv=={UV_VERSION}", mounts=(PIP_CACHE, *CREDENTIALS)),
     ]
     if requires:
         lines += [
             "# build backends of the workspace packages, so service builds need no network",
-            _run((UV_CACHE, *CREDENTIALS), f"uv venv {BUILD_TOOLS}",
-                 f"uv pip install --python {BUILD_TOOLS}/bin/python {_words(requires)}"),
+            run(f"uv venv {BUILD_TOOLS}",
+                f"uv pip install --python {BUILD_TOOLS}/bin/python {words(requires)}",
+                mounts=(UV_CACHE, *CREDENTIALS)),
         ]
     lines += [
         "COPY . ./",
         UV_LOCKED_NOTE if workspace.lockfile else UV_UNLOCKED_NOTE,
-        _run((UV_CACHE, *CREDENTIALS),
-             " ".join(("uv sync", *(("--locked",) if workspace.lockfile else ()),
-                       "--no-install-local --all-packages --no-dev", *project))),
+        run(" ".join(("uv sync", *(("--locked",) if workspace.lockfile else ()),
+                      "--no-install-local --all-packages --no-dev", *project)),
+            mounts=(UV_CACHE, *CREDENTIALS)),
     ]
     return tuple(lines)
 
@@ -199,15 +189,16 @@ def _uv_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[str, 
 def _poetry_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[str, ...]:
     requires = _build_requires(packages)
     lines = [
-        _env(*PIP_ENV, "POETRY_NO_INTERACTION=1", f"VIRTUAL_ENV={VENV}"),
-        _run((PIP_CACHE, *CREDENTIALS), "python -m venv /opt/poetry",
-             f"/opt/poetry/bin/pip install poetry=={POETRY_VERSION}"),
+        env(*PIP_ENV, "POETRY_NO_INTERACTION=1", f"VIRTUAL_ENV={VENV}"),
+        run("python -m venv /opt/poetry", f"/opt/poetry/bin/pip install poetry=={POETRY_VERSION}",
+            mounts=(PIP_CACHE, *CREDENTIALS)),
         *_pip_buildtools(requires),
         "COPY . ./",
         "# Poetry installs into the active venv (VIRTUAL_ENV); a stale poetry.lock fails",
-        _run((POETRY_CACHE, *CREDENTIALS), f"python -m venv {VENV}",
-             f"cd {sh_quote(workspace.root)}",
-             "/opt/poetry/bin/poetry install --no-root --no-directory --only main --compile"),
+        run(f"python -m venv {VENV}",
+            f"cd {sh_quote(workspace.root)}",
+            "/opt/poetry/bin/poetry install --no-root --no-directory --only main --compile",
+            mounts=(POETRY_CACHE, *CREDENTIALS)),
     ]
     return tuple(lines)
 
@@ -215,12 +206,12 @@ def _poetry_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[s
 def _pip_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[str, ...]:
     requirements = sorted({r for p in packages
                            for r in p.requirements})
-    install = (f"{VENV}/bin/pip install {_words(requirements)}",) if requirements else ()
+    install = (f"{VENV}/bin/pip install {words(requirements)}",) if requirements else ()
     return (
-        _env(*PIP_ENV),
+        env(*PIP_ENV),
         *_pip_buildtools(_build_requires(packages)),
         "# no lockfile: versions resolve when this stage builds; a uv.lock would pin them",
-        _run((PIP_CACHE, *CREDENTIALS), f"python -m venv {VENV}", *install),
+        run(f"python -m venv {VENV}", *install, mounts=(PIP_CACHE, *CREDENTIALS)),
     )
 
 
@@ -229,13 +220,13 @@ def _pip_buildtools(requires: list[str]) -> tuple[str, ...]:
         return ()
     return (
         "# build backends of the workspace packages, so service builds need no network",
-        _run((PIP_CACHE, *CREDENTIALS), f"python -m venv {BUILD_TOOLS}",
-             f"{BUILD_TOOLS}/bin/pip install {_words(requires)}"),
+        run(f"python -m venv {BUILD_TOOLS}", f"{BUILD_TOOLS}/bin/pip install {words(requires)}",
+            mounts=(PIP_CACHE, *CREDENTIALS)),
     )
 
 
 def _uv_wheels(folders: list[str]) -> str:
-    return _run((), *(
+    return run(*(
         f"uv build --wheel --no-build-isolation --offline --no-cache "
         f"--python {BUILD_TOOLS}/bin/python --out-dir {WHEELS} {sh_quote(folder)}"
         for folder in folders
@@ -245,24 +236,24 @@ def _uv_wheels(folders: list[str]) -> str:
 def _pip_wheels(folders: list[str]) -> str:
     # pip reads a bare word as a project name: `./` makes every folder a path
     paths = [folder if folder == "." else f"./{folder}" for folder in folders]
-    return _run((), f"{BUILD_TOOLS}/bin/pip wheel --no-deps --no-build-isolation --no-index "
-                    f"--wheel-dir {WHEELS} {_words(paths)}")
+    return run(f"{BUILD_TOOLS}/bin/pip wheel --no-deps --no-build-isolation --no-index "
+               f"--wheel-dir {WHEELS} {words(paths)}")
 
 
 def _uv_install() -> str:
-    return _run(
-        (f"--mount=type=bind,from=build,source={WHEELS},target=/tmp/wheels",
-         f"--mount=type=bind,from=build,source={UV_HOME},target={UV_HOME}"),
+    return run(
         f"{UV_HOME}/bin/uv pip install --python {VENV}/bin/python --no-deps --offline --no-cache "
         "--compile-bytecode /tmp/wheels/*.whl",
+        mounts=(f"--mount=type=bind,from=build,source={WHEELS},target=/tmp/wheels",
+                f"--mount=type=bind,from=build,source={UV_HOME},target={UV_HOME}"),
     )
 
 
 def _pip_install() -> str:
-    return _run(
-        (f"--mount=type=bind,from=build,source={WHEELS},target=/tmp/wheels",),
+    return run(
         f"{VENV}/bin/python -m pip install --no-deps --no-index --no-cache-dir "
         "--disable-pip-version-check --root-user-action=ignore /tmp/wheels/*.whl",
+        mounts=(f"--mount=type=bind,from=build,source={WHEELS},target=/tmp/wheels",),
     )
 
 

@@ -9,8 +9,9 @@ import dockerfile
 
 from bakegen.ecosystems import python as python_ecosystem
 from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe
-from bakegen.ecosystems.common import exec_form, runtime_setup
+from bakegen.ecosystems.instructions import exec_form
 from bakegen.ecosystems.python.recipe import UV_VERSION
+from bakegen.ecosystems.runtime import runtime_setup
 from bakegen.model import EcosystemScan, Package, Workspace
 from bakegen.settings import ServiceSettings
 from bakegen.tree import SourceTree
