@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bakegen.render.bake import BAKE_FILE, OVERRIDE_FILE
+from bakegen.formats import BAKE_FILE, OVERRIDE_FILE
 from bakegen.scan.evidence import COMPOSE_FILES
 
 

@@ -19,9 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bakegen.errors import BakegenError
-from bakegen.render.bake import BAKE_FILE, OVERRIDE_FILE
-
-BAKE_FILES = (BAKE_FILE, OVERRIDE_FILE)
+from bakegen.formats import BAKE_FILE, BAKE_FILES
 
 #: attributes bake merges key by key instead of replacing
 MERGED_MAPS = frozenset({"args", "contexts", "labels", "annotations"})

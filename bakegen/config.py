@@ -13,11 +13,11 @@ import pathspec
 from bakegen import tomlparse
 from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.errors import BakegenError
+from bakegen.formats import CONFIG_FILE
 from bakegen.references import platform_error, registry_error
 from bakegen.safety import SECRET_TARGETS
 from bakegen.settings import PER_SERVICE, ServiceSettings
 
-CONFIG_FILE = "bakegen.toml"
 CACHE_MODES = ("registry", "gha", "none")
 DEPENDENCY_MODES = ("shared", PER_SERVICE)
 DEFAULT_PLATFORMS = ("linux/amd64", "linux/arm64")

@@ -9,10 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bakegen.config import CONFIG_FILE
-from bakegen.render import is_generated
-
-BAKE_FILE = "docker-bake.hcl"
+from bakegen.formats import BAKE_FILE, CONFIG_FILE, is_generated
 
 
 @dataclass(frozen=True, slots=True)

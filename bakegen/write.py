@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bakegen.errors import BakegenError
-from bakegen.render import is_generated
+from bakegen.formats import is_generated
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 import dockerfile
 import hcl2
 
-from bakegen.render import GENERATED_MARKER
+from bakegen.formats import GENERATED_MARKER
 from bakegen.render.dockerignore import ALWAYS_EXCLUDED
 from tests.bakefile import unquote
 

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from bakegen import __version__
 from bakegen.cli import cli
+from bakegen.formats import is_generated
 from bakegen.matrix import Matrix
-from bakegen.render import is_generated
 from bakegen.render.matrix import layered_outputs
 from bakegen.render.workflow import ACTIONS, WORKFLOW_FILE, WorkflowSettings, render_workflow
 from tests.builders import SAMPLE, copy_sample, write_tree

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bakegen.errors import BakegenError
-from bakegen.render import header_lines
+from bakegen.formats import header_lines
 from bakegen.write import apply_changes, plan_changes, resolve_inside, unified_diff
 from tests.builders import write_tree
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 
 from bakegen.bakefile import BakeFile
-from bakegen.render.bake import BASE_TAG_SUFFIX, FINGERPRINT_LABEL
+from bakegen.formats import BASE_TAG_SUFFIX, FINGERPRINT_LABEL
 
 
 def changed_targets(old: BakeFile, new: BakeFile) -> dict[str, str]:

@@ -16,12 +16,10 @@ from bakegen.affected.git import FileChange
 from bakegen.affected.result import AffectedTarget, Reason
 from bakegen.affected.revision import Revision, load_bake
 from bakegen.affected.state import ROOT_DOCKERIGNORE, RepoState, TargetInfo
-from bakegen.bakefile import BAKE_FILES
-from bakegen.config import CONFIG_FILE
 from bakegen.ecosystems import lockfile_parser
 from bakegen.errors import BakegenError
+from bakegen.formats import BAKE_FILE, BAKE_FILES, CONFIG_FILE
 from bakegen.model import Package, Workspace
-from bakegen.render.bake import BAKE_FILE
 from bakegen.tree import is_within, iter_parents, join, parent
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bakegen.affected.git import GitRepo
-from bakegen.bakefile import BAKE_FILES, BakeFile, BakeFileError, parse_bakefiles
-from bakegen.render.bake import BAKE_FILE
+from bakegen.bakefile import BakeFile, BakeFileError, parse_bakefiles
+from bakegen.formats import BAKE_FILE, BAKE_FILES
 
 
 @dataclass

@@ -23,7 +23,6 @@ import tomlkit
 
 from bakegen import tomlparse
 from bakegen.config import (
-    CONFIG_FILE,
     DEFAULT_REGISTRY,
     Config,
     ImageSettings,
@@ -32,6 +31,7 @@ from bakegen.config import (
 from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.ecosystems.base import Ecosystem
 from bakegen.errors import BakegenError
+from bakegen.formats import CONFIG_FILE
 from bakegen.model import ScanResult, Workspace
 from bakegen.onboarding.transaction import FileChange, Transaction, read_text
 from bakegen.pipeline import load_settings

@@ -25,6 +25,7 @@ from bakegen.config import Config
 from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.ecosystems.python.pep import normalize_name
 from bakegen.errors import BakegenError, ProblemsFound
+from bakegen.formats import is_generated
 from bakegen.model import Package, ScanResult, Workspace
 from bakegen.naming import target_name
 from bakegen.onboarding.context import Context, Language, NewRequest, load_scaffold
@@ -35,7 +36,6 @@ from bakegen.onboarding.register import MemberList, is_excluded
 from bakegen.onboarding.transaction import FileChange, Transaction, read_text
 from bakegen.pipeline import generate, load_settings, pending_changes, scan, write
 from bakegen.plan import RESERVED_TARGETS
-from bakegen.render import is_generated
 from bakegen.tree import is_within, join, normalize, parent
 from bakegen.write import Changes, resolve_inside
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 
+from bakegen.formats import BASE_TAG_SUFFIX, FINGERPRINT_LABEL, OVERRIDE_FILE, header_lines
 from bakegen.plan import BasePlan, ImageVariable, Plan, ServicePlan
-from bakegen.render import header_lines
 from bakegen.render.hcl import (
     Block,
     Expr,
@@ -17,18 +17,12 @@ from bakegen.render.hcl import (
     template,
 )
 
-BAKE_FILE = "docker-bake.hcl"
-OVERRIDE_FILE = "docker-bake.override.hcl"
-#: the label carrying a base target's content fingerprint (its CI-mode tag)
-FINGERPRINT_LABEL = "dev.bakegen.fingerprint"
 _BASE_VARIABLES = (
     "REGISTRY", "TAG", "CACHE_TAG", "BAKEGEN_MODE", "SOURCE_URL", "GIT_SHA", "PLATFORMS",
 )
 #: with BAKEGEN_MODE=ci services take their bases from the registry, by content-addressed tag
 _CI = 'BAKEGEN_MODE == "ci"'
 METADATA_TARGET = "docker-metadata-action"
-#: the variables holding the bases' CI-mode tags end so: NODE_BASE_TAG
-BASE_TAG_SUFFIX = "_BASE_TAG"
 #: `TAG` is a comma-separated list of tags: `latest` locally, `sha-…,main` in CI
 _TAG_LIST = 'split(",", TAG)'
 

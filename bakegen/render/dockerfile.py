@@ -12,8 +12,8 @@ from bakegen.ecosystems.runtime import (
     runtime_setup,
     runtime_tools_stage,
 )
+from bakegen.formats import header_lines
 from bakegen.plan import BasePlan, ServicePlan
-from bakegen.render import header_lines
 from bakegen.settings import ServiceSettings
 
 SYNTAX = "# syntax=docker/dockerfile:1"

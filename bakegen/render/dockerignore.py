@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bakegen.render import header_lines
+from bakegen.formats import header_lines
 
 #: never sent to a builder, whatever a pattern above admits
 ALWAYS_EXCLUDED = (

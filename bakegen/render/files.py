@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bakegen.formats import BAKE_FILE
 from bakegen.plan import Plan
-from bakegen.render.bake import BAKE_FILE, render_bake
+from bakegen.render.bake import render_bake
 from bakegen.render.dockerfile import render_base_dockerfile, render_service_dockerfile
 from bakegen.render.dockerignore import render_dockerignore
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from bakegen import __version__
 from bakegen.errors import BakegenError
-from bakegen.render import GENERATED_MARKER
+from bakegen.formats import GENERATED_MARKER
 
 WORKFLOW_FILE = ".github/workflows/bake.yml"
 @dataclass(frozen=True, slots=True)

@@ -29,9 +29,9 @@ from typing import Any
 
 from bakegen.dockerfiles import DockerfileInfo, dockerfile_name, is_dev_variant, read_dockerfile
 from bakegen.errors import BakegenError, Problem
+from bakegen.formats import is_generated
 from bakegen.manifests import load_yaml
 from bakegen.model import Package, Skipped
-from bakegen.render import is_generated
 from bakegen.scan.scope import Scope
 from bakegen.tree import SourceTree, is_within, iter_parents, join, normalize, parent
 
