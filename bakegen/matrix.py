@@ -13,8 +13,8 @@ from bakegen.affected import find_affected
 from bakegen.affected.result import Affected, AffectedRequest
 from bakegen.bakefile import BakeFile, load_bakefile
 from bakegen.errors import BakegenError
-from bakegen.registry import check_tags
 from bakegen.render.bake import FINGERPRINT_LABEL
+from bakegen.tagcheck import check_tags
 
 #: GitHub-hosted runner per platform; anything else builds on amd64 under QEMU
 NATIVE_RUNNERS = {

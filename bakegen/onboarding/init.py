@@ -33,7 +33,7 @@ from bakegen.config import (
 from bakegen.ecosystems import Ecosystem, registry
 from bakegen.errors import BakegenError
 from bakegen.model import ScanResult, Workspace
-from bakegen.onboarding.transaction import FileChange, Transaction, read_text
+from bakegen.onboarding.transaction import FileEdit, Transaction, read_text
 from bakegen.pipeline import load_settings
 from bakegen.scan.repository import scan_tree
 from bakegen.tree import SourceTree
@@ -49,7 +49,7 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 class InitResult:
     """What `init` wrote: the file change, the settings in it, and what the scan found."""
 
-    change: FileChange
+    change: FileEdit
     config: Config
     scan: ScanResult
     replaced: bool  # an existing config was rewritten
@@ -79,9 +79,9 @@ def init_config(root: Path, pyproject: bool = False, force: bool = False) -> Ini
     written = dataclasses.replace(_check_round_trip(body, pyproject, config), source=None)
     if pyproject:
         assert py_text is not None
-        change = FileChange(PYPROJECT, py_text, replace_tool_table(py_text, body), "[tool.bakegen]")
+        change = FileEdit(PYPROJECT, py_text, replace_tool_table(py_text, body), "[tool.bakegen]")
     else:
-        change = FileChange(CONFIG_FILE, own_text, body, "bakegen settings")
+        change = FileEdit(CONFIG_FILE, own_text, body, "bakegen settings")
         if py_has_table:
             notes.append(
                 "pyproject.toml: [tool.bakegen] is now ignored because bakegen.toml takes "
@@ -369,7 +369,7 @@ def config_path(config: Config) -> str:
 
 def service_port_change(
     root: Path, config: Config, name: str, port: int, current: str | None = None
-) -> FileChange | None:
+) -> FileEdit | None:
     """The config edit giving service `name` its port, in the config the repository has.
 
     None when the config already says so, or when there is no config: `new` does not create
@@ -395,9 +395,9 @@ def service_port_change(
         for part in (*path, "service", name):
             table = table[part]
         table["port"] = port
-        return FileChange(rel, text, tomlkit.dumps(doc), summary)
+        return FileEdit(rel, text, tomlkit.dumps(doc), summary)
     newline = "\r\n" if "\r\n" in text else "\n"
     snippet = f"[{prefix}service.{key(name)}]{newline}port = {port}{newline}"
     after = text.rstrip("\r\n") + newline + newline + snippet if text.strip() else snippet
-    return FileChange(rel, text, after, summary)
+    return FileEdit(rel, text, after, summary)
 

@@ -34,7 +34,7 @@ from bakegen.onboarding.node import NodeLanguage
 from bakegen.onboarding.python import PythonLanguage
 from bakegen.onboarding.register import MemberList, is_excluded
 from bakegen.onboarding.rust import RustLanguage
-from bakegen.onboarding.transaction import FileChange, Transaction, read_text
+from bakegen.onboarding.transaction import FileEdit, Transaction, read_text
 from bakegen.pipeline import generate, load_settings, pending_changes, scan, write
 from bakegen.plan import RESERVED_TARGETS
 from bakegen.render import is_generated
@@ -52,7 +52,7 @@ DEFAULT_PARENT = "services"
 
 
 @dataclass(frozen=True, slots=True)
-class ServicePlan:
+class ScaffoldPlan:
     """A validated new service: what will be written and what runs afterwards."""
 
     ecosystem: str
@@ -62,7 +62,7 @@ class ServicePlan:
     port: int
     workspace: Workspace | None
     dependencies: tuple[str, ...]
-    changes: tuple[FileChange, ...]
+    changes: tuple[FileEdit, ...]
     registered: str | None  # the member entry added to the workspace's list, if one was
     lock: LockStep | None
     port_recorded: bool  # whether the config says `port` for it (after the run)
@@ -72,13 +72,13 @@ class ServicePlan:
 class NewResult:
     """What `new` did: the plan carried out, the package as scanned, lock and regeneration."""
 
-    plan: ServicePlan
+    plan: ScaffoldPlan
     package: Package
     lock: LockOutcome | None
     generated: Changes
 
 
-def plan_service(root: Path, request: NewRequest) -> ServicePlan:
+def plan_service(root: Path, request: NewRequest) -> ScaffoldPlan:
     """Validate the request against the workspace and compute every file; writes nothing."""
     language = LANGUAGES.get(request.lang)
     if language is None:
@@ -108,7 +108,7 @@ def plan_service(root: Path, request: NewRequest) -> ServicePlan:
                   dependencies)
     target = config.service(name).target or target_name(name)
     _check_generated_free(root, config, target)
-    changes = [FileChange(rel, None, text, "") for rel, text in language.files(ctx).items()]
+    changes = [FileEdit(rel, None, text, "") for rel, text in language.files(ctx).items()]
     member = _relative_to(folder, workspace.root) if workspace and members else None
     registration = _registration(ctx, member) if member else None
     if registration is not None:
@@ -121,7 +121,7 @@ def plan_service(root: Path, request: NewRequest) -> ServicePlan:
     for change in changes:
         if change.created and (root / change.path).exists():
             raise BakegenError(f"{change.path}: already exists; nothing was written")
-    return ServicePlan(
+    return ScaffoldPlan(
         ecosystem=eco,
         name=name,
         folder=folder,
@@ -136,16 +136,16 @@ def plan_service(root: Path, request: NewRequest) -> ServicePlan:
     )
 
 
-def _registration(ctx: Context, member: str) -> FileChange | None:
+def _registration(ctx: Context, member: str) -> FileEdit | None:
     """The member-list edit, unless the workspace's globs already cover the folder."""
     if ctx.members is None or ctx.members.covers(member):
         return None
     before = read_text(ctx.root / ctx.members.manifest) or ""
     after = ctx.members.add(before, member)
-    return FileChange(ctx.members.manifest, before, after, f"member {member} added")
+    return FileEdit(ctx.members.manifest, before, after, f"member {member} added")
 
 
-def _port_change(ctx: Context, registration: FileChange | None) -> FileChange | None:
+def _port_change(ctx: Context, registration: FileEdit | None) -> FileEdit | None:
     """The config's port entry, on top of the member-list edit when both are in one file."""
     config_file = config_path(ctx.config)
     same = registration is not None and registration.path == config_file
@@ -153,7 +153,7 @@ def _port_change(ctx: Context, registration: FileChange | None) -> FileChange | 
     change = service_port_change(ctx.root, ctx.config, ctx.name, ctx.port, current)
     if change is None or registration is None or not same:
         return change
-    return FileChange(config_file, registration.before, change.after,
+    return FileEdit(config_file, registration.before, change.after,
                       f"{registration.summary}; {change.summary}")
 
 
@@ -200,7 +200,7 @@ def _lock_step(
     return None
 
 
-def _verify(result: ScanResult, plan: ServicePlan) -> Package:
+def _verify(result: ScanResult, plan: ScaffoldPlan) -> Package:
     """The new package as the fresh scan sees it; raises when the scan does not see it whole."""
     found = [p for p in result.packages if p.ecosystem == plan.ecosystem and p.name == plan.name]
     if not found or found[0].path != plan.folder:
@@ -214,7 +214,7 @@ def _verify(result: ScanResult, plan: ServicePlan) -> Package:
     return package
 
 
-def _not_found(plan: ServicePlan) -> BakegenError:
+def _not_found(plan: ScaffoldPlan) -> BakegenError:
     return BakegenError(
         f"{plan.folder}: the scan does not find the new {plan.ecosystem} package "
         f'"{plan.name}" there (is the folder ignored by .gitignore?); nothing was written'

@@ -21,7 +21,7 @@ from bakegen.write import resolve_inside
 
 
 @dataclass(frozen=True, slots=True)
-class FileChange:
+class FileEdit:
     """One file `new` or `init` writes: `before` is None for a file it creates."""
 
     path: str
@@ -53,13 +53,13 @@ class Transaction:
     """Changes applied to a repository, remembered so that they can be undone."""
 
     root: Path
-    applied: list[FileChange] = field(default_factory=list)
+    applied: list[FileEdit] = field(default_factory=list)
     created_dirs: list[Path] = field(default_factory=list)
     snapshots: dict[str, bytes | None] = field(default_factory=dict)
 
-    def apply(self, changes: Iterable[FileChange]) -> None:
+    def apply(self, changes: Iterable[FileEdit]) -> None:
         """Stage every change, then rename all into place; a failure leaves nothing behind."""
-        staged: list[tuple[Path, Path, FileChange]] = []
+        staged: list[tuple[Path, Path, FileEdit]] = []
         try:
             for change in changes:
                 target = resolve_inside(self.root, change.path, "file")
