@@ -300,8 +300,8 @@ def _check_names(services: tuple[ServicePlan, ...], bases: tuple[BasePlan, ...])
     for svc in sorted(services, key=lambda s: (s.target, s.package.id)):
         owner = f"{svc.package.ecosystem} package {svc.package.name} ({svc.package.manifest})"
         if svc.target in taken:
-            raise PlanError(
-                f'{svc.package.manifest}: target name "{svc.target}" of {owner} collides with '
+            raise PlanError.at(svc.package.manifest,
+                f'target name "{svc.target}" of {owner} collides with '
                 f'{taken[svc.target]}; set a distinct [service."{svc.package.name}"] target '
                 "in bakegen.toml"
             )

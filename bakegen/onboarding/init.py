@@ -101,24 +101,24 @@ def _refuse_existing(
     own: bool, has_pyproject: bool, py_has_table: bool, pyproject: bool, force: bool
 ) -> None:
     if pyproject and not has_pyproject:
-        raise BakegenError(
-            f"{PYPROJECT}: not found; run `bakegen init` without --pyproject to write {CONFIG_FILE}"
+        raise BakegenError.at(PYPROJECT,
+            f"not found; run `bakegen init` without --pyproject to write {CONFIG_FILE}"
         )
     if pyproject and own:
-        raise BakegenError(
-            f"{CONFIG_FILE}: exists and takes precedence over [tool.bakegen]; remove it first, "
+        raise BakegenError.at(CONFIG_FILE,
+            "exists and takes precedence over [tool.bakegen]; remove it first, "
             "or run `bakegen init --force` without --pyproject"
         )
     if force:
         return
     if own:
-        raise BakegenError(
-            f"{CONFIG_FILE}: already exists; rerun with --force to rewrite it "
+        raise BakegenError.at(CONFIG_FILE,
+            "already exists; rerun with --force to rewrite it "
             "(its settings are kept)"
         )
     if py_has_table:
-        raise BakegenError(
-            f"{PYPROJECT}: already has [tool.bakegen]; rerun with --force to rewrite it "
+        raise BakegenError.at(PYPROJECT,
+            "already has [tool.bakegen]; rerun with --force to rewrite it "
             "(its settings are kept)"
         )
 
@@ -134,7 +134,7 @@ def _loads(text: str, label: str) -> dict[str, Any]:
         data: dict[str, Any] = tomlparse.loads(text)
         return data
     except tomlparse.TOMLDecodeError as exc:
-        raise BakegenError(f"{label}: invalid TOML: {exc}") from exc
+        raise BakegenError.at(label, f"invalid TOML: {exc}") from exc
 
 
 def _check_round_trip(body: str, pyproject: bool, wanted: Config) -> Config:
@@ -385,7 +385,7 @@ def service_port_change(
     in_pyproject = rel == PYPROJECT
     text = current if current is not None else read_text(root / rel)
     if text is None:
-        raise BakegenError(f"{rel}: disappeared while bakegen was running")
+        raise BakegenError.at(rel, "disappeared while bakegen was running")
     prefix = f"{PYPROJECT_TABLE}." if in_pyproject else ""
     summary = f"[{prefix}service.{key(name)}] port = {port}"
     if name in config.services:

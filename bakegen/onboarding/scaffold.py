@@ -82,7 +82,7 @@ def plan_service(root: Path, request: NewRequest) -> ScaffoldPlan:
     """Validate the request against the workspace and compute every file; writes nothing."""
     language = LANGUAGES.get(request.lang)
     if language is None:
-        raise BakegenError(f"{request.lang}: unknown language; use one of {', '.join(LANGUAGES)}")
+        raise BakegenError.at(request.lang, f"unknown language; use one of {', '.join(LANGUAGES)}")
     if request.port is not None and not 0 < request.port < 65536:
         raise BakegenError(f"--port: must be between 1 and 65535, got {request.port}")
     config = load_settings(root)
@@ -99,7 +99,7 @@ def plan_service(root: Path, request: NewRequest) -> ScaffoldPlan:
     name = language.package_name(request.name, siblings)
     problem = problem or language.name_problem(name)
     if problem:
-        raise BakegenError(f"{request.name}: invalid {request.lang} package name: {problem}")
+        raise BakegenError.at(request.name, f"invalid {request.lang} package name: {problem}")
     _check_name_free(name, eco, result, config)
     folder = _folder(root, request, name, workspace, members, result, siblings)
     dependencies = _dependencies(request.depends_on, eco, workspace, result)
@@ -120,7 +120,7 @@ def plan_service(root: Path, request: NewRequest) -> ScaffoldPlan:
         changes.append(port_change)
     for change in changes:
         if change.created and (root / change.path).exists():
-            raise BakegenError(f"{change.path}: already exists; nothing was written")
+            raise BakegenError.at(change.path, "already exists; nothing was written")
     return ScaffoldPlan(
         ecosystem=eco,
         name=name,
@@ -209,14 +209,14 @@ def _verify(result: ScanResult, plan: ScaffoldPlan) -> Package:
     missing = sorted(set(plan.dependencies) - {d.name for d in package.dependencies})
     if missing or not package.deployable:
         what = f"lacks the edges to {', '.join(missing)}" if missing else "is not a service"
-        raise BakegenError(f"{package.manifest}: the scan says the new package {what}; "
+        raise BakegenError.at(package.manifest, f"the scan says the new package {what}; "
                            "nothing was written")
     return package
 
 
 def _not_found(plan: ScaffoldPlan) -> BakegenError:
-    return BakegenError(
-        f"{plan.folder}: the scan does not find the new {plan.ecosystem} package "
+    return BakegenError.at(plan.folder,
+        f"the scan does not find the new {plan.ecosystem} package "
         f'"{plan.name}" there (is the folder ignored by .gitignore?); nothing was written'
     )
 
@@ -231,8 +231,8 @@ def _choose_workspace(
     eco = language.ecosystem
     present = [ws for ws in result.workspaces if ws.ecosystem == eco]
     if not present and not request.force:
-        raise BakegenError(
-            f"{root}: has no {eco} workspace or package; rerun with --force to create a "
+        raise BakegenError.at(root,
+            f"has no {eco} workspace or package; rerun with --force to create a "
             f"standalone {request.lang} service anyway"
         )
     listed = [(ws, ml) for ws in present if (ml := language.member_list(root, ws)) is not None]
@@ -244,8 +244,8 @@ def _choose_workspace(
         return max(inside, key=lambda pair: (pair[0].root.count("/"), pair[0].root != "."))
     if len(listed) > 1:
         roots = ", ".join(ws.root for ws, _ in listed)
-        raise BakegenError(
-            f"{root}: has several {eco} workspaces ({roots}); pass --path inside the one to use"
+        raise BakegenError.at(root,
+            f"has several {eco} workspaces ({roots}); pass --path inside the one to use"
         )
     return listed[0] if listed else (None, None)
 
@@ -253,7 +253,7 @@ def _choose_workspace(
 def _check_name_free(name: str, eco: str, result: ScanResult, config: Config) -> None:
     for pkg in result.packages:
         if pkg.ecosystem == eco and pkg.name == name:
-            raise BakegenError(f'{pkg.manifest}: already defines the {eco} package "{name}"')
+            raise BakegenError.at(pkg.manifest, f'already defines the {eco} package "{name}"')
     target = config.service(name).target or target_name(name)
     taken = {
         config.service(p.name).target or target_name(p.name): p
@@ -261,8 +261,8 @@ def _check_name_free(name: str, eco: str, result: ScanResult, config: Config) ->
     }
     if target in taken:
         other = taken[target]
-        raise BakegenError(
-            f'{other.manifest}: bake target "{target}" is already taken by {other.id}; '
+        raise BakegenError.at(other.manifest,
+            f'bake target "{target}" is already taken by {other.id}; '
             "choose another name"
         )
     ecosystems = {ws.ecosystem for ws in result.workspaces} | {eco}
@@ -270,7 +270,7 @@ def _check_name_free(name: str, eco: str, result: ScanResult, config: Config) ->
     if target in RESERVED_TARGETS or target in base_names or target.endswith(
         ("-deps-base", "-production-base")
     ):
-        raise BakegenError(f'{name}: bake target "{target}" is reserved by bakegen; choose '
+        raise BakegenError.at(name, f'bake target "{target}" is reserved by bakegen; choose '
                            "another name")
 
 
@@ -281,10 +281,10 @@ def _clean_path(root: Path, raw: str) -> str:
         try:
             raw = given.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
-            raise BakegenError(f"{given}: --path must be a folder inside the repository") from None
+            raise BakegenError.at(given, "--path must be a folder inside the repository") from None
     rel = normalize(raw.replace("\\", "/"))
     if rel in (".", "") or rel.startswith("../") or rel == "..":
-        raise BakegenError(f"{raw}: --path must be a folder inside the repository")
+        raise BakegenError.at(raw, "--path must be a folder inside the repository")
     resolve_inside(root, rel, "--path")
     return rel
 
@@ -307,20 +307,20 @@ def _folder(
         resolve_inside(root, folder, "folder")
     path = root / folder
     if path.is_file() or path.is_symlink():
-        raise BakegenError(f"{folder}: already exists and is not a folder; nothing was written")
+        raise BakegenError.at(folder, "already exists and is not a folder; nothing was written")
     if path.is_dir() and any(path.iterdir()):
-        raise BakegenError(f"{folder}: already exists and is not empty; nothing was written")
+        raise BakegenError.at(folder, "already exists and is not empty; nothing was written")
     roots = {ws.root for ws in result.workspaces}
     for pkg in result.packages:
         if pkg.path not in roots and is_within(folder, pkg.path):
-            raise BakegenError(
-                f"{folder}: is inside the {pkg.ecosystem} package {pkg.name} ({pkg.path}); "
+            raise BakegenError.at(folder,
+                f"is inside the {pkg.ecosystem} package {pkg.name} ({pkg.path}); "
                 "choose a folder outside it"
             )
     if workspace is not None and members is not None:
         member = _relative_to(folder, workspace.root)
         if is_excluded(member, list(members.excludes)):
-            raise BakegenError(f"{members.manifest}: excludes {member}; choose another --path")
+            raise BakegenError.at(members.manifest, f"excludes {member}; choose another --path")
     return folder
 
 
@@ -391,8 +391,8 @@ def _check_generated_free(root: Path, config: Config, target: str) -> None:
     for rel in (dockerfile, dockerfile + ".dockerignore"):
         text = read_text(resolve_inside(root, rel, "output file"))
         if text is not None and not is_generated(text):
-            raise BakegenError(
-                f"{rel}: exists and was not generated by bakegen; move it away first"
+            raise BakegenError.at(rel,
+                "exists and was not generated by bakegen; move it away first"
             )
 
 

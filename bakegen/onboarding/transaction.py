@@ -41,11 +41,11 @@ def read_text(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except UnicodeDecodeError as exc:
-        raise BakegenError(f"{path}: is not UTF-8 text ({exc.reason})") from exc
+        raise BakegenError.at(path, f"is not UTF-8 text ({exc.reason})") from exc
     except IsADirectoryError as exc:
-        raise BakegenError(f"{path}: is a folder, expected a file") from exc
+        raise BakegenError.at(path, "is a folder, expected a file") from exc
     except OSError as exc:
-        raise BakegenError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise BakegenError.at(path, f"cannot read ({exc.strerror})") from exc
 
 
 @dataclass(slots=True)
@@ -74,7 +74,7 @@ class Transaction:
         except OSError as exc:
             self.rollback()
             where = exc.filename or self.root
-            raise BakegenError(f"{where}: cannot write ({exc.strerror})") from exc
+            raise BakegenError.at(where, f"cannot write ({exc.strerror})") from exc
         finally:
             for temp, _, _ in staged:
                 temp.unlink(missing_ok=True)
