@@ -11,14 +11,14 @@ from typing import Any
 import pathspec
 
 from bakegen import tomlparse
+from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.errors import BakegenError
 from bakegen.references import platform_error, registry_error
 from bakegen.safety import SECRET_TARGETS
+from bakegen.settings import PER_SERVICE, ServiceSettings
 
 CONFIG_FILE = "bakegen.toml"
 CACHE_MODES = ("registry", "gha", "none")
-#: one production dependency layer per workspace, or one per service holding only its own
-PER_SERVICE = "per-service"
 DEPENDENCY_MODES = ("shared", PER_SERVICE)
 DEFAULT_PLATFORMS = ("linux/amd64", "linux/arm64")
 DEFAULT_REGISTRY = "localhost:5000/acme"
@@ -30,22 +30,6 @@ class ImageSettings:
 
     build: str | None = None
     runtime: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceSettings:
-    """Per-service overrides, keyed in the config by package name."""
-
-    dockerfile: str | None = None
-    entrypoint: tuple[str, ...] | None = None
-    cmd: tuple[str, ...] | None = None
-    port: int | None = None
-    healthcheck: str | None = None
-    args: tuple[tuple[str, str], ...] = ()
-    target: str | None = None
-    context: str | None = None
-    #: BuildKit secrets the service's build steps see as environment variables: (id, source)
-    secrets: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +114,7 @@ _SERVICE_KEYS = (
     "secrets",
 )
 _IMAGE_KEYS = ("build", "runtime")
-_ECOSYSTEM_NAMES = ("node", "cargo", "python")
+_ECOSYSTEM_NAMES = tuple(ECOSYSTEMS)
 # Values written into Dockerfile lines or bake secret specs: what they may hold is narrow,
 # since a newline there would start a new instruction.
 _IMAGE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:@-]*")

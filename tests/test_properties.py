@@ -143,7 +143,7 @@ def test_a_plain_acyclic_workspace_always_generates(spec: Spec) -> None:
 def _canonical(spec: Spec, name: str) -> str:
     if spec.ecosystem != "python":
         return name
-    from bakegen.ecosystems.python_pep import normalize_name
+    from bakegen.ecosystems.python.pep import normalize_name
 
     return normalize_name(name)
 

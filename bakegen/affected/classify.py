@@ -18,6 +18,7 @@ from bakegen.affected.revision import Revision, load_bake
 from bakegen.affected.state import ROOT_DOCKERIGNORE, RepoState, TargetInfo
 from bakegen.bakefile import BAKE_FILES
 from bakegen.config import CONFIG_FILE
+from bakegen.ecosystems import lockfile_parser
 from bakegen.errors import BakegenError
 from bakegen.model import Package, Workspace
 from bakegen.render.bake import BAKE_FILE
@@ -232,7 +233,7 @@ class Classifier:
         self, ws: Workspace, lock: str, members: tuple[Package, ...]
     ) -> lockfiles.LockDiff | str:
         """The two versions' differences within the workspace, or why they cannot be had."""
-        parse = lockfiles.parser_for(lock)
+        parse = lockfile_parser(lock)
         if parse is None:
             return "no comparison for this lockfile format"
         scope = lockfiles.Members(

@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from bakegen import tomlparse
+from bakegen.ecosystems.node.lockfile import classic_blocks
+from bakegen.ecosystems.python.pep import normalize_name
 from bakegen.errors import Problem
 from bakegen.lockfiles.model import LockfileUnsure
-from bakegen.lockfiles.uv import normalize_name
 from bakegen.lockfiles.yamlload import load_yaml
-from bakegen.lockfiles.yarn import classic_blocks
 from bakegen.model import Package, Workspace
 from bakegen.tree import SourceTree
 from bakegen.wording import listing

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from bakegen.config import Config
-from bakegen.ecosystems import Ecosystem, registry
+from bakegen.ecosystems import ECOSYSTEMS
+from bakegen.ecosystems.base import Ecosystem
 from bakegen.errors import BakegenError, Problem
 from bakegen.model import Package, ScanResult, Skipped, Workspace
 from bakegen.naming import target_name
@@ -45,7 +46,7 @@ def scan_tree(
     problems: list[Problem] = list(tree.problems)
     scope = Scope(config.scan_exclude, config.source or "bakegen.toml")
     tree, skipped = filter_tree(tree, scope)
-    for name, eco in sorted((ecosystems or registry()).items()):
+    for name, eco in sorted((ecosystems or ECOSYSTEMS).items()):
         try:
             found = eco.scan(tree)
         except BakegenError as exc:
