@@ -256,9 +256,9 @@ def _plan_service(
     settings = config.service(pkg.name)
     target = settings.target or target_name(pkg.service_name or pkg.name)
     if not is_valid_target(target):
-        raise PlanError(
-            f'{config.source or "bakegen.toml"}: target name "{target}" for {pkg.name} '
-            "must use only letters, digits, '_' and '-'"
+        raise PlanError.at(
+            config.source or "bakegen.toml",
+            f'target name "{target}" for {pkg.name} must use only letters, digits, \'_\' and \'-\'',
         )
     closure_ids = sorted(
         graphs.dependencies_of(graph, pkg.id, eco.build_closure_kinds) - {pkg.id},

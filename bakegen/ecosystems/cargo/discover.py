@@ -103,7 +103,7 @@ def _read_manifests(tree: SourceTree, problems: list[Problem]) -> _Index:
         try:
             manifest = parse_manifest(tree, rel)
         except BakegenError as exc:
-            broken[folder] = _problem_from(exc, rel)
+            broken[folder] = exc.problem()
             continue
         manifests[folder] = manifest
         problems.extend(manifest.problems)
@@ -125,12 +125,6 @@ def _exclude_patterns(manifest: Manifest, problems: list[Problem]) -> tuple[re.P
         except ValueError as exc:
             problems.append(Problem.error(manifest.rel, f"workspace.exclude: {exc}"))
     return tuple(patterns)
-
-
-def _problem_from(exc: BakegenError, rel: str) -> Problem:
-    text = str(exc)
-    prefix = f"{rel}: "
-    return Problem.error(rel, text[len(prefix):] if text.startswith(prefix) else text)
 
 
 # --- membership --------------------------------------------------------------------------
@@ -578,7 +572,7 @@ def _channel(tree: SourceTree, rel: str, problems: list[Problem]) -> str | None:
             line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
             return line or None
     except BakegenError as exc:
-        problems.append(Problem.warning(rel, _problem_from(exc, rel).message))
+        problems.append(Problem.warning(rel, exc.message))
         return None
     except tomlparse.TOMLDecodeError as exc:
         problems.append(Problem.warning(rel, f"invalid TOML: {exc}"))

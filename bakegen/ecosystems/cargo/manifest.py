@@ -125,7 +125,7 @@ def parse_manifest(tree: SourceTree, rel: str) -> Manifest:
     if "package" in data or "project" in data:
         package = _crate_table(tree, rel, folder, data, problems)
     elif workspace is None:
-        raise BakegenError(f"{rel}: has neither [package] nor [workspace]")
+        raise BakegenError.at(rel, "has neither [package] nor [workspace]")
     patches = _patch_paths(rel, data.get("patch", {}), problems)
     return Manifest(rel, folder, package, workspace, tuple(problems), patches)
 
@@ -225,9 +225,9 @@ def _crate_table(
     name = pkg.get("name")
     if not isinstance(name, str) or not name.strip():
         if name is None:
-            raise BakegenError(f'{rel}: [{section}] has no "name"')
-        raise BakegenError(
-            f'{rel}: "{section}.name" must be a non-empty string, got {_shown(name)}'
+            raise BakegenError.at(rel, f'[{section}] has no "name"')
+        raise BakegenError.at(rel,
+            f'"{section}.name" must be a non-empty string, got {_shown(name)}'
         )
     return CrateTable(
         name=name,
@@ -490,7 +490,7 @@ def files_below(tree: SourceTree, folder: str) -> list[str]:
 
 def _table(rel: str, where: str, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise BakegenError(f'{rel}: "{where}" must be a table, got {_shown(value)}')
+        raise BakegenError.at(rel, f'"{where}" must be a table, got {_shown(value)}')
     return value
 
 

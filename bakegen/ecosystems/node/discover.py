@@ -215,7 +215,7 @@ def _load_manifests(
         try:
             data = load_json(tree, rel)
         except BakegenError as exc:
-            broken[parent(rel)] = _problem(exc)
+            broken[parent(rel)] = exc.problem()
             continue
         if not isinstance(data, dict):
             broken[parent(rel)] = Problem.error(rel, "must be a JSON object")
@@ -255,7 +255,7 @@ def _npm_globs(manifest: Manifest, problems: list[Problem]) -> tuple[str, ...]:
     try:
         return tuple(string_list(manifest.path, where, value))
     except BakegenError as exc:
-        problems.append(_problem(exc))
+        problems.append(exc.problem())
         return ()
 
 
@@ -263,12 +263,12 @@ def _pnpm_globs(tree: SourceTree, rel: str, problems: list[Problem]) -> tuple[st
     try:
         data = load_yaml(tree, rel) or {}
         if not isinstance(data, dict):
-            raise BakegenError(f"{rel}: must be a mapping with a \"packages\" list")
+            raise BakegenError.at(rel, "must be a mapping with a \"packages\" list")
         if "packages" not in data:
             return None  # settings only (pnpm 9+): a single-package repository
         return tuple(string_list(rel, "packages", data["packages"]))
     except BakegenError as exc:
-        problems.append(_problem(exc))
+        problems.append(exc.problem())
         return ()
 
 
@@ -468,7 +468,7 @@ def runtime_version(
                 try:
                     major = read(tree.read_text(rel))
                 except BakegenError as exc:
-                    problems.append(_problem(exc))
+                    problems.append(exc.problem())
                     continue
                 if major:
                     return major
@@ -570,7 +570,7 @@ def _yarn_files(tree: SourceTree, folder: str, problems: list[Problem]) -> set[s
         try:
             settings = load_yaml(tree, rc_yml) or {}
         except BakegenError as exc:
-            problems.append(_problem(exc))
+            problems.append(exc.problem())
             settings = {}
         if isinstance(settings, dict):
             wanted.extend(_berry_paths(settings))
@@ -583,7 +583,7 @@ def _yarn_files(tree: SourceTree, folder: str, problems: list[Problem]) -> set[s
                 if key == "yarn-path":
                     wanted.append(value.strip().strip("\"'"))
         except BakegenError as exc:
-            problems.append(_problem(exc))
+            problems.append(exc.problem())
     for rel in wanted:
         path = join(folder, rel)
         if _is_file_inside(tree.root, path):
@@ -641,6 +641,3 @@ def _is_file_inside(root: Path, rel: str) -> bool:
     return resolved.is_file() and (resolved == root or root in resolved.parents)
 
 
-def _problem(exc: BakegenError) -> Problem:
-    path, sep, message = str(exc).partition(": ")
-    return Problem.error(path, message) if sep else Problem.error(".", str(exc))
