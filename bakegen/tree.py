@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -100,6 +101,17 @@ class SourceTree:
 
     def exists(self, rel: str) -> bool:
         return normalize(rel) in self._file_set
+
+    def files_below(self, folder: str) -> list[str]:
+        """Indexed files below `folder` (repository paths), found by bisecting the sorted
+        index (no walk)."""
+        prefix = folder + "/"
+        found = []
+        for rel in self.files[bisect_left(self.files, prefix):]:
+            if not rel.startswith(prefix):
+                break
+            found.append(rel)
+        return found
 
     def read_text(self, rel: str) -> str:
         """Read an indexed file as UTF-8, raising BakegenError naming the file on failure."""

@@ -102,7 +102,7 @@ class CrateTable:
 
 
 @dataclass(frozen=True, slots=True)
-class Manifest:
+class CargoToml:
     """One parsed `Cargo.toml` with the problems found while reading it."""
 
     rel: str
@@ -113,7 +113,7 @@ class Manifest:
     patch_paths: tuple[tuple[str, str], ...] = ()
 
 
-def parse_manifest(tree: SourceTree, rel: str) -> Manifest:
+def parse_manifest(tree: SourceTree, rel: str) -> CargoToml:
     """Read a Cargo.toml of the tree; BakegenError when it is not usable at all."""
     data = load_toml(tree, rel)
     folder = parent(rel)
@@ -127,7 +127,7 @@ def parse_manifest(tree: SourceTree, rel: str) -> Manifest:
     elif workspace is None:
         raise BakegenError.at(rel, "has neither [package] nor [workspace]")
     patches = _patch_paths(rel, data.get("patch", {}), problems)
-    return Manifest(rel, folder, package, workspace, tuple(problems), patches)
+    return CargoToml(rel, folder, package, workspace, tuple(problems), patches)
 
 
 def is_version(value: str | None) -> bool:
@@ -389,7 +389,9 @@ def _bins(
 def _inferred_bins(tree: SourceTree, folder: str, name: str) -> dict[str, str]:
     """Bins cargo finds on its own: src/main.rs, src/bin/*.rs and src/bin/*/main.rs."""
     found: dict[str, str] = {}
-    for rest in files_below(tree, join(folder, "src/bin")):
+    bin_folder = join(folder, "src/bin")
+    for rel in tree.files_below(bin_folder):
+        rest = rel[len(bin_folder) + 1:]
         parts = rest.split("/")
         if len(parts) == 1 and parts[0].endswith(".rs"):
             found.setdefault(parts[0][:-3], f"src/bin/{rest}")
@@ -471,18 +473,6 @@ def _indexed(tree: SourceTree, rel: str) -> bool:
     files = tree.files
     at = bisect.bisect_left(files, rel)
     return at < len(files) and files[at] == rel
-
-
-def files_below(tree: SourceTree, folder: str) -> list[str]:
-    """Paths (relative to `folder`) of indexed files below it: a range of the sorted index."""
-    prefix = folder + "/"
-    files = tree.files
-    found = []
-    for at in range(bisect.bisect_left(files, prefix), len(files)):
-        if not files[at].startswith(prefix):
-            break
-        found.append(files[at][len(prefix) :])
-    return found
 
 
 # --- small type checks -------------------------------------------------------------------
