@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "bakegen"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("formats", (
         "bakegen", "bakegen.errors", "bakegen.formats", "bakegen.naming", "bakegen.references",
-        "bakegen.registry", "bakegen.settings", "bakegen.tomlparse", "bakegen.wording",
+        "bakegen.settings", "bakegen.tagcheck", "bakegen.tomlparse", "bakegen.wording",
     )),
     ("model", (
         "bakegen.bakefile", "bakegen.dockerfiles", "bakegen.ignore", "bakegen.lockfiles",

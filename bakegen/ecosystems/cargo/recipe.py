@@ -117,8 +117,8 @@ def service_recipe(
 def service_bins(service: Package, settings: ServiceSettings) -> tuple[str, ...]:
     """The bin that runs the service first, then any other bin the settings' command names."""
     if not service.binaries:
-        raise BakegenError(
-            f'{service.manifest}: crate "{service.name}" has no bin target to run; '
+        raise BakegenError.at(service.manifest,
+            f'crate "{service.name}" has no bin target to run; '
             "add src/main.rs or a [[bin]]"
         )
     main = service.entrypoint[0].rsplit("/", 1)[-1] if service.entrypoint else ""
