@@ -57,6 +57,9 @@ class ServiceRecipe:
     bare_runtime: bool = False
     #: stages between `build` and the final stage (the service's own production dependencies)
     stages: tuple[Stage, ...] = ()
+    #: what follows `HEALTHCHECK <options> CMD`: a probe of the service's health path
+    #: (see bakegen.health); empty for none
+    healthcheck: str = ""
 
 
 class Ecosystem(Protocol):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bakegen.config import ServiceSettings
 from bakegen.ecosystems import BaseRecipe, ServiceRecipe, cargo_recipe
 from bakegen.ecosystems.cargo_workspace import ECOSYSTEM, scan_cargo
+from bakegen.health import compiled_probe
 from bakegen.model import DepKind, EcosystemScan, Package, Workspace
 from bakegen.tree import SourceTree
 
@@ -48,4 +49,5 @@ class CargoEcosystem:
         dependencies: str = "shared",
     ) -> ServiceRecipe:
         """Compile the service's bins offline; the final image gets only the binaries."""
-        return cargo_recipe.service_recipe(workspace, service, closure, settings)
+        recipe = cargo_recipe.service_recipe(workspace, service, closure, settings)
+        return compiled_probe(recipe, settings)

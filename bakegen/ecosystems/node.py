@@ -10,6 +10,7 @@ from bakegen.config import ServiceSettings
 from bakegen.ecosystems import BaseRecipe, ServiceRecipe
 from bakegen.ecosystems import node_recipes as recipes
 from bakegen.ecosystems.node_scan import scan_node
+from bakegen.health import node_probe, probed
 from bakegen.model import DepKind, EcosystemScan, Package, Workspace
 from bakegen.tree import SourceTree
 
@@ -45,4 +46,5 @@ class NodeEcosystem:
         dependencies: str = "shared",
     ) -> ServiceRecipe:
         """The build and runtime steps of one service; `closure` excludes the service."""
-        return recipes.service_recipe(workspace, service, closure, settings, dependencies)
+        recipe = recipes.service_recipe(workspace, service, closure, settings, dependencies)
+        return probed(recipe, settings, node_probe)

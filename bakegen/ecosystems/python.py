@@ -24,6 +24,7 @@ from bakegen.ecosystems import BaseRecipe, ServiceRecipe, Stage
 from bakegen.ecosystems.common import sh_quote
 from bakegen.ecosystems.python_apps import server_environment
 from bakegen.ecosystems.python_scan import VENV, scan_python
+from bakegen.health import probed, python_probe
 from bakegen.model import DepKind, EcosystemScan, Package, Workspace
 from bakegen.safety import secret_mounts
 from bakegen.tree import SourceTree
@@ -126,13 +127,14 @@ class PythonEcosystem:
         if listen is not None:
             runtime.append(listen)
         context = {p.path for p in (*closure, service)}
-        return ServiceRecipe(
+        recipe = ServiceRecipe(
             build=tuple(build),
             runtime=tuple(runtime),
             command=command,
             context=(".",) if "." in context else tuple(sorted(context)),
             stages=stages,
         )
+        return probed(recipe, settings, python_probe)
 
 
 def _own_venv(workspace: Workspace, dependencies: str) -> bool:

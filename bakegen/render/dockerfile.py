@@ -13,6 +13,7 @@ from bakegen.ecosystems.common import (
     runtime_setup,
     runtime_tools_stage,
 )
+from bakegen.health import OPTIONS as HEALTH_OPTIONS
 from bakegen.plan import BasePlan, ServicePlan
 from bakegen.render import header_lines
 
@@ -117,6 +118,8 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
         lines += [f"ENV PORT={settings.port}", f"EXPOSE {settings.port}"]
     if settings.healthcheck:
         lines.append(f"HEALTHCHECK CMD {settings.healthcheck}")
+    elif recipe.healthcheck:
+        lines.append(f"HEALTHCHECK {HEALTH_OPTIONS} CMD {recipe.healthcheck}")
     lines.append(f"USER {APP_UID}:{APP_UID}")
     if settings.entrypoint is not None:
         lines.append(f"ENTRYPOINT {exec_form(settings.entrypoint)}")

@@ -36,15 +36,18 @@ class Expect:
     present: tuple[str, ...] = ()
     #: the image's compressed size must stay below this many bytes
     max_compressed: int | None = None
+    #: the image must have a HEALTHCHECK (any HEALTHCHECK it has must pass)
+    healthcheck: bool = False
 
 
 # keyed by workspace, then bake target; paths are globs under the image's root filesystem
 EXPECTATIONS: dict[str, dict[str, Expect]] = {
     "sample_monorepo": {
-        "acme-api": Expect(present=("app/node_modules/ms/package.json",)),
-        "acme-web": Expect(),
-        "acme-worker": Expect(present=("app/.venv/bin/acme-worker",)),
-        "router-svc": Expect(),
+        # `health = "/health"` for each: node -e fetch, python urllib, the compiled probe
+        "acme-api": Expect(present=("app/node_modules/ms/package.json",), healthcheck=True),
+        "acme-web": Expect(healthcheck=True),
+        "acme-worker": Expect(present=("app/.venv/bin/acme-worker",), healthcheck=True),
+        "router-svc": Expect(present=("usr/local/bin/bakegen-probe",), healthcheck=True),
     },
     # dependencies = "per-service" in the rb-* workspaces of npm, pnpm, yarn 1 and 2+, uv:
     # a service's image holds none of a sibling's third-party dependencies
@@ -83,7 +86,11 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
             present=("app/apps/ts-api/dist/server.js",),
         ),
     },
-    "rb-cargo": {"rb-svc": Expect(absent=("app/**/*.rs", "workspace"))},
+    # every bin of the crate ships (rb-svc runs, named after it); the compiled probe checks
+    "rb-cargo": {"rb-svc": Expect(absent=("app/**/*.rs", "workspace"),
+                                  present=("usr/local/bin/rb-svc", "usr/local/bin/rb-migrate",
+                                           "usr/local/bin/bakegen-probe"),
+                                  healthcheck=True)},
     "rb-uv": {
         # orjson ships compiled manylinux wheels; iniconfig is a dev dependency
         "rb-svc": Expect(
@@ -108,6 +115,7 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
     # under gunicorn through its wsgi module; its path dependency installed as a wheel
     "rb-django": {
         "rb-site": Expect(
+            healthcheck=True,
             absent=("app/.venv/lib/python*/site-packages/iniconfig",),
             present=("app/services/site/manage.py",
                      "app/.venv/lib/python*/site-packages/rb_greeting",
@@ -126,6 +134,7 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
         # `pnpm with-env next start` -> node server.js, the standalone output only: no
         # sibling's packages, no devDependency (jiti, imported by next.config), no nitro
         "rb-nextjs": Expect(
+            healthcheck=True,
             absent=("app/**/node_modules/.pnpm/express@*", "app/**/node_modules/.pnpm/jiti@*",
                     "app/**/node_modules/.pnpm/nitropack@*", "app/apps/api", "app/apps/ssr"),
             present=("app/apps/nextjs/server.js", "app/apps/nextjs/.next/static",
@@ -134,12 +143,14 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
         ),
         # `dotenv -e ../../.env -- node dist/index.js` -> node dist/index.js
         "rb-api": Expect(
+            healthcheck=True,
             absent=("app/**/node_modules/.pnpm/typescript@*",
                     "app/**/node_modules/.pnpm/dotenv-cli@*"),
             present=("app/apps/api/dist/index.js",),
         ),
         # `vite start` -> nitro's .output server, which brings its own node_modules
         "rb-ssr": Expect(
+            healthcheck=True,
             absent=("app/**/node_modules/.pnpm/nitropack@*",),
             present=("app/apps/ssr/.output/server/index.mjs",),
         ),
@@ -160,10 +171,13 @@ def _prepared(name: str, tmp_path: Path) -> Path:
     return workspace
 
 
-def _exposed_port(workspace: Path, target: dict[str, object]) -> int | None:
+def _dockerfile(workspace: Path, target: dict[str, object]) -> str:
     dockerfile = Path(str(target["context"])) / str(target["dockerfile"])
-    text = (dockerfile if dockerfile.is_absolute() else workspace / dockerfile).read_text()
-    found = re.search(r"^EXPOSE (\d+)", text, re.MULTILINE)
+    return (dockerfile if dockerfile.is_absolute() else workspace / dockerfile).read_text()
+
+
+def _exposed_port(workspace: Path, target: dict[str, object]) -> int | None:
+    found = re.search(r"^EXPOSE (\d+)", _dockerfile(workspace, target), re.MULTILINE)
     return int(found.group(1)) if found else None
 
 
@@ -191,6 +205,11 @@ def test_workspace_builds_and_every_service_answers(
         if not answer["ok"]:
             status, logs = answer.get("status"), answer.get("logs")
             failures.append(f"{target}: did not answer: {status} {logs}")
+        has_check = "\nHEALTHCHECK " in _dockerfile(workspace, printed_target)
+        if spec.healthcheck and not has_check:
+            failures.append(f"{target}: has no HEALTHCHECK")
+        if has_check and answer.get("healthcheck_rc") != 0:
+            failures.append(f"{target}: HEALTHCHECK exited {answer.get('healthcheck_rc')}")
         size = answer.get("size_compressed")
         if spec.max_compressed and isinstance(size, int) and size > spec.max_compressed:
             failures.append(f"{target}: {size} bytes compressed, over {spec.max_compressed}")
