@@ -56,6 +56,16 @@ def build_graph(packages: Iterable[Package], include_dev: bool = True) -> nx.DiG
     return graph
 
 
+def package_graph(packages: Iterable[Package], include_dev: bool = True) -> nx.DiGraph:
+    """The graph stage: the packages' graph, checked to have no runtime/build loop.
+
+    Raises CycleError naming every loop.
+    """
+    graph = build_graph(packages, include_dev)
+    check_acyclic(graph)
+    return graph
+
+
 def ordering_view(graph: nx.DiGraph, kinds: frozenset[DepKind] = ORDERING_KINDS) -> nx.DiGraph:
     """A new graph keeping only edges that have one of `kinds` (dev-only edges dropped)."""
     wanted = {k.value for k in kinds}

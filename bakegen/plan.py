@@ -108,18 +108,18 @@ class Plan:
 
 def make_plan(
     scan: ScanResult,
+    graph: nx.DiGraph,
     config: Config,
     ecosystems: Mapping[str, Ecosystem],
     extra_ignores: tuple[str, ...] = (),
     own_dockerfiles: Mapping[str, str] | None = None,
 ) -> Plan:
-    """Turn a scan into base and service targets; raises PlanError on name collisions.
+    """The plan stage: a scan and its package graph (`graph.package_graph`) turned into
+    base and service targets; raises PlanError on name collisions.
 
     `own_dockerfiles` maps the path of each Dockerfile a service brings itself to its text,
     so that such a service is linked to the base targets only when it builds on them.
     """
-    graph = graphs.build_graph(scan.packages)
-    graphs.check_acyclic(graph)
     order = _dependency_order(graph)
     output_dir = normalize(config.output_dir)
     bases = _plan_bases(scan, config, ecosystems, graph, output_dir)

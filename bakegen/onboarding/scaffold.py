@@ -35,11 +35,11 @@ from bakegen.onboarding.python import PythonLanguage
 from bakegen.onboarding.register import MemberList, is_excluded
 from bakegen.onboarding.rust import RustLanguage
 from bakegen.onboarding.transaction import FileChange, Transaction, read_text
-from bakegen.pipeline import generate, load_settings, scan
+from bakegen.pipeline import generate, load_settings, pending_changes, scan, write
 from bakegen.plan import RESERVED_TARGETS
 from bakegen.render import is_generated
 from bakegen.tree import is_within, join, normalize, parent
-from bakegen.write import Changes, apply_changes, plan_changes, resolve_inside
+from bakegen.write import Changes, resolve_inside
 
 LANGUAGES: dict[str, Language] = {
     "node": NodeLanguage(),
@@ -180,8 +180,8 @@ def create_service(root: Path, request: NewRequest) -> NewResult:
                 raise _not_found(plan) from exc
             raise
         package = _verify(generated.scan, plan)
-        changes = plan_changes(root, generated.files, (generated.plan.output_dir,))
-        apply_changes(root, generated.files, changes)
+        changes = pending_changes(root, generated)
+        write(root, generated, changes)
     except BaseException:
         transaction.rollback()
         raise

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from bakegen.config import Config
 from bakegen.ecosystems import registry
-from bakegen.plan import make_plan
 from bakegen.scan import scan_repository
 from tests.builders import write_tree
+from tests.fakes import plan_of
 
 
 def test_root_build_config_reaches_service_contexts_but_not_deps_base(tmp_path: Path) -> None:
@@ -25,7 +25,7 @@ def test_root_build_config_reaches_service_contexts_but_not_deps_base(tmp_path: 
     scan = scan_repository(tmp_path, Config())
     (ws,) = scan.workspaces
     assert ws.build_files == ("tsconfig.base.json", "turbo.json")
-    plan = make_plan(scan, Config(), registry())
+    plan = plan_of(scan, Config(), registry())
     (svc,) = plan.services
     assert {"tsconfig.base.json", "turbo.json"} <= set(svc.context)
     assert "notes.json" not in svc.context
