@@ -61,8 +61,10 @@ def probed(
     probe: Callable[[str, int], str],
 ) -> ServiceRecipe:
     """The recipe with a HEALTHCHECK probing the configured health path, when there is one
-    and no explicit `healthcheck` command replaces it."""
+    and neither an explicit `healthcheck` command nor the recipe's own probe replaces it."""
     if settings.health is None or settings.port is None or settings.healthcheck:
+        return recipe
+    if recipe.healthcheck:
         return recipe
     return replace(recipe, healthcheck=probe(settings.health, settings.port))
 

@@ -50,7 +50,7 @@ def test_compiled_probe_adds_its_stage_copy_and_exec_form() -> None:
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         self.send_response(200 if self.path.startswith("/health") else 503)
         self.end_headers()
         self.wfile.write(b"{}")

@@ -91,6 +91,9 @@ def _variables(plan: Plan) -> list[tuple[str, str]]:
                 # empty: unset, so the language-wide variable or the generated default applies
                 images[var.name] = ""
                 images[var.language] = ""
+    for svc in plan.services:
+        if svc.recipe is not None:
+            images.update(svc.recipe.image_args)
     variables += sorted(images.items())
     return variables
 
@@ -207,6 +210,8 @@ def _service_target(plan: Plan, svc: ServicePlan, names: tuple[str, ...]) -> Blo
     if svc.recipe is not None and svc.recipe.bare_runtime:
         var = svc.base.runtime_image
         args[var.name] = image_arg(var, names)
+    for name, _ in svc.recipe.image_args if svc.recipe is not None else ():
+        args[name] = template(f"${{{name}}}", variables=names)
     args.update(dict(svc.settings.args))
     if args:
         attributes.append(("args", args))

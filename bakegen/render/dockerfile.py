@@ -96,6 +96,7 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
     ]
     if recipe.bare_runtime:
         lines.append(f"ARG {runtime_var.name}={runtime_var.default}")
+    lines += [f"ARG {name}={default}" for name, default in recipe.image_args]
     lines += [
         "",
         "FROM deps-base AS build",
@@ -106,7 +107,9 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
     ]
     for stage in recipe.stages:
         lines += [*_stage(stage), ""]
-    if recipe.bare_runtime:
+    if recipe.final_base:
+        lines.append(f"FROM {recipe.final_base}")
+    elif recipe.bare_runtime:
         lines += [
             f"FROM ${{{runtime_var.name}}}",
             *bare_runtime_setup(runtime_var.default),

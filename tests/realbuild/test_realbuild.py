@@ -7,6 +7,7 @@ health check as the non-root user and hold no dev-only dependency, no secret and
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -38,6 +39,8 @@ class Expect:
     max_compressed: int | None = None
     #: the image must have a HEALTHCHECK (any HEALTHCHECK it has must pass)
     healthcheck: bool = False
+    #: the path the running image must answer 2xx/3xx on
+    path: str = "/health"
 
 
 # keyed by workspace, then bake target; paths are globs under the image's root filesystem
@@ -87,6 +90,21 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
         ),
     },
     # every bin of the crate ships (rb-svc runs, named after it); the compiled probe checks
+    # static sites on bakegen's static server FROM scratch: no Node, no node_modules, small
+    "rb-static": {
+        # a single-page app: a client-side route answers index.html
+        "rb-spa": Expect(
+            absent=("usr/local/bin/node", "app/node_modules", "workspace", "bin/sh"),
+            present=("static-server", "site/index.html", "site/assets/index-*.js"),
+            max_compressed=30_000_000, healthcheck=True, path="/client/route",
+        ),
+        # a multi-page site (404.html): /about is about.html
+        "rb-docs": Expect(
+            absent=("usr/local/bin/node", "site/build.js"),
+            present=("site/about.html", "site/404.html"),
+            max_compressed=30_000_000, healthcheck=True, path="/about",
+        ),
+    },
     "rb-cargo": {"rb-svc": Expect(absent=("app/**/*.rs", "workspace"),
                                   present=("usr/local/bin/rb-svc", "usr/local/bin/rb-migrate",
                                            "usr/local/bin/bakegen-probe"),
@@ -185,6 +203,34 @@ def _matches(rootfs: Path, pattern: str) -> list[str]:
     return [p.relative_to(rootfs).as_posix() for p in rootfs.glob(pattern)]
 
 
+def _healthcheck_without_shell(
+    kit: Kit, image: str, answer: dict[str, object], port: int | None, tmp_path: Path
+) -> object:
+    """The image's own exec-form HEALTHCHECK, run by run-image in a copy of the image's files
+    on Debian (which has the `sh` run-image needs), with the same CMD, ENV and USER."""
+    config = answer["config"]
+    config = json.loads(config) if isinstance(config, str) else config
+    assert isinstance(config, dict)
+    inner = config["config"]
+    test = inner["Healthcheck"]["Test"]
+    assert test[0] == "CMD", test
+    folder = tmp_path / "shell-wrapped"
+    folder.mkdir()
+    env = "".join(f"ENV {json.dumps(e.split('=', 1)[0])}={json.dumps(e.split('=', 1)[1])}\n"
+                  for e in inner.get("Env", []))
+    (folder / "Dockerfile").write_text(
+        "FROM debian:bookworm-slim\nCOPY --from=image / /\n" + env
+        + f"USER {inner['User']}\nHEALTHCHECK CMD {json.dumps(test[1:])}\n"
+        + f"CMD {json.dumps(inner['Cmd'])}\n")
+    (folder / "docker-bake.hcl").write_text(
+        'target "wrapped" {\n  context = "."\n'
+        f'  contexts = {{ image = "docker-image://{image}" }}\n'
+        f'  tags = ["{image}-shell"]\n}}\n')
+    baked = kit.bake(folder, "unused", "wrapped")
+    assert baked.returncode == 0, baked.stderr[-2000:]
+    return kit.run(f"{image}-shell", port).get("healthcheck_rc")
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTATIONS))
 def test_workspace_builds_and_every_service_answers(
     name: str, kit: Kit, tmp_path: Path
@@ -201,13 +247,18 @@ def test_workspace_builds_and_every_service_answers(
     for target, printed_target in services.items():
         spec = EXPECTATIONS[name][target]
         image = f"{registry}/{target}:latest"
-        answer = kit.run(image, _exposed_port(workspace, printed_target))
+        answer = kit.run(image, _exposed_port(workspace, printed_target), spec.path)
         if not answer["ok"]:
             status, logs = answer.get("status"), answer.get("logs")
             failures.append(f"{target}: did not answer: {status} {logs}")
         has_check = "\nHEALTHCHECK " in _dockerfile(workspace, printed_target)
         if spec.healthcheck and not has_check:
             failures.append(f"{target}: has no HEALTHCHECK")
+        rootfs = kit.unpack(image, tmp_path / f"img-{target}")
+        if has_check and not (rootfs / "bin/sh").exists():
+            # run-image runs every HEALTHCHECK with `sh -c`; a FROM scratch image has no sh
+            answer = {**answer, "healthcheck_rc": _healthcheck_without_shell(
+                kit, image, answer, _exposed_port(workspace, printed_target), tmp_path)}
         if has_check and answer.get("healthcheck_rc") != 0:
             failures.append(f"{target}: HEALTHCHECK exited {answer.get('healthcheck_rc')}")
         size = answer.get("size_compressed")
@@ -215,7 +266,6 @@ def test_workspace_builds_and_every_service_answers(
             failures.append(f"{target}: {size} bytes compressed, over {spec.max_compressed}")
         if answer.get("uid") != NON_ROOT_UID:
             failures.append(f"{target}: runs as uid {answer.get('uid')}, not {NON_ROOT_UID}")
-        rootfs = kit.unpack(image, tmp_path / f"img-{target}")
         for pattern in (*ALWAYS_ABSENT, *spec.absent):
             if found := _matches(rootfs, pattern):
                 failures.append(f"{target}: must not contain {pattern}: {found[:3]}")
