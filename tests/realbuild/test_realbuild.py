@@ -203,18 +203,17 @@ def _matches(rootfs: Path, pattern: str) -> list[str]:
     return [p.relative_to(rootfs).as_posix() for p in rootfs.glob(pattern)]
 
 
-def _healthcheck_without_shell(
-    kit: Kit, image: str, answer: dict[str, object], port: int | None, tmp_path: Path
-) -> object:
+def _healthcheck_without_shell(kit: Kit, image: str, port: int | None, tmp_path: Path) -> object:
     """The image's own exec-form HEALTHCHECK, run by run-image in a copy of the image's files
     on Debian (which has the `sh` run-image needs), with the same CMD, ENV and USER."""
-    config = answer["config"]
-    config = json.loads(config) if isinstance(config, str) else config
-    assert isinstance(config, dict)
-    inner = config["config"]
+    raw = subprocess.run(
+        ["skopeo", "inspect", "--tls-verify=false", "--config", "--raw", f"docker://{image}"],
+        env=kit.env, capture_output=True, text=True, check=True, timeout=120,
+    ).stdout
+    inner = json.loads(raw)["config"]  # the raw image config keeps the Healthcheck
     test = inner["Healthcheck"]["Test"]
     assert test[0] == "CMD", test
-    folder = tmp_path / "shell-wrapped"
+    folder = tmp_path / f"shell-{image.rsplit('/', 1)[-1].replace(':', '-')}"
     folder.mkdir()
     env = "".join(f"ENV {json.dumps(e.split('=', 1)[0])}={json.dumps(e.split('=', 1)[1])}\n"
                   for e in inner.get("Env", []))
@@ -258,7 +257,7 @@ def test_workspace_builds_and_every_service_answers(
         if has_check and not (rootfs / "bin/sh").exists():
             # run-image runs every HEALTHCHECK with `sh -c`; a FROM scratch image has no sh
             answer = {**answer, "healthcheck_rc": _healthcheck_without_shell(
-                kit, image, answer, _exposed_port(workspace, printed_target), tmp_path)}
+                kit, image, _exposed_port(workspace, printed_target), tmp_path)}
         if has_check and answer.get("healthcheck_rc") != 0:
             failures.append(f"{target}: HEALTHCHECK exited {answer.get('healthcheck_rc')}")
         size = answer.get("size_compressed")
