@@ -11,14 +11,14 @@ from typing import Any
 import pathspec
 
 from bakegen import tomlparse
+from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.errors import BakegenError
 from bakegen.references import platform_error, registry_error
 from bakegen.safety import SECRET_TARGETS
+from bakegen.settings import PER_SERVICE, ServiceSettings
 
 CONFIG_FILE = "bakegen.toml"
 CACHE_MODES = ("registry", "gha", "none")
-#: one production dependency layer per workspace, or one per service holding only its own
-PER_SERVICE = "per-service"
 DEPENDENCY_MODES = ("shared", PER_SERVICE)
 DEFAULT_PLATFORMS = ("linux/amd64", "linux/arm64")
 DEFAULT_REGISTRY = "localhost:5000/acme"
@@ -30,30 +30,6 @@ class ImageSettings:
 
     build: str | None = None
     runtime: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceSettings:
-    """Per-service overrides, keyed in the config by package name."""
-
-    dockerfile: str | None = None
-    entrypoint: tuple[str, ...] | None = None
-    cmd: tuple[str, ...] | None = None
-    port: int | None = None
-    healthcheck: str | None = None
-    #: the HTTP path that answers 2xx/3xx when the service is healthy: bakegen writes a
-    #: HEALTHCHECK probing it with what the runtime has (`healthcheck` wins when both are set)
-    health: str | None = None
-    #: the bin targets a Rust service's image ships (default: every bin of the crate)
-    binaries: tuple[str, ...] | None = None
-    #: serve the package's build output with the static web server instead of its runtime;
-    #: None lets bakegen decide from the package (a build script and no server start)
-    static: bool | None = None
-    args: tuple[tuple[str, str], ...] = ()
-    target: str | None = None
-    context: str | None = None
-    #: BuildKit secrets the service's build steps see as environment variables: (id, source)
-    secrets: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +117,7 @@ _SERVICE_KEYS = (
     "secrets",
 )
 _IMAGE_KEYS = ("build", "runtime")
-_ECOSYSTEM_NAMES = ("node", "cargo", "python")
+_ECOSYSTEM_NAMES = tuple(ECOSYSTEMS)
 # Values written into Dockerfile lines or bake secret specs: what they may hold is narrow,
 # since a newline there would start a new instruction.
 _IMAGE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:@-]*")

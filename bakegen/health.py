@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from bakegen.config import ServiceSettings
-from bakegen.ecosystems import ServiceRecipe, Stage
+from bakegen.ecosystems.base import ServiceRecipe, Stage
 from bakegen.ecosystems.common import exec_form
+from bakegen.settings import ServiceSettings
 
 #: HEALTHCHECK options: a slow first start is not a failure, a hung probe is
 OPTIONS = "--interval=30s --timeout=5s --start-period=20s --retries=3"

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bakegen.affected import Affected, AffectedRequest, find_affected
+from bakegen.affected import find_affected
+from bakegen.affected.result import Affected, AffectedRequest
 from bakegen.bakefile import BakeFile, load_bakefile
 from bakegen.errors import BakegenError
 from bakegen.registry import check_tags

@@ -14,14 +14,14 @@ from pathlib import Path
 import networkx as nx
 
 from bakegen.config import Config, load_config
-from bakegen.ecosystems import registry
+from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.errors import BakegenError, ProblemsFound
 from bakegen.fingerprint import fingerprint_bases
 from bakegen.graph import package_graph
 from bakegen.model import ScanResult
 from bakegen.plan import Plan, make_plan, own_dockerfile
 from bakegen.render.files import render_files
-from bakegen.scan import scan_tree
+from bakegen.scan.repository import scan_tree
 from bakegen.tree import SourceTree
 from bakegen.wording import listing
 from bakegen.write import Changes, apply_changes, plan_changes, resolve_inside
@@ -80,7 +80,7 @@ def generate(root: Path, overrides: Overrides = Overrides()) -> Generated:
     result = scan(root, config, tree)
     own = _own_dockerfiles(root, result, config)
     graph = package_graph(result.packages)
-    plan = make_plan(result, graph, config, registry(), _root_ignores(root), own)
+    plan = make_plan(result, graph, config, ECOSYSTEMS, _root_ignores(root), own)
     fingerprints = fingerprint_bases(plan, _digests(tree, plan))
     files = render_files(plan, fingerprints)
     return Generated(result, graph, plan, fingerprints, files)

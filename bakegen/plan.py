@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import networkx as nx
 
 from bakegen import graph as graphs
-from bakegen.config import Config, ServiceSettings
-from bakegen.ecosystems import BaseRecipe, Ecosystem, ServiceRecipe
+from bakegen.config import Config
+from bakegen.ecosystems.base import BaseRecipe, Ecosystem, ServiceRecipe
 from bakegen.errors import BakegenError
 from bakegen.model import Package, ScanResult, Workspace
 from bakegen.naming import image_name, is_valid_target, target_name, variable_slug
+from bakegen.settings import ServiceSettings
 from bakegen.tree import join, normalize
 
 RESERVED_TARGETS = frozenset({"default", "_common", "docker-metadata-action"})

@@ -17,7 +17,7 @@ image it is built from, and `cmd`/`dockerfile` in the config replace it outright
 
 from __future__ import annotations
 
-from bakegen.ecosystems import Stage
+from bakegen.ecosystems.base import Stage
 from bakegen.ecosystems.common import exec_form, sh_quote
 
 BUILD_IMAGE_VARIABLE = "STATIC_SERVER_BUILD_IMAGE"

@@ -6,13 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bakegen.config import Config, ServiceSettings
-from bakegen.ecosystems import BaseRecipe, Ecosystem, ServiceRecipe, Stage
+from bakegen.config import Config
+from bakegen.ecosystems.base import BaseRecipe, Ecosystem, ServiceRecipe, Stage
 from bakegen.fingerprint import fingerprint_bases
 from bakegen.graph import package_graph
+from bakegen.lockfiles.model import Parser
 from bakegen.model import Dependency, DepKind, EcosystemScan, Package, ScanResult, Workspace
 from bakegen.plan import Plan, make_plan
 from bakegen.render.files import render_files
+from bakegen.settings import ServiceSettings
 from bakegen.tree import SourceTree
 
 
@@ -23,6 +25,10 @@ class FakeEcosystem:
     build_closure_kinds: frozenset[DepKind] = field(
         default_factory=lambda: frozenset({DepKind.RUNTIME, DepKind.BUILD})
     )
+    lockfiles: dict[str, Parser] = field(default_factory=dict)
+    lock_commands: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    language: str = "node"
+    scaffold: str = "bakegen.onboarding.node:NodeLanguage"
 
     def scan(self, tree: SourceTree) -> EcosystemScan:
         return EcosystemScan()

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from bakegen import health
-from bakegen.config import ServiceSettings, parse_config
-from bakegen.ecosystems import ServiceRecipe
+from bakegen.config import parse_config
+from bakegen.ecosystems.base import ServiceRecipe
 from bakegen.errors import BakegenError
+from bakegen.settings import ServiceSettings
 
 RECIPE = ServiceRecipe(build=(), runtime=("COPY --from=build /out/ ./",), command=("x",),
                        context=("apps/x",))

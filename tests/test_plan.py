@@ -4,8 +4,9 @@ import dataclasses
 
 import pytest
 
-from bakegen.config import Config, ServiceSettings
+from bakegen.config import Config
 from bakegen.plan import PlanError
+from bakegen.settings import ServiceSettings
 from tests.fakes import FakeEcosystem, fake_scan, files_of, plan_of
 
 ECOS = {"node": FakeEcosystem()}

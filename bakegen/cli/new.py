@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from bakegen.ecosystems import ECOSYSTEMS
+
 if TYPE_CHECKING:
     from bakegen.onboarding.scaffold import NewResult, ServicePlan
 
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
 @click.argument("name")
 @click.option(
     "--lang",
-    type=click.Choice(["node", "python", "rust"]),
+    type=click.Choice(sorted(eco.language for eco in ECOSYSTEMS.values())),
     required=True,
     help="Language of the service.",
 )

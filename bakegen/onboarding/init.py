@@ -27,15 +27,16 @@ from bakegen.config import (
     DEFAULT_REGISTRY,
     Config,
     ImageSettings,
-    ServiceSettings,
     parse_config,
 )
-from bakegen.ecosystems import Ecosystem, registry
+from bakegen.ecosystems import ECOSYSTEMS
+from bakegen.ecosystems.base import Ecosystem
 from bakegen.errors import BakegenError
 from bakegen.model import ScanResult, Workspace
 from bakegen.onboarding.transaction import FileChange, Transaction, read_text
 from bakegen.pipeline import load_settings
-from bakegen.scan import scan_tree
+from bakegen.scan.repository import scan_tree
+from bakegen.settings import ServiceSettings
 from bakegen.tree import SourceTree
 
 PYPROJECT = "pyproject.toml"
@@ -73,7 +74,7 @@ def init_config(root: Path, pyproject: bool = False, force: bool = False) -> Ini
         config = Config()
         notes.append(f"the existing settings could not be read ({exc}); wrote the defaults")
     scan = scan_tree(SourceTree.scan(root), config)
-    ecosystems = registry()
+    ecosystems = ECOSYSTEMS
     config = dataclasses.replace(config, images=effective_images(config, scan, ecosystems))
     body = render_config(config, scan, ecosystems, table=PYPROJECT_TABLE if pyproject else "")
     written = dataclasses.replace(_check_round_trip(body, pyproject, config), source=None)

@@ -22,18 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bakegen.config import Config
-from bakegen.ecosystems.python_pep import normalize_name
+from bakegen.ecosystems import ECOSYSTEMS
+from bakegen.ecosystems.python.pep import normalize_name
 from bakegen.errors import BakegenError, ProblemsFound
 from bakegen.model import Package, ScanResult, Workspace
 from bakegen.naming import target_name
-from bakegen.onboarding.context import Context, Language, NewRequest
+from bakegen.onboarding.context import Context, Language, NewRequest, load_scaffold
 from bakegen.onboarding.init import config_path, service_port_change
 from bakegen.onboarding.lock import LockOutcome, LockStatus, LockStep, lock_step, run_lock
 from bakegen.onboarding.names import unscoped
-from bakegen.onboarding.node import NodeLanguage
-from bakegen.onboarding.python import PythonLanguage
 from bakegen.onboarding.register import MemberList, is_excluded
-from bakegen.onboarding.rust import RustLanguage
 from bakegen.onboarding.transaction import FileChange, Transaction, read_text
 from bakegen.pipeline import generate, load_settings, pending_changes, scan, write
 from bakegen.plan import RESERVED_TARGETS
@@ -41,10 +39,10 @@ from bakegen.render import is_generated
 from bakegen.tree import is_within, join, normalize, parent
 from bakegen.write import Changes, resolve_inside
 
+#: `--lang` word -> its scaffold, from every ecosystem that has one
 LANGUAGES: dict[str, Language] = {
-    "node": NodeLanguage(),
-    "python": PythonLanguage(),
-    "rust": RustLanguage(),
+    ecosystem.language: load_scaffold(ecosystem.scaffold)
+    for ecosystem in sorted(ECOSYSTEMS.values(), key=lambda e: e.language)
 }
 DEFAULT_PORT = 8080
 #: where services go when the ecosystem has no package yet to learn from

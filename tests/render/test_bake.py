@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import cli
-from bakegen.config import Config, ImageSettings, ServiceSettings
+from bakegen.config import Config, ImageSettings
+from bakegen.settings import ServiceSettings
 from tests.bakefile import contexts, load_bake, resolve, resolve_list, unquote
 from tests.fakes import FakeEcosystem, fake_scan, files_of, plan_of
 

@@ -4,11 +4,12 @@ import dataclasses
 
 import dockerfile
 
-from bakegen.config import Config, ServiceSettings
+from bakegen.config import Config
 from bakegen.ignore import DockerIgnore
 from bakegen.render import is_generated
 from bakegen.render.dockerfile import render_base_dockerfile, render_service_dockerfile
 from bakegen.render.dockerignore import escape_pattern, render_dockerignore
+from bakegen.settings import ServiceSettings
 from tests.fakes import FakeEcosystem, fake_scan, files_of, plan_of
 
 ECOS = {"node": FakeEcosystem()}
