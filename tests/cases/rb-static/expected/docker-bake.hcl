@@ -65,8 +65,8 @@ group "node" {
 target "_common" {
   platforms = split(",", PLATFORMS)
   labels    = {
-    "org.opencontainers.image.source"   = "${SOURCE_URL}"
-    "org.opencontainers.image.revision" = "${GIT_SHA}"
+    "org.opencontainers.image.source"   = SOURCE_URL != "" ? SOURCE_URL : null
+    "org.opencontainers.image.revision" = GIT_SHA != "" ? GIT_SHA : null
   }
 }
 
@@ -130,6 +130,7 @@ target "rb-docs" {
     "STATIC_SERVER_BUILD_IMAGE" = "${STATIC_SERVER_BUILD_IMAGE}"
   }
   tags       = formatlist("${REGISTRY}/rb-docs:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@rb/docs"
   }
@@ -153,6 +154,7 @@ target "rb-spa" {
     "STATIC_SERVER_BUILD_IMAGE" = "${STATIC_SERVER_BUILD_IMAGE}"
   }
   tags       = formatlist("${REGISTRY}/rb-spa:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@rb/spa"
   }
