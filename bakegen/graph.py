@@ -90,7 +90,7 @@ def check_acyclic(graph: nx.DiGraph) -> None:
         names = [_display(ordering, a) for a, _ in cycle] + [_display(ordering, start)]
         loops.append(" -> ".join(names))
         manifests.append(ordering.nodes[start]["package"].manifest)
-    raise CycleError(f"{manifests[0]}: dependency cycle: " + "; ".join(loops))
+    raise CycleError.at(manifests[0], "dependency cycle: " + "; ".join(loops))
 
 
 def build_waves(graph: nx.DiGraph) -> tuple[tuple[str, ...], ...]:

@@ -127,7 +127,7 @@ def _own_dockerfiles(root: Path, result: ScanResult, config: Config) -> dict[str
         try:
             texts[path] = resolve_inside(root, path, "Dockerfile").read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise BakegenError(f"{path}: cannot read the service's Dockerfile ({exc})") from exc
+            raise BakegenError.at(path, f"cannot read the service's Dockerfile ({exc})") from exc
     return texts
 
 

@@ -256,9 +256,9 @@ def _plan_service(
     settings = config.service(pkg.name)
     target = settings.target or target_name(pkg.service_name or pkg.name)
     if not is_valid_target(target):
-        raise PlanError(
-            f'{config.source or "bakegen.toml"}: target name "{target}" for {pkg.name} '
-            "must use only letters, digits, '_' and '-'"
+        raise PlanError.at(
+            config.source or "bakegen.toml",
+            f'target name "{target}" for {pkg.name} must use only letters, digits, \'_\' and \'-\'',
         )
     closure_ids = sorted(
         graphs.dependencies_of(graph, pkg.id, eco.build_closure_kinds) - {pkg.id},
@@ -301,8 +301,8 @@ def _check_names(services: tuple[ServicePlan, ...], bases: tuple[BasePlan, ...])
     for svc in sorted(services, key=lambda s: (s.target, s.package.id)):
         owner = f"{svc.package.ecosystem} package {svc.package.name} ({svc.package.manifest})"
         if svc.target in taken:
-            raise PlanError(
-                f'{svc.package.manifest}: target name "{svc.target}" of {owner} collides with '
+            raise PlanError.at(svc.package.manifest,
+                f'target name "{svc.target}" of {owner} collides with '
                 f'{taken[svc.target]}; set a distinct [service."{svc.package.name}"] target '
                 "in bakegen.toml"
             )

@@ -54,9 +54,9 @@ class GitRepo:
         try:
             inside = repo.run("rev-parse", "--is-inside-work-tree").strip()
         except GitError as exc:
-            raise GitError(f"{root}: not inside a git repository") from exc
+            raise GitError.at(root, "not inside a git repository") from exc
         if inside != b"true":
-            raise GitError(f"{root}: not inside a git work tree")
+            raise GitError.at(root, "not inside a git work tree")
         prefix = repo.run("rev-parse", "--show-prefix").decode().strip().rstrip("/")
         return cls(root, prefix)
 
@@ -78,14 +78,14 @@ class GitRepo:
     def commit(self, ref: str, option: str) -> str:
         """The commit a ref names; GitError `--base: unknown git ref "x"` when it names none."""
         if not ref or ref.startswith("-"):
-            raise GitError(f'{option}: unknown git ref "{ref}"')
+            raise GitError.at(option, f'unknown git ref "{ref}"')
         out = self.run("rev-parse", "--verify", "--quiet", "--end-of-options",
                        f"{ref}^{{commit}}", check=False).decode().strip()
         if not out:
             shallow = self.run("rev-parse", "--is-shallow-repository", check=False).strip()
             hint = ("; the clone is shallow, fetch its history (actions/checkout: "
                     "fetch-depth: 0)" if shallow == b"true" else "")
-            raise GitError(f'{option}: unknown git ref "{ref}"{hint}')
+            raise GitError.at(option, f'unknown git ref "{ref}"{hint}')
         return out
 
     def merge_base(self, base: str, head: str) -> str | None:

@@ -10,7 +10,7 @@ import click
 from bakegen.ecosystems import ECOSYSTEMS
 
 if TYPE_CHECKING:
-    from bakegen.onboarding.scaffold import NewResult, ServicePlan
+    from bakegen.onboarding.scaffold import NewResult, ScaffoldPlan
 
 
 @click.command()
@@ -131,13 +131,13 @@ def _report(root: Path, result: NewResult) -> None:
     click.echo(f"next: {prefix}{bake} {plan.target}")
 
 
-def _list_changes(plan: ServicePlan) -> None:
+def _list_changes(plan: ScaffoldPlan) -> None:
     for change in plan.changes:
         summary = f": {change.summary}" if change.summary else ""
         click.echo(f"  {'+' if change.created else '~'} {change.path}{summary}")
 
 
-def _local_command(plan: ServicePlan) -> str:
+def _local_command(plan: ScaffoldPlan) -> str:
     """How to start the skeleton on the developer's machine."""
     from bakegen.onboarding.names import module_name
 

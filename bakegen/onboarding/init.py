@@ -33,7 +33,7 @@ from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.ecosystems.base import Ecosystem
 from bakegen.errors import BakegenError
 from bakegen.model import ScanResult, Workspace
-from bakegen.onboarding.transaction import FileChange, Transaction, read_text
+from bakegen.onboarding.transaction import FileEdit, Transaction, read_text
 from bakegen.pipeline import load_settings
 from bakegen.scan.repository import scan_tree
 from bakegen.settings import ServiceSettings
@@ -50,7 +50,7 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 class InitResult:
     """What `init` wrote: the file change, the settings in it, and what the scan found."""
 
-    change: FileChange
+    change: FileEdit
     config: Config
     scan: ScanResult
     replaced: bool  # an existing config was rewritten
@@ -80,9 +80,9 @@ def init_config(root: Path, pyproject: bool = False, force: bool = False) -> Ini
     written = dataclasses.replace(_check_round_trip(body, pyproject, config), source=None)
     if pyproject:
         assert py_text is not None
-        change = FileChange(PYPROJECT, py_text, replace_tool_table(py_text, body), "[tool.bakegen]")
+        change = FileEdit(PYPROJECT, py_text, replace_tool_table(py_text, body), "[tool.bakegen]")
     else:
-        change = FileChange(CONFIG_FILE, own_text, body, "bakegen settings")
+        change = FileEdit(CONFIG_FILE, own_text, body, "bakegen settings")
         if py_has_table:
             notes.append(
                 "pyproject.toml: [tool.bakegen] is now ignored because bakegen.toml takes "
@@ -102,24 +102,24 @@ def _refuse_existing(
     own: bool, has_pyproject: bool, py_has_table: bool, pyproject: bool, force: bool
 ) -> None:
     if pyproject and not has_pyproject:
-        raise BakegenError(
-            f"{PYPROJECT}: not found; run `bakegen init` without --pyproject to write {CONFIG_FILE}"
+        raise BakegenError.at(PYPROJECT,
+            f"not found; run `bakegen init` without --pyproject to write {CONFIG_FILE}"
         )
     if pyproject and own:
-        raise BakegenError(
-            f"{CONFIG_FILE}: exists and takes precedence over [tool.bakegen]; remove it first, "
+        raise BakegenError.at(CONFIG_FILE,
+            "exists and takes precedence over [tool.bakegen]; remove it first, "
             "or run `bakegen init --force` without --pyproject"
         )
     if force:
         return
     if own:
-        raise BakegenError(
-            f"{CONFIG_FILE}: already exists; rerun with --force to rewrite it "
+        raise BakegenError.at(CONFIG_FILE,
+            "already exists; rerun with --force to rewrite it "
             "(its settings are kept)"
         )
     if py_has_table:
-        raise BakegenError(
-            f"{PYPROJECT}: already has [tool.bakegen]; rerun with --force to rewrite it "
+        raise BakegenError.at(PYPROJECT,
+            "already has [tool.bakegen]; rerun with --force to rewrite it "
             "(its settings are kept)"
         )
 
@@ -135,7 +135,7 @@ def _loads(text: str, label: str) -> dict[str, Any]:
         data: dict[str, Any] = tomlparse.loads(text)
         return data
     except tomlparse.TOMLDecodeError as exc:
-        raise BakegenError(f"{label}: invalid TOML: {exc}") from exc
+        raise BakegenError.at(label, f"invalid TOML: {exc}") from exc
 
 
 def _check_round_trip(body: str, pyproject: bool, wanted: Config) -> Config:
@@ -375,7 +375,7 @@ SKELETON_HEALTH = "/health"
 
 def service_port_change(
     root: Path, config: Config, name: str, port: int, current: str | None = None
-) -> FileChange | None:
+) -> FileEdit | None:
     """The config edit giving service `name` its port, in the config the repository has.
 
     None when the config already says so, or when there is no config: `new` does not create
@@ -392,7 +392,7 @@ def service_port_change(
     in_pyproject = rel == PYPROJECT
     text = current if current is not None else read_text(root / rel)
     if text is None:
-        raise BakegenError(f"{rel}: disappeared while bakegen was running")
+        raise BakegenError.at(rel, "disappeared while bakegen was running")
     prefix = f"{PYPROJECT_TABLE}." if in_pyproject else ""
     summary = f"[{prefix}service.{key(name)}] port = {port}, health = \"{SKELETON_HEALTH}\""
     if name in config.services:
@@ -404,10 +404,10 @@ def service_port_change(
         table["port"] = port
         if "health" not in table and "healthcheck" not in table:
             table["health"] = SKELETON_HEALTH
-        return FileChange(rel, text, tomlkit.dumps(doc), summary)
+        return FileEdit(rel, text, tomlkit.dumps(doc), summary)
     newline = "\r\n" if "\r\n" in text else "\n"
     snippet = (f"[{prefix}service.{key(name)}]{newline}port = {port}{newline}"
                f'health = "{SKELETON_HEALTH}"{newline}')
     after = text.rstrip("\r\n") + newline + newline + snippet if text.strip() else snippet
-    return FileChange(rel, text, after, summary)
+    return FileEdit(rel, text, after, summary)
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bakegen.dockerfiles import DockerfileInfo, dockerfile_name, is_dev_variant, read_dockerfile
-from bakegen.errors import BakegenError, Problem
+from bakegen.errors import BakegenError, Found, Problem
 from bakegen.manifests import load_yaml
 from bakegen.model import Package, Skipped
 from bakegen.render import is_generated
@@ -90,7 +90,9 @@ def find_evidence(tree: SourceTree, packages: Iterable[Package], scope: Scope) -
                 if scope.default_reason(rel) is None]
     builds: list[Build] = []
     for rel in sorted(composes):
-        builds.extend(_compose_builds(tree, rel, problems))
+        compose = _compose_builds(tree, rel)
+        builds.extend(compose.value)
+        problems.extend(compose.problems)
     declared = {b.dockerfile for b in builds}
     skipped: list[Skipped] = []
     for rel in _dockerfiles(tree, scope):
@@ -106,7 +108,9 @@ def find_evidence(tree: SourceTree, packages: Iterable[Package], scope: Scope) -
     infos: dict[str, DockerfileInfo | None] = {}
     for build in builds:
         if build.dockerfile not in infos:
-            info = _info(tree, build.dockerfile, problems)
+            read = _info(tree, build.dockerfile)
+            problems.extend(read.problems)
+            info = read.value
             usable = info is not None and not (
                 info.problem is None and _generated(tree, build.dockerfile))
             infos[build.dockerfile] = info if usable else None
@@ -155,39 +159,55 @@ def _generated(tree: SourceTree, rel: str) -> bool:
         return False
 
 
-def _info(tree: SourceTree, rel: str, problems: list[Problem]) -> DockerfileInfo | None:
+def _info(tree: SourceTree, rel: str) -> Found[DockerfileInfo | None]:
     try:
         text = tree.read_text(rel)
     except BakegenError as exc:
         if rel.rsplit("/", 1)[-1] in ("Dockerfile", "Containerfile"):
-            return DockerfileInfo(rel, problem=str(exc))  # still its folder's, by location
-        problems.append(Problem.warning(rel, str(exc).partition(": ")[2] + "; not used"))
-        return None
-    return read_dockerfile(rel, text)
+            return Found(DockerfileInfo(rel, problem=str(exc)))  # its folder's, by location
+        return Found(None, (Problem.warning(rel, f"{exc.message}; not used"),))
+    return Found(read_dockerfile(rel, text))
 
 
-def _compose_builds(tree: SourceTree, rel: str, problems: list[Problem]) -> list[Build]:
+def _compose_builds(tree: SourceTree, rel: str) -> Found[list[Build]]:
     try:
         data = load_yaml(tree, rel)
     except BakegenError as exc:
-        problems.append(Problem.warning(rel, str(exc).partition(": ")[2] + "; not used"))
-        return []
+        return Found([], (Problem.warning(rel, f"{exc.message}; not used"),))
     services = data.get("services") if isinstance(data, dict) else None
     if not isinstance(services, dict):
-        return []
+        return Found([])
     builds = []
+    problems: list[Problem] = []
     for name, service in sorted(services.items(), key=lambda item: str(item[0])):
         build = service.get("build") if isinstance(service, dict) else None
-        found = _compose_build(rel, str(name), build, problems)
-        if found is not None and not tree.exists(found.dockerfile):
+        found = _compose_build(rel, str(name), build)
+        problems.extend(found.problems)
+        if found.value is not None and not tree.exists(found.value.dockerfile):
             problems.append(Problem.warning(
-                rel, f'service "{name}" builds {found.dockerfile}, which does not exist'))
-        elif found is not None:
-            builds.append(found)
-    return builds
+                rel, f'service "{name}" builds {found.value.dockerfile}, which does not exist'))
+        elif found.value is not None:
+            builds.append(found.value)
+    return Found(builds, tuple(problems))
 
 
-def _compose_build(rel: str, name: str, build: Any, problems: list[Problem]) -> Build | None:
+def _compose_build(rel: str, name: str, build: Any) -> Found[Build | None]:
+    found = _compose_source(build)
+    if found is None:
+        return Found(None)
+    context, dockerfile = found
+    folder = join(parent(rel), context)
+    path = join(folder, dockerfile)
+    if folder.startswith("..") or path.startswith(".."):
+        return Found(None, (Problem.warning(
+            rel, f'service "{name}" builds from outside the repository; not used'),))
+    stage = build.get("target") if isinstance(build, dict) else None
+    return Found(Build(path, name, context=folder, compose=rel,
+                       stage=stage if isinstance(stage, str) and stage else None))
+
+
+def _compose_source(build: Any) -> tuple[str, str] | None:
+    """(context, dockerfile) of a compose `build:` bakegen can follow, else None."""
     if isinstance(build, str):
         context, dockerfile = build, "Dockerfile"
     elif isinstance(build, dict):
@@ -201,15 +221,7 @@ def _compose_build(rel: str, name: str, build: Any, problems: list[Problem]) -> 
         return None
     if "://" in context or context.startswith("git@") or "$" in context + dockerfile:
         return None  # a remote context, or one only the environment decides
-    folder = join(parent(rel), context)
-    path = join(folder, dockerfile)
-    if folder.startswith("..") or path.startswith(".."):
-        problems.append(Problem.warning(
-            rel, f'service "{name}" builds from outside the repository; not used'))
-        return None
-    stage = build.get("target") if isinstance(build, dict) else None
-    return Build(path, name, context=folder, compose=rel,
-                 stage=stage if isinstance(stage, str) and stage else None)
+    return context, dockerfile
 
 
 class _Matcher:

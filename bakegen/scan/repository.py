@@ -23,13 +23,6 @@ from bakegen.tree import SourceTree
 from bakegen.wording import listing
 
 
-def problem_from(exc: BakegenError) -> Problem:
-    """Turn a `path: message` error into a Problem value."""
-    text = str(exc)
-    path, sep, message = text.partition(": ")
-    return Problem.error(path, message) if sep else Problem.error(".", text)
-
-
 def scan_repository(
     root: Path, config: Config, ecosystems: Mapping[str, Ecosystem] | None = None
 ) -> ScanResult:
@@ -51,7 +44,7 @@ def scan_tree(
         try:
             found = eco.scan(tree)
         except BakegenError as exc:
-            problems.append(problem_from(exc))
+            problems.append(exc.problem())
             continue
         workspaces.extend(found.workspaces)
         packages.extend(found.packages)

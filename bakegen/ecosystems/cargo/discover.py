@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from bakegen import tomlparse
 from bakegen.ecosystems.cargo.manifest import (
     INHERITED,
+    CargoToml,
     CrateTable,
-    Manifest,
     Target,
     WorkspaceTable,
     encode_targets,
-    files_below,
     is_version,
     parse_manifest,
 )
@@ -41,7 +40,7 @@ _WILDCARDS = "*?[{"
 class _Index:
     """Every Cargo.toml of the repository, by folder."""
 
-    manifests: dict[str, Manifest]
+    manifests: dict[str, CargoToml]
     broken: dict[str, Problem]
     excludes: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
 
@@ -94,7 +93,7 @@ def scan_cargo(tree: SourceTree) -> EcosystemScan:
 def _read_manifests(tree: SourceTree, problems: list[Problem]) -> _Index:
     # crates unpacked by `cargo vendor` carry a checksum file: they are dependencies, not ours
     vendored = {parent(rel) for rel in tree.named(".cargo-checksum.json")}
-    manifests: dict[str, Manifest] = {}
+    manifests: dict[str, CargoToml] = {}
     broken: dict[str, Problem] = {}
     for rel in tree.named("Cargo.toml"):
         folder = parent(rel)
@@ -103,7 +102,7 @@ def _read_manifests(tree: SourceTree, problems: list[Problem]) -> _Index:
         try:
             manifest = parse_manifest(tree, rel)
         except BakegenError as exc:
-            broken[folder] = _problem_from(exc, rel)
+            broken[folder] = exc.problem()
             continue
         manifests[folder] = manifest
         problems.extend(manifest.problems)
@@ -114,7 +113,7 @@ def _read_manifests(tree: SourceTree, problems: list[Problem]) -> _Index:
     return _Index(manifests, broken, excludes)
 
 
-def _exclude_patterns(manifest: Manifest, problems: list[Problem]) -> tuple[re.Pattern[str], ...]:
+def _exclude_patterns(manifest: CargoToml, problems: list[Problem]) -> tuple[re.Pattern[str], ...]:
     """`exclude` entries are folder prefixes in cargo; globs are accepted too."""
     assert manifest.workspace is not None
     patterns: list[re.Pattern[str]] = []
@@ -125,12 +124,6 @@ def _exclude_patterns(manifest: Manifest, problems: list[Problem]) -> tuple[re.P
         except ValueError as exc:
             problems.append(Problem.error(manifest.rel, f"workspace.exclude: {exc}"))
     return tuple(patterns)
-
-
-def _problem_from(exc: BakegenError, rel: str) -> Problem:
-    text = str(exc)
-    prefix = f"{rel}: "
-    return Problem.error(rel, text[len(prefix):] if text.startswith(prefix) else text)
 
 
 # --- membership --------------------------------------------------------------------------
@@ -154,7 +147,7 @@ def _assign_members(
 
 
 def _listed_members(
-    index: _Index, root: Manifest, folders: list[str], problems: list[Problem]
+    index: _Index, root: CargoToml, folders: list[str], problems: list[Problem]
 ) -> set[str]:
     assert root.workspace is not None
     globs = {join(root.folder, g): g for g in root.workspace.members}
@@ -360,7 +353,7 @@ def _workspace(
 
 
 def _workspace_path_deps(
-    index: _Index, root: Manifest, problems: list[Problem]
+    index: _Index, root: CargoToml, problems: list[Problem]
 ) -> dict[str, str]:
     """`[workspace.dependencies]` path entries that point at a crate: key -> folder."""
     found: dict[str, str] = {}
@@ -378,9 +371,9 @@ def _workspace_path_deps(
 def _package(
     index: _Index,
     owner: dict[str, str],
-    root: Manifest,
+    root: CargoToml,
     path_deps: dict[str, str],
-    manifest: Manifest,
+    manifest: CargoToml,
     problems: list[Problem],
 ) -> tuple[tuple[str, ...], Package]:
     """The crate's Package, and the folders of crates it needs from other workspaces."""
@@ -426,7 +419,7 @@ def _main_bin(name: str, bins: list[Target], default_run: str | None) -> Target 
 
 
 def _version(
-    manifest: Manifest, workspace: WorkspaceTable | None, problems: list[Problem]
+    manifest: CargoToml, workspace: WorkspaceTable | None, problems: list[Problem]
 ) -> str | None:
     assert manifest.package is not None
     version = manifest.package.version
@@ -445,9 +438,9 @@ def _version(
 def _dependencies(
     index: _Index,
     owner: dict[str, str],
-    root: Manifest,
+    root: CargoToml,
     path_deps: dict[str, str],
-    manifest: Manifest,
+    manifest: CargoToml,
     problems: list[Problem],
 ) -> tuple[tuple[Dependency, ...], tuple[str, ...]]:
     """Internal dependencies, and folders of crates it needs from other workspaces."""
@@ -474,7 +467,7 @@ def _dependencies(
     return tuple(sorted(found)), tuple(sorted(foreign))
 
 
-def _inherited(root: Manifest, key: str, rel: str, problems: list[Problem]) -> str | None:
+def _inherited(root: CargoToml, key: str, rel: str, problems: list[Problem]) -> str | None:
     """The real crate name a `workspace = true` entry stands for, or None with a problem."""
     if root.workspace is None:
         problems.append(Problem.error(
@@ -522,7 +515,7 @@ def _internal_name(
     index: _Index,
     owner: dict[str, str],
     root: str,
-    manifest: Manifest,
+    manifest: CargoToml,
     key: str,
     real: str,
     folder: str,
@@ -555,7 +548,7 @@ def _internal_name(
 
 
 def _patched_crates(
-    tree: SourceTree, index: _Index, root: Manifest, members: list[str], problems: list[Problem]
+    tree: SourceTree, index: _Index, root: CargoToml, members: list[str], problems: list[Problem]
 ) -> tuple[str, ...]:
     """Files of `[patch]` path crates: deps-base compiles them from the repository."""
     found: set[str] = set()
@@ -564,7 +557,7 @@ def _patched_crates(
         if _path_ok(index, root.rel, key, raw, folder, problems, what="patch") and (
             folder not in members
         ):
-            found.update(join(folder, rel) for rel in files_below(tree, folder))
+            found.update(tree.files_below(folder))
     return tuple(sorted(found))
 
 
@@ -593,7 +586,7 @@ def _channel(tree: SourceTree, rel: str, problems: list[Problem]) -> str | None:
             line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
             return line or None
     except BakegenError as exc:
-        problems.append(Problem.warning(rel, _problem_from(exc, rel).message))
+        problems.append(Problem.warning(rel, exc.message))
         return None
     except tomlparse.TOMLDecodeError as exc:
         problems.append(Problem.warning(rel, f"invalid TOML: {exc}"))
@@ -620,7 +613,7 @@ def _lockfile_format(tree: SourceTree, lockfile: str) -> int | None:
         return None
 
 
-def _editions(index: _Index, root: Manifest, members: Iterable[str]) -> list[str]:
+def _editions(index: _Index, root: CargoToml, members: Iterable[str]) -> list[str]:
     """The editions of the workspace's crates (inherited ones resolved)."""
     shared = root.workspace.edition if root.workspace is not None else None
     found = []
@@ -635,7 +628,7 @@ def _editions(index: _Index, root: Manifest, members: Iterable[str]) -> list[str
     return found
 
 
-def _rust_version(root: Manifest, workspace: WorkspaceTable | None) -> str | None:
+def _rust_version(root: CargoToml, workspace: WorkspaceTable | None) -> str | None:
     declared = root.package.rust_version if root.package is not None else None
     if declared is INHERITED or declared is None:
         declared = workspace.rust_version if workspace is not None else None

@@ -104,7 +104,7 @@ class CrateTable:
 
 
 @dataclass(frozen=True, slots=True)
-class Manifest:
+class CargoToml:
     """One parsed `Cargo.toml` with the problems found while reading it."""
 
     rel: str
@@ -115,7 +115,7 @@ class Manifest:
     patch_paths: tuple[tuple[str, str], ...] = ()
 
 
-def parse_manifest(tree: SourceTree, rel: str) -> Manifest:
+def parse_manifest(tree: SourceTree, rel: str) -> CargoToml:
     """Read a Cargo.toml of the tree; BakegenError when it is not usable at all."""
     data = load_toml(tree, rel)
     folder = parent(rel)
@@ -127,9 +127,9 @@ def parse_manifest(tree: SourceTree, rel: str) -> Manifest:
     if "package" in data or "project" in data:
         package = _crate_table(tree, rel, folder, data, problems)
     elif workspace is None:
-        raise BakegenError(f"{rel}: has neither [package] nor [workspace]")
+        raise BakegenError.at(rel, "has neither [package] nor [workspace]")
     patches = _patch_paths(rel, data.get("patch", {}), problems)
-    return Manifest(rel, folder, package, workspace, tuple(problems), patches)
+    return CargoToml(rel, folder, package, workspace, tuple(problems), patches)
 
 
 def is_version(value: str | None) -> bool:
@@ -227,9 +227,9 @@ def _crate_table(
     name = pkg.get("name")
     if not isinstance(name, str) or not name.strip():
         if name is None:
-            raise BakegenError(f'{rel}: [{section}] has no "name"')
-        raise BakegenError(
-            f'{rel}: "{section}.name" must be a non-empty string, got {_shown(name)}'
+            raise BakegenError.at(rel, f'[{section}] has no "name"')
+        raise BakegenError.at(rel,
+            f'"{section}.name" must be a non-empty string, got {_shown(name)}'
         )
     return CrateTable(
         name=name,
@@ -392,7 +392,9 @@ def _bins(
 def _inferred_bins(tree: SourceTree, folder: str, name: str) -> dict[str, str]:
     """Bins cargo finds on its own: src/main.rs, src/bin/*.rs and src/bin/*/main.rs."""
     found: dict[str, str] = {}
-    for rest in files_below(tree, join(folder, "src/bin")):
+    bin_folder = join(folder, "src/bin")
+    for rel in tree.files_below(bin_folder):
+        rest = rel[len(bin_folder) + 1:]
         parts = rest.split("/")
         if len(parts) == 1 and parts[0].endswith(".rs"):
             found.setdefault(parts[0][:-3], f"src/bin/{rest}")
@@ -476,24 +478,12 @@ def _indexed(tree: SourceTree, rel: str) -> bool:
     return at < len(files) and files[at] == rel
 
 
-def files_below(tree: SourceTree, folder: str) -> list[str]:
-    """Paths (relative to `folder`) of indexed files below it: a range of the sorted index."""
-    prefix = folder + "/"
-    files = tree.files
-    found = []
-    for at in range(bisect.bisect_left(files, prefix), len(files)):
-        if not files[at].startswith(prefix):
-            break
-        found.append(files[at][len(prefix) :])
-    return found
-
-
 # --- small type checks -------------------------------------------------------------------
 
 
 def _table(rel: str, where: str, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise BakegenError(f'{rel}: "{where}" must be a table, got {_shown(value)}')
+        raise BakegenError.at(rel, f'"{where}" must be a table, got {_shown(value)}')
     return value
 
 

@@ -142,8 +142,8 @@ def service_bins(service: Package, settings: ServiceSettings) -> tuple[str, ...]
     ships too.
     """
     if not service.binaries:
-        raise BakegenError(
-            f'{service.manifest}: crate "{service.name}" has no bin target to run; '
+        raise BakegenError.at(service.manifest,
+            f'crate "{service.name}" has no bin target to run; '
             "add src/main.rs or a [[bin]]"
         )
     main = _main(service)

@@ -19,7 +19,6 @@ Rules, in the order they apply:
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import Any
 
 from bakegen.ecosystems.node.manifest import (
     INSTALL_SCRIPTS,
-    Manifest,
+    PackageJson,
     WorkspaceIndex,
     build_package,
 )
@@ -85,7 +84,7 @@ class _Root:
     """A workspace root candidate: its folder, manifest, member globs and their source."""
 
     folder: str
-    manifest: Manifest | None
+    manifest: PackageJson | None
     globs: tuple[str, ...] | None  # None: standalone, the root is the only package
     globs_source: str
     tool: ManagerInfo
@@ -132,14 +131,14 @@ def scan_node(tree: SourceTree) -> EcosystemScan:
     )
 
 
-def _starts_something(manifest: Manifest) -> bool:
+def _starts_something(manifest: PackageJson) -> bool:
     """A named package.json with a `start` script: what a user means to run."""
     scripts = manifest.data.get("scripts")
     start = scripts.get("start") if isinstance(scripts, dict) else None
     return isinstance(manifest.data.get("name"), str) and isinstance(start, str) and bool(start)
 
 
-def root_is_package(manifest: Manifest, member_names: Iterable[str]) -> bool:
+def root_is_package(manifest: PackageJson, member_names: Iterable[str]) -> bool:
     """Whether a declared workspace's root `package.json` is itself a package.
 
     It needs a `name`, and then either a `start` script that runs code of its own (not a
@@ -204,9 +203,9 @@ def _broken_problems(
 
 def _load_manifests(
     tree: SourceTree, problems: list[Problem], broken: dict[str, Problem]
-) -> dict[str, Manifest]:
+) -> dict[str, PackageJson]:
     """Readable package.json files by folder; unreadable ones go to `broken`."""
-    manifests: dict[str, Manifest] = {}
+    manifests: dict[str, PackageJson] = {}
     for rel in tree.named("package.json"):
         if _CONTROL.search(rel):  # would break the Dockerfile lines naming the folder
             problems.append(Problem.warning(
@@ -216,16 +215,16 @@ def _load_manifests(
         try:
             data = load_json(tree, rel)
         except BakegenError as exc:
-            broken[parent(rel)] = _problem(exc)
+            broken[parent(rel)] = exc.problem()
             continue
         if not isinstance(data, dict):
             broken[parent(rel)] = Problem.error(rel, "must be a JSON object")
             continue
-        manifests[parent(rel)] = Manifest(rel, parent(rel), data)
+        manifests[parent(rel)] = PackageJson(rel, parent(rel), data)
     return manifests
 
 
-def _declared_root_folders(tree: SourceTree, manifests: Mapping[str, Manifest]) -> list[str]:
+def _declared_root_folders(tree: SourceTree, manifests: Mapping[str, PackageJson]) -> list[str]:
     """Folders declaring workspaces, shallowest first so outer workspaces claim first."""
     folders = {f for f, m in manifests.items() if "workspaces" in m.data}
     folders.update(parent(rel) for rel in tree.named("pnpm-workspace.yaml"))
@@ -233,7 +232,7 @@ def _declared_root_folders(tree: SourceTree, manifests: Mapping[str, Manifest]) 
 
 
 def _declared_root(
-    tree: SourceTree, folder: str, manifest: Manifest | None, problems: list[Problem]
+    tree: SourceTree, folder: str, manifest: PackageJson | None, problems: list[Problem]
 ) -> _Root:
     """A declared root with its manager; pnpm reads `pnpm-workspace.yaml`, the others
     `workspaces`."""
@@ -246,7 +245,7 @@ def _declared_root(
     return _Root(folder, manifest, _npm_globs(manifest, problems), manifest.path, tool)
 
 
-def _npm_globs(manifest: Manifest, problems: list[Problem]) -> tuple[str, ...]:
+def _npm_globs(manifest: PackageJson, problems: list[Problem]) -> tuple[str, ...]:
     value = manifest.data.get("workspaces")
     if isinstance(value, dict):
         value = value.get("packages", [])
@@ -256,7 +255,7 @@ def _npm_globs(manifest: Manifest, problems: list[Problem]) -> tuple[str, ...]:
     try:
         return tuple(string_list(manifest.path, where, value))
     except BakegenError as exc:
-        problems.append(_problem(exc))
+        problems.append(exc.problem())
         return ()
 
 
@@ -264,18 +263,18 @@ def _pnpm_globs(tree: SourceTree, rel: str, problems: list[Problem]) -> tuple[st
     try:
         data = load_yaml(tree, rel) or {}
         if not isinstance(data, dict):
-            raise BakegenError(f"{rel}: must be a mapping with a \"packages\" list")
+            raise BakegenError.at(rel, "must be a mapping with a \"packages\" list")
         if "packages" not in data:
             return None  # settings only (pnpm 9+): a single-package repository
         return tuple(string_list(rel, "packages", data["packages"]))
     except BakegenError as exc:
-        problems.append(_problem(exc))
+        problems.append(exc.problem())
         return ()
 
 
 def _members(
-    root: _Root, manifests: Mapping[str, Manifest], claimed: set[str], problems: list[Problem]
-) -> list[Manifest]:
+    root: _Root, manifests: Mapping[str, PackageJson], claimed: set[str], problems: list[Problem]
+) -> list[PackageJson]:
     if not root.globs:
         return []
     prefix_len = 0 if root.folder == "." else len(root.folder) + 1
@@ -301,7 +300,7 @@ def _members(
 def _add_workspace(
     tree: SourceTree,
     root: _Root,
-    members: list[Manifest],
+    members: list[PackageJson],
     workspaces: list[Workspace],
     packages: list[Package],
     problems: list[Problem],
@@ -346,7 +345,9 @@ def _add_workspace(
     ))
 
 
-def _named_members(members: list[Manifest], problems: list[Problem]) -> list[tuple[Manifest, str]]:
+def _named_members(
+    members: list[PackageJson], problems: list[Problem]
+) -> list[tuple[PackageJson, str]]:
     named = []
     for manifest in members:
         name = manifest.name(problems)
@@ -357,7 +358,7 @@ def _named_members(members: list[Manifest], problems: list[Problem]) -> list[tup
     return named
 
 
-def _index(named: list[tuple[Manifest, str]]) -> WorkspaceIndex:
+def _index(named: list[tuple[PackageJson, str]]) -> WorkspaceIndex:
     folders_by_name: dict[str, str] = {}
     for manifest, name in sorted(named, key=lambda item: item[0].folder):
         folders_by_name.setdefault(name, manifest.folder)
@@ -375,7 +376,7 @@ def _inside(folder: str, claimed: set[str]) -> bool:
 
 
 def detect_manager(
-    tree: SourceTree, folder: str, manifest: Manifest | None, problems: list[Problem]
+    tree: SourceTree, folder: str, manifest: PackageJson | None, problems: list[Problem]
 ) -> ManagerInfo:
     """The manager from `packageManager`, else from the lockfile, else npm (with a warning)."""
     where = manifest.path if manifest else join(folder, "package.json")
@@ -412,7 +413,7 @@ def detect_manager(
 
 
 def _declared_manager(
-    manifest: Manifest | None, problems: list[Problem]
+    manifest: PackageJson | None, problems: list[Problem]
 ) -> tuple[str, str] | None:
     if manifest is None or "packageManager" not in manifest.data:
         return None
@@ -453,7 +454,7 @@ def _is_berry_lockfile(tree: SourceTree, lockfile: str, problems: list[Problem])
 
 
 def runtime_version(
-    tree: SourceTree, folder: str, manifest: Manifest | None, problems: list[Problem]
+    tree: SourceTree, folder: str, manifest: PackageJson | None, problems: list[Problem]
 ) -> str | None:
     """Node major from `.nvmrc`, `.node-version`, `.tool-versions` (here or in a parent
     folder, as nvm looks), then `volta.node`, then `engines.node`; None if none pins one."""
@@ -469,7 +470,7 @@ def runtime_version(
                 try:
                     major = read(tree.read_text(rel))
                 except BakegenError as exc:
-                    problems.append(_problem(exc))
+                    problems.append(exc.problem())
                     continue
                 if major:
                     return major
@@ -513,7 +514,7 @@ def build_files(tree: SourceTree, folder: str) -> tuple[str, ...]:
 def extra_files(
     tree: SourceTree,
     folder: str,
-    manifest: Manifest | None,
+    manifest: PackageJson | None,
     manager: str,
     problems: list[Problem],
 ) -> tuple[str, ...]:
@@ -526,7 +527,7 @@ def extra_files(
 
 
 def _patch_files(
-    tree: SourceTree, folder: str, manifest: Manifest | None, problems: list[Problem]
+    tree: SourceTree, folder: str, manifest: PackageJson | None, problems: list[Problem]
 ) -> set[str]:
     """patch-package's folder when a root script runs it; pnpm/bun `patchedDependencies`."""
     found: set[str] = set()
@@ -535,7 +536,7 @@ def _patch_files(
     for command in scripts.values() if isinstance(scripts, dict) else ():
         if isinstance(command, str) and "patch-package" in command:
             custom = _PATCH_DIR.search(command)
-            found.update(files_below(tree, join(folder, custom.group(1) if custom else "patches")))
+            found.update(tree.files_below(join(folder, custom.group(1) if custom else "patches")))
     pnpm = data.get("pnpm")
     tables = [data.get("patchedDependencies"), pnpm.get("patchedDependencies")
               if isinstance(pnpm, dict) else None]
@@ -571,7 +572,7 @@ def _yarn_files(tree: SourceTree, folder: str, problems: list[Problem]) -> set[s
         try:
             settings = load_yaml(tree, rc_yml) or {}
         except BakegenError as exc:
-            problems.append(_problem(exc))
+            problems.append(exc.problem())
             settings = {}
         if isinstance(settings, dict):
             wanted.extend(_berry_paths(settings))
@@ -584,7 +585,7 @@ def _yarn_files(tree: SourceTree, folder: str, problems: list[Problem]) -> set[s
                 if key == "yarn-path":
                     wanted.append(value.strip().strip("\"'"))
         except BakegenError as exc:
-            problems.append(_problem(exc))
+            problems.append(exc.problem())
     for rel in wanted:
         path = join(folder, rel)
         if _is_file_inside(tree.root, path):
@@ -609,18 +610,6 @@ def _berry_paths(settings: Mapping[str, Any]) -> list[str]:
     return paths
 
 
-def files_below(tree: SourceTree, folder: str) -> list[str]:
-    """Indexed files below `folder`, found by bisecting the sorted index (no walk)."""
-    prefix = folder + "/"
-    start = bisect_left(tree.files, prefix)
-    found = []
-    for rel in tree.files[start:]:
-        if not rel.startswith(prefix):
-            break
-        found.append(rel)
-    return found
-
-
 def _on_disk_below(root: Path, folder: str) -> list[str]:
     base = root / folder
     if not base.is_dir() or base.is_symlink():
@@ -642,6 +631,3 @@ def _is_file_inside(root: Path, rel: str) -> bool:
     return resolved.is_file() and (resolved == root or root in resolved.parents)
 
 
-def _problem(exc: BakegenError) -> Problem:
-    path, sep, message = str(exc).partition(": ")
-    return Problem.error(path, message) if sep else Problem.error(".", str(exc))

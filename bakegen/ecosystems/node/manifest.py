@@ -32,7 +32,7 @@ _PATH_PROTOCOLS = ("file:", "link:", "portal:")
 
 
 @dataclass(frozen=True, slots=True)
-class Manifest:
+class PackageJson:
     """A parsed `package.json`: where it is and its JSON object."""
 
     path: str
@@ -88,7 +88,7 @@ class WorkspaceIndex:
 
 
 def build_package(
-    manifest: Manifest,
+    manifest: PackageJson,
     name: str,
     workspace_root: str,
     manager: str,
@@ -135,7 +135,7 @@ def build_package(
 
 
 def internal_dependencies(
-    manifest: Manifest, own_name: str, index: WorkspaceIndex, problems: list[Problem]
+    manifest: PackageJson, own_name: str, index: WorkspaceIndex, problems: list[Problem]
 ) -> tuple[Dependency, ...]:
     """Edges to workspace packages named in any dependency field, whatever the specifier.
 
@@ -179,7 +179,7 @@ def _target(key: str, spec: str, folder: str, index: WorkspaceIndex) -> str | No
     return key if key in index.folders_by_name else None
 
 
-def _binaries(manifest: Manifest, name: str, problems: list[Problem]) -> tuple[str, ...]:
+def _binaries(manifest: PackageJson, name: str, problems: list[Problem]) -> tuple[str, ...]:
     value = manifest.data.get("bin")
     if value is None:
         return ()

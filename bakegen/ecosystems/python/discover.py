@@ -91,8 +91,7 @@ def _load_manifests(
         try:
             loaded[parent(rel)] = load_toml(tree, rel)
         except BakegenError as exc:
-            path, _, message = str(exc).partition(": ")
-            broken[parent(rel)] = Problem.error(path, message)
+            broken[parent(rel)] = exc.problem()
     return loaded, broken
 
 
