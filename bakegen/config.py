@@ -46,6 +46,8 @@ class ServiceSettings:
     context: str | None = None
     #: BuildKit secrets the service's build steps see as environment variables: (id, source)
     secrets: tuple[tuple[str, str], ...] = ()
+    #: build on the shared bases instead of the service's own Dockerfile (None: not said)
+    adopt: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,7 @@ _SERVICE_KEYS = (
     "target",
     "context",
     "secrets",
+    "adopt",
 )
 _IMAGE_KEYS = ("build", "runtime")
 _ECOSYSTEM_NAMES = ("node", "cargo", "python")
@@ -289,6 +292,9 @@ def _service_settings(value: Any, source: str, where: str) -> ServiceSettings:
             raise BakegenError(f'{source}: "{prefix}args.{key}" must be a string, got {val!r}')
     entrypoint = entry.get("entrypoint")
     cmd = entry.get("cmd")
+    adopt = entry.get("adopt")
+    if adopt is not None and not isinstance(adopt, bool):
+        raise BakegenError(f'{source}: "{prefix}adopt" must be true or false, got {adopt!r}')
     return ServiceSettings(
         dockerfile=_repo_path(entry, "dockerfile", source, prefix),
         entrypoint=None
@@ -301,6 +307,7 @@ def _service_settings(value: Any, source: str, where: str) -> ServiceSettings:
         target=_opt_str(entry, "target", source, prefix),
         context=_repo_path(entry, "context", source, prefix),
         secrets=_service_secrets(entry.get("secrets", {}), source, prefix),
+        adopt=adopt,
     )
 
 

@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+from bakegen.adopt.choose import choose, keep_originals
+from bakegen.adopt.cost import cost_note
 from bakegen.config import Config, load_config
 from bakegen.ecosystems import registry
 from bakegen.errors import BakegenError, ProblemsFound
@@ -26,6 +28,8 @@ class Overrides:
     platforms: tuple[str, ...] = ()
     cache: str | None = None
     output_dir: str | None = None
+    #: `--adopt`: services to build on the shared bases instead of their own Dockerfiles
+    adopt: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +39,8 @@ class Generated:
     scan: ScanResult
     plan: Plan
     files: dict[str, str]
+    #: what the services that keep their own Dockerfiles cost (see `bakegen.adopt.cost`)
+    note: str | None = None
 
 
 def load_settings(root: Path, overrides: Overrides = Overrides()) -> Config:
@@ -67,9 +73,15 @@ def generate(root: Path, overrides: Overrides = Overrides()) -> Generated:
     tree = SourceTree.scan(root)
     result = scan(root, config, tree)
     own = _own_dockerfiles(root, result, config)
-    plan = make_plan(result, config, registry(), _root_ignores(root), own)
+    ignores = _root_ignores(root)
+    adopted = choose(result, config, own, overrides.adopt)
+    plan = make_plan(adopted.scan, adopted.config, registry(), ignores, own)
+    if adopted.adoptions:
+        plan = keep_originals(plan, make_plan(result, config, registry(), ignores, own), adopted)
     digests = {path: tree.digest(path) for base in plan.bases for path in base.context}
-    return Generated(result, plan, render_files(plan, digests))
+    note = cost_note(adopted.scan, adopted.config, own)
+    result = dataclasses.replace(result, problems=(*result.problems, *adopted.warnings))
+    return Generated(result, plan, render_files(plan, digests), note)
 
 
 #: what a scan looks for, named when it finds none of it
