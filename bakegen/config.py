@@ -11,14 +11,14 @@ from typing import Any
 import pathspec
 
 from bakegen import tomlparse
+from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.errors import BakegenError
 from bakegen.references import platform_error, registry_error
 from bakegen.safety import SECRET_TARGETS
+from bakegen.settings import PER_SERVICE, ServiceSettings
 
 CONFIG_FILE = "bakegen.toml"
 CACHE_MODES = ("registry", "gha", "none")
-#: one production dependency layer per workspace, or one per service holding only its own
-PER_SERVICE = "per-service"
 DEPENDENCY_MODES = ("shared", PER_SERVICE)
 DEFAULT_PLATFORMS = ("linux/amd64", "linux/arm64")
 DEFAULT_REGISTRY = "localhost:5000/acme"
@@ -30,24 +30,6 @@ class ImageSettings:
 
     build: str | None = None
     runtime: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceSettings:
-    """Per-service overrides, keyed in the config by package name."""
-
-    dockerfile: str | None = None
-    entrypoint: tuple[str, ...] | None = None
-    cmd: tuple[str, ...] | None = None
-    port: int | None = None
-    healthcheck: str | None = None
-    args: tuple[tuple[str, str], ...] = ()
-    target: str | None = None
-    context: str | None = None
-    #: BuildKit secrets the service's build steps see as environment variables: (id, source)
-    secrets: tuple[tuple[str, str], ...] = ()
-    #: build on the shared bases instead of the service's own Dockerfile (None: not said)
-    adopt: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +81,11 @@ def _read_toml(path: Path, label: str) -> dict[str, Any]:
         data: dict[str, Any] = tomlparse.loads(path.read_text(encoding="utf-8"))
         return data
     except tomlparse.TOMLDecodeError as exc:
-        raise BakegenError(f"{label}: invalid TOML: {exc}") from exc
+        raise BakegenError.at(label, f"invalid TOML: {exc}") from exc
     except RecursionError as exc:
-        raise BakegenError(f"{label}: invalid TOML: nested too deeply to read") from exc
+        raise BakegenError.at(label, "invalid TOML: nested too deeply to read") from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise BakegenError(f"{label}: cannot read: {exc}") from exc
+        raise BakegenError.at(label, f"cannot read: {exc}") from exc
 
 
 _TOP_KEYS = (
@@ -126,6 +108,9 @@ _SERVICE_KEYS = (
     "cmd",
     "port",
     "healthcheck",
+    "health",
+    "binaries",
+    "static",
     "args",
     "target",
     "context",
@@ -133,12 +118,15 @@ _SERVICE_KEYS = (
     "adopt",
 )
 _IMAGE_KEYS = ("build", "runtime")
-_ECOSYSTEM_NAMES = ("node", "cargo", "python")
+_ECOSYSTEM_NAMES = tuple(ECOSYSTEMS)
 # Values written into Dockerfile lines or bake secret specs: what they may hold is narrow,
 # since a newline there would start a new instruction.
 _IMAGE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:@-]*")
 _SECRET_SOURCE = re.compile(r"env:[A-Za-z_][A-Za-z0-9_]*|[^\x00-\x1f\x7f,\"'$]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: a health path goes into a probe's URL inside a JS or Python string literal inside a
+#: shell word: no quotes, backslashes, spaces, `$` or shell operators
+_HEALTH_PATH = re.compile(r"/[A-Za-z0-9._~%/?=+:@,-]*")
 #: build args and service secrets become `ARG NAME` lines and `env=NAME` mounts
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -150,23 +138,23 @@ def parse_config(data: Any, source: str) -> Config:
     registry = _str(table, "registry", source, DEFAULT_REGISTRY).rstrip("/")
     wrong = registry_error(registry)
     if wrong:
-        raise BakegenError(f'{source}: "registry" {wrong}')
+        raise BakegenError.at(source, f'"registry" {wrong}')
     platforms = tuple(_str_list(table, "platforms", source, list(DEFAULT_PLATFORMS)))
     if not platforms:
-        raise BakegenError(f'{source}: "platforms" must name at least one platform')
+        raise BakegenError.at(source, '"platforms" must name at least one platform')
     for platform in platforms:
         wrong = platform_error(platform)
         if wrong:
-            raise BakegenError(f'{source}: "platforms" has {wrong}')
+            raise BakegenError.at(source, f'"platforms" has {wrong}')
     cache = _str(table, "cache", source, "registry")
     if cache not in CACHE_MODES:
-        raise BakegenError(
-            f'{source}: "cache" must be one of {", ".join(CACHE_MODES)}, got {cache!r}'
+        raise BakegenError.at(source,
+            f'"cache" must be one of {", ".join(CACHE_MODES)}, got {cache!r}'
         )
     dependencies = _str(table, "dependencies", source, "shared")
     if dependencies not in DEPENDENCY_MODES:
-        raise BakegenError(
-            f'{source}: "dependencies" must be one of {", ".join(DEPENDENCY_MODES)}, '
+        raise BakegenError.at(source,
+            f'"dependencies" must be one of {", ".join(DEPENDENCY_MODES)}, '
             f"got {dependencies!r}"
         )
     services = _table(table.get("services", {}), source, "services")
@@ -207,11 +195,11 @@ def _patterns(table: dict[str, Any], source: str) -> tuple[str, ...]:
     lines = tuple(_str_list(table, "exclude", source, []))
     for line in lines:
         if _CONTROL.search(line):
-            raise BakegenError(f'{source}: "exclude" has {line!r}, which is not one line')
+            raise BakegenError.at(source, f'"exclude" has {line!r}, which is not one line')
         try:
             pathspec.GitIgnoreSpec.from_lines([line])
         except ValueError as exc:
-            raise BakegenError(f'{source}: "exclude" has {line!r}: {exc}') from exc
+            raise BakegenError.at(source, f'"exclude" has {line!r}: {exc}') from exc
     return lines
 
 
@@ -223,8 +211,8 @@ def _secrets(value: Any, source: str) -> tuple[tuple[str, str], ...]:
         if secret_id not in SECRET_TARGETS:
             _unknown(secret_id, known, source, "secrets.")
         if not isinstance(spec, str) or not _SECRET_SOURCE.fullmatch(spec):
-            raise BakegenError(
-                f'{source}: "secrets.{secret_id}" must be a file path or "env:NAME" without '
+            raise BakegenError.at(source,
+                f'"secrets.{secret_id}" must be a file path or "env:NAME" without '
                 f"commas, quotes or $, got {spec!r}"
             )
         found.append((secret_id, spec))
@@ -238,8 +226,8 @@ def _default(value: str | None, default: str) -> str:
 def _image(table: dict[str, Any], key: str, source: str, prefix: str) -> str | None:
     value = _opt_str(table, key, source, prefix)
     if value is not None and not _IMAGE_REF.fullmatch(value):
-        raise BakegenError(
-            f'{source}: "{prefix}{key}" must be an image reference like '
+        raise BakegenError.at(source,
+            f'"{prefix}{key}" must be an image reference like '
             f'"node:22-bookworm-slim", got {value!r}'
         )
     return value
@@ -248,8 +236,8 @@ def _image(table: dict[str, Any], key: str, source: str, prefix: str) -> str | N
 def _one_line(table: dict[str, Any], key: str, source: str, prefix: str) -> str | None:
     value = _opt_str(table, key, source, prefix)
     if value is not None and _CONTROL.search(value):
-        raise BakegenError(
-            f'{source}: "{prefix}{key}" must be one line without control characters, '
+        raise BakegenError.at(source,
+            f'"{prefix}{key}" must be one line without control characters, '
             f"got {value!r}"
         )
     return value
@@ -266,8 +254,8 @@ def _repo_path(table: dict[str, Any], key: str, source: str, prefix: str) -> str
         if depth < 0:
             break
     if value.startswith(("/", "\\")) or depth < 0:
-        raise BakegenError(
-            f'{source}: "{prefix}{key}" must be a path inside the repository, got {value!r}'
+        raise BakegenError.at(source,
+            f'"{prefix}{key}" must be a path inside the repository, got {value!r}'
         )
     return value
 
@@ -280,21 +268,30 @@ def _service_settings(value: Any, source: str, where: str) -> ServiceSettings:
     if port is not None and (
         isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536
     ):
-        raise BakegenError(f'{source}: "{prefix}port" must be a port number, got {port!r}')
+        raise BakegenError.at(source, f'"{prefix}port" must be a port number, got {port!r}')
     args = _table(entry.get("args", {}), source, prefix + "args")
     for key, val in args.items():
         if not _ENV_NAME.fullmatch(key):
-            raise BakegenError(
-                f'{source}: "{prefix}args.{key}" is not a build argument name (letters, '
+            raise BakegenError.at(source,
+                f'"{prefix}args.{key}" is not a build argument name (letters, '
                 "digits and '_', not starting with a digit)"
             )
         if not isinstance(val, str):
-            raise BakegenError(f'{source}: "{prefix}args.{key}" must be a string, got {val!r}')
+            raise BakegenError.at(source, f'"{prefix}args.{key}" must be a string, got {val!r}')
     entrypoint = entry.get("entrypoint")
     cmd = entry.get("cmd")
     adopt = entry.get("adopt")
     if adopt is not None and not isinstance(adopt, bool):
         raise BakegenError(f'{source}: "{prefix}adopt" must be true or false, got {adopt!r}')
+    binaries = entry.get("binaries")
+    static = entry.get("static")
+    if "health" in entry and port is None:
+        raise BakegenError(
+            f'{source}: "{prefix}health" needs "{prefix}port" too: the probe asks '
+            "127.0.0.1 at the service's port"
+        )
+    if static is not None and not isinstance(static, bool):
+        raise BakegenError(f'{source}: "{prefix}static" must be true or false, got {static!r}')
     return ServiceSettings(
         dockerfile=_repo_path(entry, "dockerfile", source, prefix),
         entrypoint=None
@@ -303,12 +300,39 @@ def _service_settings(value: Any, source: str, where: str) -> ServiceSettings:
         cmd=None if cmd is None else tuple(_str_list(entry, "cmd", source, [], prefix)),
         port=port,
         healthcheck=_one_line(entry, "healthcheck", source, prefix),
+        health=_health_path(entry, source, prefix),
+        binaries=None
+        if binaries is None
+        else _binaries(entry, source, prefix),
+        static=static,
         args=tuple(sorted(args.items())),
         target=_opt_str(entry, "target", source, prefix),
         context=_repo_path(entry, "context", source, prefix),
         secrets=_service_secrets(entry.get("secrets", {}), source, prefix),
         adopt=adopt,
     )
+
+
+def _health_path(entry: dict[str, Any], source: str, prefix: str) -> str | None:
+    """`health = "/healthz"`: an absolute URL path, probed on 127.0.0.1 at the service's port."""
+    value = _opt_str(entry, "health", source, prefix)
+    if value is None:
+        return None
+    if not _HEALTH_PATH.fullmatch(value):
+        raise BakegenError(
+            f'{source}: "{prefix}health" must be a URL path starting with "/" (letters, digits '
+            f"and ._~%/?=+:@,-), got {value!r}"
+        )
+    return value
+
+
+def _binaries(entry: dict[str, Any], source: str, prefix: str) -> tuple[str, ...]:
+    names = _str_list(entry, "binaries", source, [], prefix)
+    if not names or any(not n or _CONTROL.search(n) for n in names):
+        raise BakegenError(
+            f'{source}: "{prefix}binaries" must list at least one bin target name, got {names!r}'
+        )
+    return tuple(dict.fromkeys(names))
 
 
 def _service_secrets(value: Any, source: str, prefix: str) -> tuple[tuple[str, str], ...]:
@@ -320,13 +344,13 @@ def _service_secrets(value: Any, source: str, prefix: str) -> tuple[tuple[str, s
     found = []
     for secret_id, spec in sorted(_table(value, source, prefix + "secrets").items()):
         if not _ENV_NAME.fullmatch(secret_id):
-            raise BakegenError(
-                f'{source}: "{prefix}secrets.{secret_id}" must be named like an environment '
+            raise BakegenError.at(source,
+                f'"{prefix}secrets.{secret_id}" must be named like an environment '
                 "variable (letters, digits and '_', not starting with a digit)"
             )
         if not isinstance(spec, str) or not _SECRET_SOURCE.fullmatch(spec):
-            raise BakegenError(
-                f'{source}: "{prefix}secrets.{secret_id}" must be a file path or "env:NAME" '
+            raise BakegenError.at(source,
+                f'"{prefix}secrets.{secret_id}" must be a file path or "env:NAME" '
                 f"without quotes, commas or control characters, got {spec!r}"
             )
         found.append((secret_id, spec))
@@ -336,7 +360,7 @@ def _service_secrets(value: Any, source: str, prefix: str) -> tuple[tuple[str, s
 def _table(value: Any, source: str, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         label = f'"{where}"' if where else "the config"
-        raise BakegenError(f"{source}: {label} must be a table, got {type(value).__name__}")
+        raise BakegenError.at(source, f"{label} must be a table, got {type(value).__name__}")
     return dict(value)
 
 
@@ -349,13 +373,13 @@ def _check_keys(table: dict[str, Any], allowed: tuple[str, ...], source: str, pr
 def _unknown(key: str, allowed: tuple[str, ...], source: str, prefix: str) -> None:
     close = difflib.get_close_matches(key, allowed, n=1)
     hint = f' (did you mean "{prefix}{close[0]}"?)' if close else f" (known: {', '.join(allowed)})"
-    raise BakegenError(f'{source}: unknown key "{prefix}{key}"{hint}')
+    raise BakegenError.at(source, f'unknown key "{prefix}{key}"{hint}')
 
 
 def _str(table: dict[str, Any], key: str, source: str, default: str, prefix: str = "") -> str:
     value = table.get(key, default)
     if not isinstance(value, str):
-        raise BakegenError(f'{source}: "{prefix}{key}" must be a string, got {value!r}')
+        raise BakegenError.at(source, f'"{prefix}{key}" must be a string, got {value!r}')
     return value
 
 
@@ -368,7 +392,7 @@ def _opt_str(table: dict[str, Any], key: str, source: str, prefix: str = "") -> 
 def _bool(table: dict[str, Any], key: str, source: str, default: bool) -> bool:
     value = table.get(key, default)
     if not isinstance(value, bool):
-        raise BakegenError(f'{source}: "{key}" must be true or false, got {value!r}')
+        raise BakegenError.at(source, f'"{key}" must be true or false, got {value!r}')
     return value
 
 
@@ -377,5 +401,5 @@ def _str_list(
 ) -> list[str]:
     value = table.get(key, default)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise BakegenError(f'{source}: "{prefix}{key}" must be a list of strings, got {value!r}')
+        raise BakegenError.at(source, f'"{prefix}{key}" must be a list of strings, got {value!r}')
     return list(value)

@@ -1,4 +1,9 @@
-"""The whole pipeline in one place: scan -> graph -> plan -> render."""
+"""The whole pipeline in one place: scan -> graph -> plan -> fingerprint -> render -> write.
+
+`generate` runs the first five stages, one line each, and hands every stage's result on as
+data (`Generated`); `write` is the last stage, which `bakegen generate` runs after showing
+or checking the changes. `bakegen affected` reuses the stages on both revisions.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +13,20 @@ from pathlib import Path
 
 from bakegen.adopt.choose import choose, keep_originals
 from bakegen.adopt.cost import cost_note
+import networkx as nx
+
 from bakegen.config import Config, load_config
-from bakegen.ecosystems import registry
+from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.errors import BakegenError, ProblemsFound
+from bakegen.fingerprint import fingerprint_bases
+from bakegen.graph import package_graph
 from bakegen.model import ScanResult
 from bakegen.plan import Plan, make_plan, own_dockerfile
 from bakegen.render.files import render_files
-from bakegen.scan import scan_tree
+from bakegen.scan.repository import scan_tree
 from bakegen.tree import SourceTree
 from bakegen.wording import listing
-from bakegen.write import resolve_inside
+from bakegen.write import Changes, apply_changes, plan_changes, resolve_inside
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +43,13 @@ class Overrides:
 
 @dataclass(frozen=True, slots=True)
 class Generated:
-    """A scan, its plan, and the files rendered from it."""
+    """What each stage made: the scan, its package graph, the plan, the bases'
+    fingerprints (deps target -> fingerprint) and the files rendered from them."""
 
     scan: ScanResult
+    graph: nx.DiGraph
     plan: Plan
+    fingerprints: dict[str, str]
     files: dict[str, str]
     #: what the services that keep their own Dockerfiles cost (see `bakegen.adopt.cost`)
     note: str | None = None
@@ -67,7 +79,7 @@ def scan(root: Path, config: Config, tree: SourceTree | None = None) -> ScanResu
 
 
 def generate(root: Path, overrides: Overrides = Overrides()) -> Generated:
-    """scan -> graph -> plan -> render; nothing is written here."""
+    """scan -> graph -> plan -> fingerprint -> render; nothing is written here."""
     config = load_settings(root, overrides)
     resolve_inside(root, config.output_dir, "output folder")
     tree = SourceTree.scan(root)
@@ -75,13 +87,32 @@ def generate(root: Path, overrides: Overrides = Overrides()) -> Generated:
     own = _own_dockerfiles(root, result, config)
     ignores = _root_ignores(root)
     adopted = choose(result, config, own, overrides.adopt)
-    plan = make_plan(adopted.scan, adopted.config, registry(), ignores, own)
+    graph = package_graph(adopted.scan.packages)
+    plan = make_plan(adopted.scan, graph, adopted.config, ECOSYSTEMS, ignores, own)
     if adopted.adoptions:
-        plan = keep_originals(plan, make_plan(result, config, registry(), ignores, own), adopted)
-    digests = {path: tree.digest(path) for base in plan.bases for path in base.context}
+        original = make_plan(result, package_graph(result.packages), config, ECOSYSTEMS,
+                             ignores, own)
+        plan = keep_originals(plan, original, adopted)
+    fingerprints = fingerprint_bases(plan, _digests(tree, plan))
+    files = render_files(plan, fingerprints)
     note = cost_note(adopted.scan, adopted.config, own)
     result = dataclasses.replace(result, problems=(*result.problems, *adopted.warnings))
-    return Generated(result, plan, render_files(plan, digests), note)
+    return Generated(result, graph, plan, fingerprints, files, note)
+
+
+def pending_changes(root: Path, generated: Generated, force: bool = False) -> Changes:
+    """What `write` would do: files created, updated, removed or left alone."""
+    return plan_changes(root, generated.files, (generated.plan.output_dir,), force=force)
+
+
+def write(root: Path, generated: Generated, planned: Changes) -> None:
+    """The write stage: apply the planned changes, each file atomically."""
+    apply_changes(root, generated.files, planned)
+
+
+def _digests(tree: SourceTree, plan: Plan) -> dict[str, str]:
+    """sha256 hex of every file a base's build context admits."""
+    return {path: tree.digest(path) for base in plan.bases for path in base.context}
 
 
 #: what a scan looks for, named when it finds none of it
@@ -110,7 +141,7 @@ def _own_dockerfiles(root: Path, result: ScanResult, config: Config) -> dict[str
         try:
             texts[path] = resolve_inside(root, path, "Dockerfile").read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise BakegenError(f"{path}: cannot read the service's Dockerfile ({exc})") from exc
+            raise BakegenError.at(path, f"cannot read the service's Dockerfile ({exc})") from exc
     return texts
 
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from bakegen.adopt.reading import OwnImage
-from bakegen.config import ServiceSettings
+from bakegen.settings import ServiceSettings
 from bakegen.errors import Problem
 from bakegen.model import Package
 

@@ -21,7 +21,7 @@ def scan(root: Path, as_json: bool) -> None:
     from bakegen.errors import ProblemsFound
     from bakegen.pipeline import load_settings
     from bakegen.render.report import scan_as_json, scan_as_table
-    from bakegen.scan import scan_repository
+    from bakegen.scan.repository import scan_repository
 
     config = load_settings(root)
     result = scan_repository(root, config)

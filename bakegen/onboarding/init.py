@@ -27,15 +27,16 @@ from bakegen.config import (
     DEFAULT_REGISTRY,
     Config,
     ImageSettings,
-    ServiceSettings,
     parse_config,
 )
-from bakegen.ecosystems import Ecosystem, registry
+from bakegen.ecosystems import ECOSYSTEMS
+from bakegen.ecosystems.base import Ecosystem
 from bakegen.errors import BakegenError
 from bakegen.model import ScanResult, Workspace
-from bakegen.onboarding.transaction import FileChange, Transaction, read_text
+from bakegen.onboarding.transaction import FileEdit, Transaction, read_text
 from bakegen.pipeline import load_settings
-from bakegen.scan import scan_tree
+from bakegen.scan.repository import scan_tree
+from bakegen.settings import ServiceSettings
 from bakegen.tree import SourceTree
 
 PYPROJECT = "pyproject.toml"
@@ -49,7 +50,7 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 class InitResult:
     """What `init` wrote: the file change, the settings in it, and what the scan found."""
 
-    change: FileChange
+    change: FileEdit
     config: Config
     scan: ScanResult
     replaced: bool  # an existing config was rewritten
@@ -73,15 +74,15 @@ def init_config(root: Path, pyproject: bool = False, force: bool = False) -> Ini
         config = Config()
         notes.append(f"the existing settings could not be read ({exc}); wrote the defaults")
     scan = scan_tree(SourceTree.scan(root), config)
-    ecosystems = registry()
+    ecosystems = ECOSYSTEMS
     config = dataclasses.replace(config, images=effective_images(config, scan, ecosystems))
     body = render_config(config, scan, ecosystems, table=PYPROJECT_TABLE if pyproject else "")
     written = dataclasses.replace(_check_round_trip(body, pyproject, config), source=None)
     if pyproject:
         assert py_text is not None
-        change = FileChange(PYPROJECT, py_text, replace_tool_table(py_text, body), "[tool.bakegen]")
+        change = FileEdit(PYPROJECT, py_text, replace_tool_table(py_text, body), "[tool.bakegen]")
     else:
-        change = FileChange(CONFIG_FILE, own_text, body, "bakegen settings")
+        change = FileEdit(CONFIG_FILE, own_text, body, "bakegen settings")
         if py_has_table:
             notes.append(
                 "pyproject.toml: [tool.bakegen] is now ignored because bakegen.toml takes "
@@ -101,24 +102,24 @@ def _refuse_existing(
     own: bool, has_pyproject: bool, py_has_table: bool, pyproject: bool, force: bool
 ) -> None:
     if pyproject and not has_pyproject:
-        raise BakegenError(
-            f"{PYPROJECT}: not found; run `bakegen init` without --pyproject to write {CONFIG_FILE}"
+        raise BakegenError.at(PYPROJECT,
+            f"not found; run `bakegen init` without --pyproject to write {CONFIG_FILE}"
         )
     if pyproject and own:
-        raise BakegenError(
-            f"{CONFIG_FILE}: exists and takes precedence over [tool.bakegen]; remove it first, "
+        raise BakegenError.at(CONFIG_FILE,
+            "exists and takes precedence over [tool.bakegen]; remove it first, "
             "or run `bakegen init --force` without --pyproject"
         )
     if force:
         return
     if own:
-        raise BakegenError(
-            f"{CONFIG_FILE}: already exists; rerun with --force to rewrite it "
+        raise BakegenError.at(CONFIG_FILE,
+            "already exists; rerun with --force to rewrite it "
             "(its settings are kept)"
         )
     if py_has_table:
-        raise BakegenError(
-            f"{PYPROJECT}: already has [tool.bakegen]; rerun with --force to rewrite it "
+        raise BakegenError.at(PYPROJECT,
+            "already has [tool.bakegen]; rerun with --force to rewrite it "
             "(its settings are kept)"
         )
 
@@ -134,7 +135,7 @@ def _loads(text: str, label: str) -> dict[str, Any]:
         data: dict[str, Any] = tomlparse.loads(text)
         return data
     except tomlparse.TOMLDecodeError as exc:
-        raise BakegenError(f"{label}: invalid TOML: {exc}") from exc
+        raise BakegenError.at(label, f"invalid TOML: {exc}") from exc
 
 
 def _check_round_trip(body: str, pyproject: bool, wanted: Config) -> Config:
@@ -316,8 +317,9 @@ def _image_keys(images: ImageSettings) -> list[str]:
 
 def _service_tables(config: Config, scan: ScanResult, prefix: str) -> str:
     lines = [
-        "# Per-service settings, keyed by package name: port (ENV PORT and EXPOSE), healthcheck,",
-        "# target (bake target name), dockerfile, cmd, entrypoint, args, secrets, context.",
+        "# Per-service settings, keyed by package name: port (ENV PORT and EXPOSE), health (a path",
+        "# the HEALTHCHECK probes) or healthcheck (a command), static, binaries (Rust), target",
+        "# (bake target name), dockerfile, cmd, entrypoint, args, secrets, context.",
     ]
     for name, settings in sorted(config.services.items()):
         lines.append(f"[{prefix}service.{key(name)}]")
@@ -331,11 +333,11 @@ def _service_tables(config: Config, scan: ScanResult, prefix: str) -> str:
 
 def _service_keys(settings: ServiceSettings) -> list[str]:
     lines = []
-    for name in ("port", "healthcheck", "target", "dockerfile", "context"):
+    for name in ("port", "health", "healthcheck", "static", "target", "dockerfile", "context"):
         value = getattr(settings, name)
         if value is not None:
             lines.append(f"{name} = {_value(value)}")
-    for name in ("entrypoint", "cmd"):
+    for name in ("entrypoint", "cmd", "binaries"):
         value = getattr(settings, name)
         if value is not None:
             lines.append(f"{name} = {_value(list(value))}")
@@ -367,9 +369,13 @@ def config_path(config: Config) -> str:
     return PYPROJECT if config.source not in (None, CONFIG_FILE) else CONFIG_FILE
 
 
+#: the path every `bakegen new` skeleton answers on, so its image gets a HEALTHCHECK
+SKELETON_HEALTH = "/health"
+
+
 def service_port_change(
     root: Path, config: Config, name: str, port: int, current: str | None = None
-) -> FileChange | None:
+) -> FileEdit | None:
     """The config edit giving service `name` its port, in the config the repository has.
 
     None when the config already says so, or when there is no config: `new` does not create
@@ -377,7 +383,8 @@ def service_port_change(
     table, or sets `port` in an existing one through tomlkit; the rest of the file keeps every
     byte. `current` is the file's text when another edit of this run already changed it.
     """
-    if config.service(name).port == port:
+    current_settings = config.service(name)
+    if current_settings.port == port and current_settings.health is not None:
         return None
     if config.source is None:
         return None
@@ -385,9 +392,9 @@ def service_port_change(
     in_pyproject = rel == PYPROJECT
     text = current if current is not None else read_text(root / rel)
     if text is None:
-        raise BakegenError(f"{rel}: disappeared while bakegen was running")
+        raise BakegenError.at(rel, "disappeared while bakegen was running")
     prefix = f"{PYPROJECT_TABLE}." if in_pyproject else ""
-    summary = f"[{prefix}service.{key(name)}] port = {port}"
+    summary = f"[{prefix}service.{key(name)}] port = {port}, health = \"{SKELETON_HEALTH}\""
     if name in config.services:
         doc = tomlkit.parse(text)
         table: Any = doc
@@ -395,9 +402,12 @@ def service_port_change(
         for part in (*path, "service", name):
             table = table[part]
         table["port"] = port
-        return FileChange(rel, text, tomlkit.dumps(doc), summary)
+        if "health" not in table and "healthcheck" not in table:
+            table["health"] = SKELETON_HEALTH
+        return FileEdit(rel, text, tomlkit.dumps(doc), summary)
     newline = "\r\n" if "\r\n" in text else "\n"
-    snippet = f"[{prefix}service.{key(name)}]{newline}port = {port}{newline}"
+    snippet = (f"[{prefix}service.{key(name)}]{newline}port = {port}{newline}"
+               f'health = "{SKELETON_HEALTH}"{newline}')
     after = text.rstrip("\r\n") + newline + newline + snippet if text.strip() else snippet
-    return FileChange(rel, text, after, summary)
+    return FileEdit(rel, text, after, summary)
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from bakegen.adopt.render import carried_packages, carried_runtime
-from bakegen.config import ServiceSettings
-from bakegen.ecosystems import Stage
+from bakegen.ecosystems.base import Stage
 from bakegen.ecosystems.common import (
     APP_UID,
     bare_runtime_setup,
@@ -14,8 +13,10 @@ from bakegen.ecosystems.common import (
     runtime_setup,
     runtime_tools_stage,
 )
+from bakegen.health import OPTIONS as HEALTH_OPTIONS
 from bakegen.plan import BasePlan, ServicePlan
 from bakegen.render import header_lines
+from bakegen.settings import ServiceSettings
 
 SYNTAX = "# syntax=docker/dockerfile:1"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -96,6 +97,7 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
     ]
     if recipe.bare_runtime:
         lines.append(f"ARG {runtime_var.name}={runtime_var.default}")
+    lines += [f"ARG {name}={default}" for name, default in recipe.image_args]
     lines += [
         "",
         "FROM deps-base AS build",
@@ -106,7 +108,9 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
     ]
     for stage in recipe.stages:
         lines += [*_stage(stage), ""]
-    if recipe.bare_runtime:
+    if recipe.final_base:
+        lines.append(f"FROM {recipe.final_base}")
+    elif recipe.bare_runtime:
         lines += [
             f"FROM ${{{runtime_var.name}}}",
             *bare_runtime_setup(runtime_var.default),
@@ -125,6 +129,8 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
         lines.append(f"HEALTHCHECK CMD {settings.healthcheck}")
     elif carried is not None and carried.healthcheck:
         lines.append(carried.healthcheck)
+    elif recipe.healthcheck:
+        lines.append(f"HEALTHCHECK {HEALTH_OPTIONS} CMD {recipe.healthcheck}")
     lines.append(f"USER {APP_UID}:{APP_UID}")
     if settings.entrypoint is not None:
         lines.append(f"ENTRYPOINT {exec_form(settings.entrypoint)}")

@@ -8,18 +8,17 @@ import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import cli
-from bakegen.config import Config, ImageSettings, ServiceSettings
-from bakegen.plan import make_plan
-from bakegen.render.files import render_files
+from bakegen.config import Config, ImageSettings
+from bakegen.settings import ServiceSettings
 from tests.bakefile import contexts, load_bake, resolve, resolve_list, unquote
-from tests.fakes import FakeEcosystem, fake_scan
+from tests.fakes import FakeEcosystem, fake_scan, files_of, plan_of
 
 ECOS = {"node": FakeEcosystem()}
 SPEC = {"@acme/api": (True, ("@acme/lib",)), "@acme/web": (True, ()), "@acme/lib": (False, ())}
 
 
 def parsed(config: Config = Config(), spec: dict = SPEC, digests: dict | None = None) -> dict:
-    files = render_files(make_plan(fake_scan(spec), config, ECOS), digests)
+    files = files_of(plan_of(fake_scan(spec), config, ECOS), digests)
     return load_bake(files["docker-bake.hcl"])
 
 
@@ -206,3 +205,17 @@ def test_one_language_variable_overrides_every_workspace_of_that_language(
     # a workspace's own variable goes on top of the language-wide one
     both = {**language, "PYTHON_A_IMAGE": "python:3.10-slim"}
     assert (_choose(a_arg, both), _choose(b_arg, both)) == ("python:3.10-slim", "python:3.13-slim")
+
+
+def test_pushed_images_carry_sbom_and_provenance_and_only_real_labels() -> None:
+    targets = parsed()["targets"]
+    for service in ("acme-api", "acme-web"):
+        attest = targets[service]["attest"]
+        assert resolve_list(attest, "ci") == ["type=sbom", "type=provenance,mode=max"]
+        assert resolve_list(attest, "local") == []
+    assert "attest" not in targets["node-deps-base"]
+    # bake drops a label whose value is null: no empty source or revision on an image
+    labels = targets["_common"]["labels"]
+    assert labels['"org.opencontainers.image.source"'] == (
+        '${SOURCE_URL != "" ? SOURCE_URL : null}')
+    assert labels['"org.opencontainers.image.revision"'] == '${GIT_SHA != "" ? GIT_SHA : null}'

@@ -74,8 +74,8 @@ group "own" {
 target "_common" {
   platforms = split(",", PLATFORMS)
   labels    = {
-    "org.opencontainers.image.source"   = "${SOURCE_URL}"
-    "org.opencontainers.image.revision" = "${GIT_SHA}"
+    "org.opencontainers.image.source"   = SOURCE_URL != "" ? SOURCE_URL : null
+    "org.opencontainers.image.revision" = GIT_SHA != "" ? GIT_SHA : null
   }
 }
 
@@ -136,6 +136,7 @@ target "ad-admin" {
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
   }
   tags       = formatlist("${REGISTRY}/ad-admin:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@ad/admin"
   }
@@ -156,6 +157,7 @@ target "ad-api" {
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
   }
   tags       = formatlist("${REGISTRY}/ad-api:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@ad/api"
   }
@@ -176,6 +178,7 @@ target "ad-web" {
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
   }
   tags       = formatlist("${REGISTRY}/ad-web:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@ad/web"
   }
@@ -199,6 +202,7 @@ target "ad-worker" {
     "BUILD_FLAVOUR" = "prod"
   }
   tags       = formatlist("${REGISTRY}/ad-worker:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@ad/worker"
   }
@@ -215,6 +219,7 @@ target "own-ad-admin" {
   context    = "."
   dockerfile = "apps/admin/Dockerfile"
   tags       = formatlist("${REGISTRY}/own-ad-admin:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@ad/admin"
   }
@@ -231,6 +236,7 @@ target "own-ad-api" {
   context    = "."
   dockerfile = "apps/api/Dockerfile"
   tags       = formatlist("${REGISTRY}/own-ad-api:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@ad/api"
   }
@@ -247,6 +253,7 @@ target "own-ad-web" {
   context    = "."
   dockerfile = "apps/web/Dockerfile"
   tags       = formatlist("${REGISTRY}/own-ad-web:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@ad/web"
   }
@@ -263,6 +270,7 @@ target "own-ad-worker" {
   context    = "."
   dockerfile = "apps/worker/Dockerfile"
   tags       = formatlist("${REGISTRY}/own-ad-worker:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@ad/worker"
   }

@@ -68,8 +68,8 @@ group "own" {
 target "_common" {
   platforms = split(",", PLATFORMS)
   labels    = {
-    "org.opencontainers.image.source"   = "${SOURCE_URL}"
-    "org.opencontainers.image.revision" = "${GIT_SHA}"
+    "org.opencontainers.image.source"   = SOURCE_URL != "" ? SOURCE_URL : null
+    "org.opencontainers.image.revision" = GIT_SHA != "" ? GIT_SHA : null
   }
 }
 
@@ -130,6 +130,7 @@ target "orders-svc" {
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}" : "target:python-production-base"
   }
   tags       = formatlist("${REGISTRY}/orders-svc:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "orders-svc"
   }
@@ -146,6 +147,7 @@ target "own-orders-svc" {
   context    = "services/orders"
   dockerfile = "Dockerfile"
   tags       = formatlist("${REGISTRY}/own-orders-svc:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "orders-svc"
   }
@@ -162,6 +164,7 @@ target "own-users-svc" {
   context    = "services/users"
   dockerfile = "Dockerfile"
   tags       = formatlist("${REGISTRY}/own-users-svc:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "users-svc"
   }
@@ -182,6 +185,7 @@ target "users-svc" {
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}" : "target:python-production-base"
   }
   tags       = formatlist("${REGISTRY}/users-svc:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "users-svc"
   }
