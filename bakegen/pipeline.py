@@ -11,10 +11,10 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from bakegen.adopt.choose import choose, keep_originals
-from bakegen.adopt.cost import cost_note
 import networkx as nx
 
+from bakegen.adopt.choose import choose, keep_originals
+from bakegen.adopt.cost import cost_note
 from bakegen.config import Config, load_config
 from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.errors import BakegenError, ProblemsFound

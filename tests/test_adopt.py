@@ -38,6 +38,8 @@ CASES = Path(__file__).parent / "cases"
     ("POETRY_VIRTUALENVS_CREATE=false poetry install --only main", ("poetry install",)),
     ("cargo build --release --bin api", ("cargo build",)),
     ("echo 'npm ci && yarn'", ()),
+    ("CARGO_HOME=/x && cargo build --release", ("cargo build",)),
+    ("FOO=1", ()),
 ])
 def test_installs_in(run: str, expected: tuple[str, ...]) -> None:
     assert installs_in(run) == expected

@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass
 
 from bakegen.adopt.reading import OwnImage
-from bakegen.settings import ServiceSettings
 from bakegen.errors import Problem
 from bakegen.model import Package
+from bakegen.settings import ServiceSettings
 
 #: where bakegen's images keep the workspace; a WORKDIR elsewhere is not carried over
 APP_ROOT = "/app"

@@ -39,11 +39,12 @@ def simple_commands(run: str) -> list[list[str]]:
                 commands[-1].append(token)
     except ValueError:  # an unbalanced quote: read what came before it
         pass
-    return [_strip_prefix(c) for c in commands if c]
+    stripped = (_strip_prefix(c) for c in commands if c)
+    return [words for words in stripped if words]  # `A=1` alone sets a variable only
 
 
 def _strip_prefix(words: list[str]) -> list[str]:
-    while words and (words[0] in _PREFIXES or "=" in words[0] and not words[0].startswith("-")):
+    while words and (words[0] in _PREFIXES or ("=" in words[0] and not words[0].startswith("-"))):
         words = words[1:]
     return words
 
