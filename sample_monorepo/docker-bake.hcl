@@ -65,7 +65,7 @@ variable "NODE_BASE_TAG" {
 }
 
 variable "PYTHON_BASE_TAG" {
-  default = substr(sha256("150f7f6f599052823516|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("121539b3570e57dd907b|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -99,8 +99,8 @@ group "python" {
 target "_common" {
   platforms = split(",", PLATFORMS)
   labels    = {
-    "org.opencontainers.image.source"   = "${SOURCE_URL}"
-    "org.opencontainers.image.revision" = "${GIT_SHA}"
+    "org.opencontainers.image.source"   = SOURCE_URL != "" ? SOURCE_URL : null
+    "org.opencontainers.image.revision" = GIT_SHA != "" ? GIT_SHA : null
   }
 }
 
@@ -211,7 +211,7 @@ target "python-deps-base" {
     "${REGISTRY}/python-deps-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "150f7f6f599052823516"
+    "dev.bakegen.fingerprint" = "121539b3570e57dd907b"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-deps-base:${CACHE_TAG}",
@@ -234,7 +234,7 @@ target "python-production-base" {
     "${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "150f7f6f599052823516"
+    "dev.bakegen.fingerprint" = "121539b3570e57dd907b"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG}",
@@ -253,6 +253,7 @@ target "acme-api" {
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
   }
   tags       = formatlist("${REGISTRY}/acme-api:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@acme/api"
   }
@@ -273,6 +274,7 @@ target "acme-web" {
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
   }
   tags       = formatlist("${REGISTRY}/acme-web:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@acme/web"
   }
@@ -293,6 +295,7 @@ target "acme-worker" {
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}" : "target:python-production-base"
   }
   tags       = formatlist("${REGISTRY}/acme-worker:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "acme-worker"
   }
@@ -313,6 +316,7 @@ target "router-svc" {
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}" : "target:cargo-production-base"
   }
   tags       = formatlist("${REGISTRY}/router-svc:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "router-svc"
   }
