@@ -9,6 +9,7 @@ from pathlib import Path
 from bakegen.config import Config, load_config
 from bakegen.ecosystems import registry
 from bakegen.errors import BakegenError, ProblemsFound
+from bakegen.fingerprint import input_digest
 from bakegen.model import ScanResult
 from bakegen.plan import Plan, make_plan, own_dockerfile
 from bakegen.render.files import render_files
@@ -68,7 +69,7 @@ def generate(root: Path, overrides: Overrides = Overrides()) -> Generated:
     result = scan(root, config, tree)
     own = _own_dockerfiles(root, result, config)
     plan = make_plan(result, config, registry(), _root_ignores(root), own)
-    digests = {path: tree.digest(path) for base in plan.bases for path in base.context}
+    digests = {path: input_digest(tree, path) for base in plan.bases for path in base.context}
     return Generated(result, plan, render_files(plan, digests))
 
 
