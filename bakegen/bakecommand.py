@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bakegen.evidence import COMPOSE_FILES
 from bakegen.render.bake import BAKE_FILE, OVERRIDE_FILE
+from bakegen.scan.evidence import COMPOSE_FILES
 
 
 def bake_files(root: Path) -> tuple[str, ...]:

@@ -143,12 +143,12 @@ def load_bakefile(root: Path) -> BakeFile:
         path = root / name
         if not path.is_file():
             if name == BAKE_FILE:
-                raise BakeFileError(f"{name}: not found; run `bakegen generate` first")
+                raise BakeFileError.at(name, "not found; run `bakegen generate` first")
             continue
         try:
             texts.append((name, path.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError) as exc:
-            raise BakeFileError(f"{name}: cannot read ({exc})") from exc
+            raise BakeFileError.at(name, f"cannot read ({exc})") from exc
     return parse_bakefiles(texts)
 
 
@@ -188,9 +188,9 @@ def _parse(name: str, text: str) -> dict[str, Any]:
         data = hcl2.loads(text)
     except Exception as exc:  # python-hcl2 raises lark errors of many kinds
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise BakeFileError(f"{name}: invalid HCL: {first}") from exc
+        raise BakeFileError.at(name, f"invalid HCL: {first}") from exc
     if not isinstance(data, dict):
-        raise BakeFileError(f"{name}: invalid HCL: expected blocks at the top level")
+        raise BakeFileError.at(name, "invalid HCL: expected blocks at the top level")
     return data
 
 
@@ -366,7 +366,7 @@ def _blocks(data: Mapping[str, Any], kind: str) -> Iterable[tuple[str, Mapping[s
 
 def _resolve(name: str, raw: Mapping[str, dict[str, Any]], seen: tuple[str, ...]) -> dict[str, Any]:
     if name in seen:
-        raise BakeFileError(f'{BAKE_FILE}: target "{name}" inherits from itself '
+        raise BakeFileError.at(BAKE_FILE, f'target "{name}" inherits from itself '
                             f"({' -> '.join((*seen, name))})")
     own = raw.get(name, {})
     merged: dict[str, Any] = {}

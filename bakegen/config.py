@@ -11,14 +11,14 @@ from typing import Any
 import pathspec
 
 from bakegen import tomlparse
+from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.errors import BakegenError
 from bakegen.references import platform_error, registry_error
 from bakegen.safety import SECRET_TARGETS
+from bakegen.settings import PER_SERVICE, ServiceSettings
 
 CONFIG_FILE = "bakegen.toml"
 CACHE_MODES = ("registry", "gha", "none")
-#: one production dependency layer per workspace, or one per service holding only its own
-PER_SERVICE = "per-service"
 DEPENDENCY_MODES = ("shared", PER_SERVICE)
 DEFAULT_PLATFORMS = ("linux/amd64", "linux/arm64")
 DEFAULT_REGISTRY = "localhost:5000/acme"
@@ -30,22 +30,6 @@ class ImageSettings:
 
     build: str | None = None
     runtime: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceSettings:
-    """Per-service overrides, keyed in the config by package name."""
-
-    dockerfile: str | None = None
-    entrypoint: tuple[str, ...] | None = None
-    cmd: tuple[str, ...] | None = None
-    port: int | None = None
-    healthcheck: str | None = None
-    args: tuple[tuple[str, str], ...] = ()
-    target: str | None = None
-    context: str | None = None
-    #: BuildKit secrets the service's build steps see as environment variables: (id, source)
-    secrets: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,11 +114,11 @@ def _read_toml(path: Path, label: str) -> dict[str, Any]:
         data: dict[str, Any] = tomlparse.loads(path.read_text(encoding="utf-8"))
         return data
     except tomlparse.TOMLDecodeError as exc:
-        raise BakegenError(f"{label}: invalid TOML: {exc}") from exc
+        raise BakegenError.at(label, f"invalid TOML: {exc}") from exc
     except RecursionError as exc:
-        raise BakegenError(f"{label}: invalid TOML: nested too deeply to read") from exc
+        raise BakegenError.at(label, "invalid TOML: nested too deeply to read") from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise BakegenError(f"{label}: cannot read: {exc}") from exc
+        raise BakegenError.at(label, f"cannot read: {exc}") from exc
 
 
 _TOP_KEYS = (
@@ -163,7 +147,7 @@ _SERVICE_KEYS = (
     "secrets",
 )
 _IMAGE_KEYS = ("build", "runtime")
-_ECOSYSTEM_NAMES = ("node", "cargo", "python")
+_ECOSYSTEM_NAMES = tuple(ECOSYSTEMS)
 # Values written into Dockerfile lines or bake secret specs: what they may hold is narrow,
 # since a newline there would start a new instruction.
 _IMAGE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:@-]*")
@@ -180,23 +164,23 @@ def parse_config(data: Any, source: str) -> Config:
     registry = _str(table, "registry", source, DEFAULT_REGISTRY).rstrip("/")
     wrong = registry_error(registry)
     if wrong:
-        raise BakegenError(f'{source}: "registry" {wrong}')
+        raise BakegenError.at(source, f'"registry" {wrong}')
     platforms = tuple(_str_list(table, "platforms", source, list(DEFAULT_PLATFORMS)))
     if not platforms:
-        raise BakegenError(f'{source}: "platforms" must name at least one platform')
+        raise BakegenError.at(source, '"platforms" must name at least one platform')
     for platform in platforms:
         wrong = platform_error(platform)
         if wrong:
-            raise BakegenError(f'{source}: "platforms" has {wrong}')
+            raise BakegenError.at(source, f'"platforms" has {wrong}')
     cache = _str(table, "cache", source, "registry")
     if cache not in CACHE_MODES:
-        raise BakegenError(
-            f'{source}: "cache" must be one of {", ".join(CACHE_MODES)}, got {cache!r}'
+        raise BakegenError.at(source,
+            f'"cache" must be one of {", ".join(CACHE_MODES)}, got {cache!r}'
         )
     dependencies = _str(table, "dependencies", source, "shared")
     if dependencies not in DEPENDENCY_MODES:
-        raise BakegenError(
-            f'{source}: "dependencies" must be one of {", ".join(DEPENDENCY_MODES)}, '
+        raise BakegenError.at(source,
+            f'"dependencies" must be one of {", ".join(DEPENDENCY_MODES)}, '
             f"got {dependencies!r}"
         )
     services = _table(table.get("services", {}), source, "services")
@@ -237,11 +221,11 @@ def _patterns(table: dict[str, Any], source: str) -> tuple[str, ...]:
     lines = tuple(_str_list(table, "exclude", source, []))
     for line in lines:
         if _CONTROL.search(line):
-            raise BakegenError(f'{source}: "exclude" has {line!r}, which is not one line')
+            raise BakegenError.at(source, f'"exclude" has {line!r}, which is not one line')
         try:
             pathspec.GitIgnoreSpec.from_lines([line])
         except ValueError as exc:
-            raise BakegenError(f'{source}: "exclude" has {line!r}: {exc}') from exc
+            raise BakegenError.at(source, f'"exclude" has {line!r}: {exc}') from exc
     return lines
 
 
@@ -253,8 +237,8 @@ def _secrets(value: Any, source: str) -> tuple[tuple[str, str], ...]:
         if secret_id not in SECRET_TARGETS:
             _unknown(secret_id, known, source, "secrets.")
         if not isinstance(spec, str) or not _SECRET_SOURCE.fullmatch(spec):
-            raise BakegenError(
-                f'{source}: "secrets.{secret_id}" must be a file path or "env:NAME" without '
+            raise BakegenError.at(source,
+                f'"secrets.{secret_id}" must be a file path or "env:NAME" without '
                 f"commas, quotes or $, got {spec!r}"
             )
         found.append((secret_id, spec))
@@ -268,8 +252,8 @@ def _default(value: str | None, default: str) -> str:
 def _image(table: dict[str, Any], key: str, source: str, prefix: str) -> str | None:
     value = _opt_str(table, key, source, prefix)
     if value is not None and not _IMAGE_REF.fullmatch(value):
-        raise BakegenError(
-            f'{source}: "{prefix}{key}" must be an image reference like '
+        raise BakegenError.at(source,
+            f'"{prefix}{key}" must be an image reference like '
             f'"node:22-bookworm-slim", got {value!r}'
         )
     return value
@@ -278,8 +262,8 @@ def _image(table: dict[str, Any], key: str, source: str, prefix: str) -> str | N
 def _one_line(table: dict[str, Any], key: str, source: str, prefix: str) -> str | None:
     value = _opt_str(table, key, source, prefix)
     if value is not None and _CONTROL.search(value):
-        raise BakegenError(
-            f'{source}: "{prefix}{key}" must be one line without control characters, '
+        raise BakegenError.at(source,
+            f'"{prefix}{key}" must be one line without control characters, '
             f"got {value!r}"
         )
     return value
@@ -296,8 +280,8 @@ def _repo_path(table: dict[str, Any], key: str, source: str, prefix: str) -> str
         if depth < 0:
             break
     if value.startswith(("/", "\\")) or depth < 0:
-        raise BakegenError(
-            f'{source}: "{prefix}{key}" must be a path inside the repository, got {value!r}'
+        raise BakegenError.at(source,
+            f'"{prefix}{key}" must be a path inside the repository, got {value!r}'
         )
     return value
 
@@ -310,16 +294,16 @@ def _service_settings(value: Any, source: str, where: str) -> ServiceSettings:
     if port is not None and (
         isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536
     ):
-        raise BakegenError(f'{source}: "{prefix}port" must be a port number, got {port!r}')
+        raise BakegenError.at(source, f'"{prefix}port" must be a port number, got {port!r}')
     args = _table(entry.get("args", {}), source, prefix + "args")
     for key, val in args.items():
         if not _ENV_NAME.fullmatch(key):
-            raise BakegenError(
-                f'{source}: "{prefix}args.{key}" is not a build argument name (letters, '
+            raise BakegenError.at(source,
+                f'"{prefix}args.{key}" is not a build argument name (letters, '
                 "digits and '_', not starting with a digit)"
             )
         if not isinstance(val, str):
-            raise BakegenError(f'{source}: "{prefix}args.{key}" must be a string, got {val!r}')
+            raise BakegenError.at(source, f'"{prefix}args.{key}" must be a string, got {val!r}')
     entrypoint = entry.get("entrypoint")
     cmd = entry.get("cmd")
     return ServiceSettings(
@@ -346,13 +330,13 @@ def _service_secrets(value: Any, source: str, prefix: str) -> tuple[tuple[str, s
     found = []
     for secret_id, spec in sorted(_table(value, source, prefix + "secrets").items()):
         if not _ENV_NAME.fullmatch(secret_id):
-            raise BakegenError(
-                f'{source}: "{prefix}secrets.{secret_id}" must be named like an environment '
+            raise BakegenError.at(source,
+                f'"{prefix}secrets.{secret_id}" must be named like an environment '
                 "variable (letters, digits and '_', not starting with a digit)"
             )
         if not isinstance(spec, str) or not _SECRET_SOURCE.fullmatch(spec):
-            raise BakegenError(
-                f'{source}: "{prefix}secrets.{secret_id}" must be a file path or "env:NAME" '
+            raise BakegenError.at(source,
+                f'"{prefix}secrets.{secret_id}" must be a file path or "env:NAME" '
                 f"without quotes, commas or control characters, got {spec!r}"
             )
         found.append((secret_id, spec))
@@ -362,7 +346,7 @@ def _service_secrets(value: Any, source: str, prefix: str) -> tuple[tuple[str, s
 def _table(value: Any, source: str, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         label = f'"{where}"' if where else "the config"
-        raise BakegenError(f"{source}: {label} must be a table, got {type(value).__name__}")
+        raise BakegenError.at(source, f"{label} must be a table, got {type(value).__name__}")
     return dict(value)
 
 
@@ -375,13 +359,13 @@ def _check_keys(table: dict[str, Any], allowed: tuple[str, ...], source: str, pr
 def _unknown(key: str, allowed: tuple[str, ...], source: str, prefix: str) -> None:
     close = difflib.get_close_matches(key, allowed, n=1)
     hint = f' (did you mean "{prefix}{close[0]}"?)' if close else f" (known: {', '.join(allowed)})"
-    raise BakegenError(f'{source}: unknown key "{prefix}{key}"{hint}')
+    raise BakegenError.at(source, f'unknown key "{prefix}{key}"{hint}')
 
 
 def _str(table: dict[str, Any], key: str, source: str, default: str, prefix: str = "") -> str:
     value = table.get(key, default)
     if not isinstance(value, str):
-        raise BakegenError(f'{source}: "{prefix}{key}" must be a string, got {value!r}')
+        raise BakegenError.at(source, f'"{prefix}{key}" must be a string, got {value!r}')
     return value
 
 
@@ -394,7 +378,7 @@ def _opt_str(table: dict[str, Any], key: str, source: str, prefix: str = "") -> 
 def _bool(table: dict[str, Any], key: str, source: str, default: bool) -> bool:
     value = table.get(key, default)
     if not isinstance(value, bool):
-        raise BakegenError(f'{source}: "{key}" must be true or false, got {value!r}')
+        raise BakegenError.at(source, f'"{key}" must be true or false, got {value!r}')
     return value
 
 
@@ -403,5 +387,5 @@ def _str_list(
 ) -> list[str]:
     value = table.get(key, default)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise BakegenError(f'{source}: "{prefix}{key}" must be a list of strings, got {value!r}')
+        raise BakegenError.at(source, f'"{prefix}{key}" must be a list of strings, got {value!r}')
     return list(value)

@@ -18,10 +18,23 @@ from collections.abc import Mapping
 
 from bakegen.config import without_tool_table
 from bakegen.errors import BakegenError
-from bakegen.plan import BasePlan
+from bakegen.plan import BasePlan, Plan
+from bakegen.render.dockerfile import render_base_dockerfile
 from bakegen.tree import SourceTree
 
 FINGERPRINT_LENGTH = 20
+
+
+def fingerprint_bases(plan: Plan, digests: Mapping[str, str]) -> dict[str, str]:
+    """The fingerprint stage: each base's deps target -> the fingerprint of its inputs.
+
+    `digests` maps repo paths to the sha256 hex of their content (a path it lacks counts
+    as absent).
+    """
+    return {
+        base.deps_target: fingerprint(base, render_base_dockerfile(base), digests, plan.platforms)
+        for base in plan.bases
+    }
 
 
 def fingerprint(

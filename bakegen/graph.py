@@ -56,6 +56,16 @@ def build_graph(packages: Iterable[Package], include_dev: bool = True) -> nx.DiG
     return graph
 
 
+def package_graph(packages: Iterable[Package], include_dev: bool = True) -> nx.DiGraph:
+    """The graph stage: the packages' graph, checked to have no runtime/build loop.
+
+    Raises CycleError naming every loop.
+    """
+    graph = build_graph(packages, include_dev)
+    check_acyclic(graph)
+    return graph
+
+
 def ordering_view(graph: nx.DiGraph, kinds: frozenset[DepKind] = ORDERING_KINDS) -> nx.DiGraph:
     """A new graph keeping only edges that have one of `kinds` (dev-only edges dropped)."""
     wanted = {k.value for k in kinds}
@@ -80,7 +90,7 @@ def check_acyclic(graph: nx.DiGraph) -> None:
         names = [_display(ordering, a) for a, _ in cycle] + [_display(ordering, start)]
         loops.append(" -> ".join(names))
         manifests.append(ordering.nodes[start]["package"].manifest)
-    raise CycleError(f"{manifests[0]}: dependency cycle: " + "; ".join(loops))
+    raise CycleError.at(manifests[0], "dependency cycle: " + "; ".join(loops))
 
 
 def build_waves(graph: nx.DiGraph) -> tuple[tuple[str, ...], ...]:

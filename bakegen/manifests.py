@@ -16,12 +16,12 @@ def load_json(tree: SourceTree, rel: str) -> Any:
     """Parse a JSON file of the tree; BakegenError names the file, line and column."""
     text = tree.read_text(rel)
     if not text.strip():
-        raise BakegenError(f"{rel}: empty file, expected JSON")
+        raise BakegenError.at(rel, "empty file, expected JSON")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BakegenError(
-            f"{rel}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        raise BakegenError.at(rel,
+            f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from exc
     except RecursionError as exc:
         raise too_deep(rel, "JSON") from exc
@@ -34,7 +34,7 @@ def load_toml(tree: SourceTree, rel: str) -> dict[str, Any]:
         data: dict[str, Any] = tomlparse.loads(text)
         return data
     except tomlparse.TOMLDecodeError as exc:
-        raise BakegenError(f"{rel}: invalid TOML: {exc}") from exc
+        raise BakegenError.at(rel, f"invalid TOML: {exc}") from exc
     except RecursionError as exc:
         raise too_deep(rel, "TOML") from exc
 
@@ -48,22 +48,22 @@ def load_yaml(tree: SourceTree, rel: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise BakegenError(f"{rel}: invalid YAML{where}: {problem}") from exc
+        raise BakegenError.at(rel, f"invalid YAML{where}: {problem}") from exc
     except RecursionError as exc:
         raise too_deep(rel, "YAML") from exc
 
 
 def too_deep(rel: str, language: str) -> BakegenError:
     """The error for a document nested deeper than Python's parsers recurse."""
-    return BakegenError(f"{rel}: invalid {language}: nested too deeply to read")
+    return BakegenError.at(rel, f"invalid {language}: nested too deeply to read")
 
 
 def expect_type(rel: str, where: str, value: Any, kind: type | tuple[type, ...], what: str) -> Any:
     """Check a manifest value's type, raising `rel: "where" must be what, got X`."""
     if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
-        raise BakegenError(f'{rel}: "{where}" must be {what}, got {json.dumps(value)}')
+        raise BakegenError.at(rel, f'"{where}" must be {what}, got {json.dumps(value)}')
     if not isinstance(value, kind):
-        raise BakegenError(f'{rel}: "{where}" must be {what}, got {shown(value)}')
+        raise BakegenError.at(rel, f'"{where}" must be {what}, got {shown(value)}')
     return value
 
 
@@ -72,8 +72,8 @@ def string_list(rel: str, where: str, value: Any) -> list[str]:
     expect_type(rel, where, value, list, "a list of strings")
     for item in value:
         if not isinstance(item, str):
-            raise BakegenError(
-                f'{rel}: "{where}" must be a list of strings, got an item {shown(item)}'
+            raise BakegenError.at(rel,
+                f'"{where}" must be a list of strings, got an item {shown(item)}'
             )
     return list(value)
 

@@ -9,11 +9,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bakegen.affected import Affected, AffectedRequest, find_affected
+from bakegen.affected import find_affected
+from bakegen.affected.result import Affected, AffectedRequest
 from bakegen.bakefile import BakeFile, load_bakefile
 from bakegen.errors import BakegenError
-from bakegen.registry import check_tags
 from bakegen.render.bake import FINGERPRINT_LABEL
+from bakegen.tagcheck import check_tags
 
 #: GitHub-hosted runner per platform; anything else builds on amd64 under QEMU
 NATIVE_RUNNERS = {
@@ -262,9 +263,9 @@ def write_github_output(path: Path, outputs: Sequence[tuple[str, str]]) -> None:
     """Append `name=value` lines to the file GitHub Actions reads step outputs from."""
     for name, value in outputs:
         if "\n" in value:
-            raise BakegenError(f"{path}: output {name} must be one line")
+            raise BakegenError.at(path, f"output {name} must be one line")
     try:
         with path.open("a", encoding="utf-8") as handle:
             handle.writelines(f"{name}={value}\n" for name, value in outputs)
     except OSError as exc:
-        raise BakegenError(f"{path}: cannot append GitHub outputs ({exc.strerror})") from exc
+        raise BakegenError.at(path, f"cannot append GitHub outputs ({exc.strerror})") from exc

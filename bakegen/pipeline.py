@@ -1,4 +1,9 @@
-"""The whole pipeline in one place: scan -> graph -> plan -> render."""
+"""The whole pipeline in one place: scan -> graph -> plan -> fingerprint -> render -> write.
+
+`generate` runs the first five stages, one line each, and hands every stage's result on as
+data (`Generated`); `write` is the last stage, which `bakegen generate` runs after showing
+or checking the changes. `bakegen affected` reuses the stages on both revisions.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,20 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+import networkx as nx
+
 from bakegen.config import Config, load_config
-from bakegen.ecosystems import registry
+from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.errors import BakegenError, ProblemsFound
-from bakegen.fingerprint import input_digest
+from bakegen.fingerprint import fingerprint_bases, input_digest
+from bakegen.graph import package_graph
 from bakegen.model import ScanResult
 from bakegen.plan import Plan, make_plan, own_dockerfile
 from bakegen.render.files import render_files
-from bakegen.scan import scan_tree
+from bakegen.scan.repository import scan_tree
 from bakegen.tree import SourceTree
 from bakegen.wording import listing
-from bakegen.write import resolve_inside
+from bakegen.write import Changes, apply_changes, plan_changes, resolve_inside
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +39,13 @@ class Overrides:
 
 @dataclass(frozen=True, slots=True)
 class Generated:
-    """A scan, its plan, and the files rendered from it."""
+    """What each stage made: the scan, its package graph, the plan, the bases'
+    fingerprints (deps target -> fingerprint) and the files rendered from them."""
 
     scan: ScanResult
+    graph: nx.DiGraph
     plan: Plan
+    fingerprints: dict[str, str]
     files: dict[str, str]
 
 
@@ -62,15 +73,32 @@ def scan(root: Path, config: Config, tree: SourceTree | None = None) -> ScanResu
 
 
 def generate(root: Path, overrides: Overrides = Overrides()) -> Generated:
-    """scan -> graph -> plan -> render; nothing is written here."""
+    """scan -> graph -> plan -> fingerprint -> render; nothing is written here."""
     config = load_settings(root, overrides)
     resolve_inside(root, config.output_dir, "output folder")
     tree = SourceTree.scan(root)
     result = scan(root, config, tree)
     own = _own_dockerfiles(root, result, config)
-    plan = make_plan(result, config, registry(), _root_ignores(root), own)
-    digests = {path: input_digest(tree, path) for base in plan.bases for path in base.context}
-    return Generated(result, plan, render_files(plan, digests))
+    graph = package_graph(result.packages)
+    plan = make_plan(result, graph, config, ECOSYSTEMS, _root_ignores(root), own)
+    fingerprints = fingerprint_bases(plan, _digests(tree, plan))
+    files = render_files(plan, fingerprints)
+    return Generated(result, graph, plan, fingerprints, files)
+
+
+def pending_changes(root: Path, generated: Generated, force: bool = False) -> Changes:
+    """What `write` would do: files created, updated, removed or left alone."""
+    return plan_changes(root, generated.files, (generated.plan.output_dir,), force=force)
+
+
+def write(root: Path, generated: Generated, planned: Changes) -> None:
+    """The write stage: apply the planned changes, each file atomically."""
+    apply_changes(root, generated.files, planned)
+
+
+def _digests(tree: SourceTree, plan: Plan) -> dict[str, str]:
+    """sha256 hex of what a base takes from every file its build context admits."""
+    return {path: input_digest(tree, path) for base in plan.bases for path in base.context}
 
 
 #: what a scan looks for, named when it finds none of it
@@ -99,7 +127,7 @@ def _own_dockerfiles(root: Path, result: ScanResult, config: Config) -> dict[str
         try:
             texts[path] = resolve_inside(root, path, "Dockerfile").read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise BakegenError(f"{path}: cannot read the service's Dockerfile ({exc})") from exc
+            raise BakegenError.at(path, f"cannot read the service's Dockerfile ({exc})") from exc
     return texts
 
 

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import networkx as nx
 
 from bakegen import graph as graphs
-from bakegen.config import Config, ServiceSettings
-from bakegen.ecosystems import BaseRecipe, Ecosystem, ServiceRecipe
+from bakegen.config import Config
+from bakegen.ecosystems.base import BaseRecipe, Ecosystem, ServiceRecipe
 from bakegen.errors import BakegenError
 from bakegen.model import Package, ScanResult, Workspace
 from bakegen.naming import image_name, is_valid_target, target_name, variable_slug
+from bakegen.settings import ServiceSettings
 from bakegen.tree import join, normalize
 
 RESERVED_TARGETS = frozenset({"default", "_common", "docker-metadata-action"})
@@ -108,18 +109,18 @@ class Plan:
 
 def make_plan(
     scan: ScanResult,
+    graph: nx.DiGraph,
     config: Config,
     ecosystems: Mapping[str, Ecosystem],
     extra_ignores: tuple[str, ...] = (),
     own_dockerfiles: Mapping[str, str] | None = None,
 ) -> Plan:
-    """Turn a scan into base and service targets; raises PlanError on name collisions.
+    """The plan stage: a scan and its package graph (`graph.package_graph`) turned into
+    base and service targets; raises PlanError on name collisions.
 
     `own_dockerfiles` maps the path of each Dockerfile a service brings itself to its text,
     so that such a service is linked to the base targets only when it builds on them.
     """
-    graph = graphs.build_graph(scan.packages)
-    graphs.check_acyclic(graph)
     order = _dependency_order(graph)
     output_dir = normalize(config.output_dir)
     bases = _plan_bases(scan, config, ecosystems, graph, output_dir)
@@ -255,9 +256,9 @@ def _plan_service(
     settings = config.service(pkg.name)
     target = settings.target or target_name(pkg.service_name or pkg.name)
     if not is_valid_target(target):
-        raise PlanError(
-            f'{config.source or "bakegen.toml"}: target name "{target}" for {pkg.name} '
-            "must use only letters, digits, '_' and '-'"
+        raise PlanError.at(
+            config.source or "bakegen.toml",
+            f'target name "{target}" for {pkg.name} must use only letters, digits, \'_\' and \'-\'',
         )
     closure_ids = sorted(
         graphs.dependencies_of(graph, pkg.id, eco.build_closure_kinds) - {pkg.id},
@@ -300,8 +301,8 @@ def _check_names(services: tuple[ServicePlan, ...], bases: tuple[BasePlan, ...])
     for svc in sorted(services, key=lambda s: (s.target, s.package.id)):
         owner = f"{svc.package.ecosystem} package {svc.package.name} ({svc.package.manifest})"
         if svc.target in taken:
-            raise PlanError(
-                f'{svc.package.manifest}: target name "{svc.target}" of {owner} collides with '
+            raise PlanError.at(svc.package.manifest,
+                f'target name "{svc.target}" of {owner} collides with '
                 f'{taken[svc.target]}; set a distinct [service."{svc.package.name}"] target '
                 "in bakegen.toml"
             )

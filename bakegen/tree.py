@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -64,7 +65,7 @@ class SourceTree:
         """Walk `root` once and index every file that is not ignored."""
         root_path = Path(root)
         if not root_path.is_dir():
-            raise BakegenError(f"{root}: not a directory")
+            raise BakegenError.at(root, "not a directory")
         root_path = root_path.resolve()
         files: list[str] = []
         problems: list[Problem] = []
@@ -101,19 +102,30 @@ class SourceTree:
     def exists(self, rel: str) -> bool:
         return normalize(rel) in self._file_set
 
+    def files_below(self, folder: str) -> list[str]:
+        """Indexed files below `folder` (repository paths), found by bisecting the sorted
+        index (no walk)."""
+        prefix = folder + "/"
+        found = []
+        for rel in self.files[bisect_left(self.files, prefix):]:
+            if not rel.startswith(prefix):
+                break
+            found.append(rel)
+        return found
+
     def read_text(self, rel: str) -> str:
         """Read an indexed file as UTF-8, raising BakegenError naming the file on failure."""
         try:
             data = _read_file(os.path.join(self.root, rel), rel)
         except OSError as exc:
-            raise BakegenError(f"{rel}: cannot read ({exc.strerror or exc})") from exc
+            raise BakegenError.at(rel, f"cannot read ({exc.strerror or exc})") from exc
         self._digests[rel] = hashlib.sha256(data).hexdigest()
         if b"\x00" in data:
-            raise BakegenError(f"{rel}: binary data, not a text manifest")
+            raise BakegenError.at(rel, "binary data, not a text manifest")
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise BakegenError(f"{rel}: not valid UTF-8 (byte {exc.start})") from exc
+            raise BakegenError.at(rel, f"not valid UTF-8 (byte {exc.start})") from exc
 
     def digest(self, rel: str) -> str:
         """sha256 hex of a file's bytes (files read during the scan are not read again)."""
@@ -135,8 +147,8 @@ def _read_file(path: str, manifest: str | None = None) -> bytes:
     try:
         size = os.fstat(fd).st_size
         if manifest is not None and size > MAX_MANIFEST_BYTES:
-            raise BakegenError(
-                f"{manifest}: file is {size // (1024 * 1024)} MiB, larger than the "
+            raise BakegenError.at(manifest,
+                f"file is {size // (1024 * 1024)} MiB, larger than the "
                 f"{MAX_MANIFEST_BYTES // (1024 * 1024)} MiB bakegen reads"
             )
         chunks = []

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from bakegen.config import ServiceSettings
-from bakegen.ecosystems import BaseRecipe, ServiceRecipe, Stage
+from bakegen.config import Config
+from bakegen.ecosystems.base import BaseRecipe, Ecosystem, ServiceRecipe, Stage
+from bakegen.fingerprint import fingerprint_bases
+from bakegen.graph import package_graph
+from bakegen.lockfiles.model import Parser
 from bakegen.model import Dependency, DepKind, EcosystemScan, Package, ScanResult, Workspace
+from bakegen.plan import Plan, make_plan
+from bakegen.render.files import render_files
+from bakegen.settings import ServiceSettings
 from bakegen.tree import SourceTree
 
 
@@ -17,6 +25,10 @@ class FakeEcosystem:
     build_closure_kinds: frozenset[DepKind] = field(
         default_factory=lambda: frozenset({DepKind.RUNTIME, DepKind.BUILD})
     )
+    lockfiles: dict[str, Parser] = field(default_factory=dict)
+    lock_commands: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    language: str = "node"
+    scaffold: str = "bakegen.onboarding.node:NodeLanguage"
 
     def scan(self, tree: SourceTree) -> EcosystemScan:
         return EcosystemScan()
@@ -73,3 +85,15 @@ def fake_scan(spec: dict[str, tuple[bool, tuple[str, ...]]], eco: str = "node") 
         packages=tuple(p.name for p in packages),
     )
     return ScanResult(root="/repo", workspaces=(ws,), packages=packages)
+
+
+def plan_of(
+    scan: ScanResult, config: Config, ecosystems: Mapping[str, Ecosystem], **inputs: Any
+) -> Plan:
+    """The graph and plan stages, as the pipeline runs them."""
+    return make_plan(scan, package_graph(scan.packages), config, ecosystems, **inputs)
+
+
+def files_of(plan: Plan, digests: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The fingerprint and render stages, as the pipeline runs them."""
+    return render_files(plan, fingerprint_bases(plan, digests or {}))

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bakegen.lockfiles import LockfileUnsure, Members, compare, parser_for
+from bakegen.ecosystems import lockfile_parser as parser_for
+from bakegen.lockfiles import LockfileUnsure, Members, compare
 
 NO_FILES: dict[str, str] = {}
 NO_MEMBERS = Members()

@@ -14,8 +14,8 @@ from bakegen.bakefile import BakeFileError, parse_bakefiles, unquote
 from bakegen.cli import cli, main
 from bakegen.matrix import build_matrix, runner_for, write_github_output
 from bakegen.render.matrix import github_outputs, matrix_document, render_matrix
+from tests.affected.test_affected import append, commit, git, repo  # noqa: F401 - the fixture
 from tests.builders import copy_sample, write_tree
-from tests.test_affected import append, commit, git, repo  # noqa: F401 - the fixture
 
 BAKE = """\
 variable "REGISTRY" {

@@ -4,10 +4,10 @@ import dataclasses
 
 import pytest
 
-from bakegen.config import Config, ServiceSettings
-from bakegen.plan import PlanError, make_plan
-from bakegen.render.files import render_files
-from tests.fakes import FakeEcosystem, fake_scan
+from bakegen.config import Config
+from bakegen.plan import PlanError
+from bakegen.settings import ServiceSettings
+from tests.fakes import FakeEcosystem, fake_scan, files_of, plan_of
 
 ECOS = {"node": FakeEcosystem()}
 
@@ -21,7 +21,7 @@ def test_services_get_closure_in_dependency_order_and_pruned_context() -> None:
             "@acme/other": (False, ()),
         }
     )
-    plan = make_plan(scan, Config(), ECOS)
+    plan = plan_of(scan, Config(), ECOS)
     (svc,) = plan.services
     assert svc.target == "acme-api"
     assert svc.image == "acme-api"
@@ -43,22 +43,22 @@ def test_services_get_closure_in_dependency_order_and_pruned_context() -> None:
 def test_target_name_collision_names_both_packages() -> None:
     scan = fake_scan({"@a/api": (True, ()), "a-api": (True, ())})
     with pytest.raises(PlanError, match=r'target name "a-api" .*collides with node package'):
-        make_plan(scan, Config(), ECOS)
+        plan_of(scan, Config(), ECOS)
 
 
 def test_service_named_like_a_group_collides() -> None:
     scan = fake_scan({"node": (True, ())})
     with pytest.raises(PlanError, match="collides with the node base targets"):
-        make_plan(scan, Config(), ECOS)
+        plan_of(scan, Config(), ECOS)
 
 
 def test_config_target_override_and_invalid_target() -> None:
     scan = fake_scan({"@a/api": (True, ())})
     config = dataclasses.replace(Config(), services={"@a/api": ServiceSettings(target="edge")})
-    assert make_plan(scan, config, ECOS).services[0].target == "edge"
+    assert plan_of(scan, config, ECOS).services[0].target == "edge"
     config = dataclasses.replace(Config(), services={"@a/api": ServiceSettings(target="bad name")})
     with pytest.raises(PlanError, match="must use only letters"):
-        make_plan(scan, config, ECOS)
+        plan_of(scan, config, ECOS)
 
 
 def test_own_dockerfile_is_kept_and_linked_only_when_it_uses_bases() -> None:
@@ -70,7 +70,7 @@ def test_own_dockerfile_is_kept_and_linked_only_when_it_uses_bases() -> None:
         "pkgs/a-api/Dockerfile": "FROM deps-base AS build\n",
         "pkgs/a-web/Dockerfile": "FROM node\n",
     }
-    plan = make_plan(scan, Config(), ECOS, own_dockerfiles=own)
+    plan = plan_of(scan, Config(), ECOS, own_dockerfiles=own)
     api, web = plan.services
     assert not api.generated and api.dockerfile == "pkgs/a-api/Dockerfile" and api.uses_bases
     assert not web.generated and not web.uses_bases
@@ -81,8 +81,8 @@ def test_bases_no_service_builds_on_are_not_planned() -> None:
     scan = dataclasses.replace(
         scan, packages=tuple(dataclasses.replace(p, has_dockerfile=True) for p in scan.packages)
     )
-    plan = make_plan(scan, Config(), ECOS, own_dockerfiles={"pkgs/a-web/Dockerfile": "FROM node\n"})
+    plan = plan_of(scan, Config(), ECOS, own_dockerfiles={"pkgs/a-web/Dockerfile": "FROM node\n"})
     assert plan.bases == () and [s.target for s in plan.services] == ["a-web"]
-    files = render_files(plan)
+    files = files_of(plan)
     assert not any("base-" in path for path in files)
     assert "deps-base" not in files["docker-bake.hcl"]

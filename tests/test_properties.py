@@ -27,7 +27,7 @@ from bakegen.bakefile import parse_bakefiles
 from bakegen.config import Config
 from bakegen.errors import BakegenError
 from bakegen.pipeline import Generated, generate
-from bakegen.scan import scan_repository
+from bakegen.scan.repository import scan_repository
 from tests.bakefile import load_bake, unquote
 from tests.builders import write_tree
 from tests.dockerlint import hcl_unescape, lint_files
@@ -143,7 +143,7 @@ def test_a_plain_acyclic_workspace_always_generates(spec: Spec) -> None:
 def _canonical(spec: Spec, name: str) -> str:
     if spec.ecosystem != "python":
         return name
-    from bakegen.ecosystems.python_pep import normalize_name
+    from bakegen.ecosystems.python.pep import normalize_name
 
     return normalize_name(name)
 

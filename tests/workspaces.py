@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from bakegen.services import names_no_service
+from bakegen.scan.services import names_no_service
 
 #: (ecosystem, manager) pairs the generator knows how to lay out
 LAYOUTS = (

@@ -33,7 +33,8 @@ def affected(
 
     Text output is one `target: reason` line per reason; a summary goes to stderr.
     """
-    from bakegen.affected import AffectedRequest, find_affected
+    from bakegen.affected import find_affected
+    from bakegen.affected.result import AffectedRequest
     from bakegen.render.matrix import affected_as_json, affected_as_text
 
     if worktree and head:

@@ -62,9 +62,9 @@ def generate(
     are removed.
     """
     from bakegen.bakecommand import bake_command, merged_compose_files
-    from bakegen.pipeline import Overrides, nothing_found
+    from bakegen.pipeline import Overrides, nothing_found, pending_changes, write
     from bakegen.pipeline import generate as run_pipeline
-    from bakegen.write import apply_changes, plan_changes, unified_diff
+    from bakegen.write import unified_diff
 
     overrides = Overrides(registry, tuple(platforms), cache, output_dir)
     result = run_pipeline(root, overrides)
@@ -73,7 +73,7 @@ def generate(
     if empty and not allow_empty:
         click.echo(f"{empty}; nothing written (--allow-empty writes an empty bake file)", err=True)
         raise click.exceptions.Exit(1)
-    changes = plan_changes(root, result.files, (result.plan.output_dir,), force=force)
+    changes = pending_changes(root, result, force)
     if diff:
         click.echo(unified_diff(root, result.files, changes), nl=False)
     if check:
@@ -87,7 +87,7 @@ def generate(
         if changes.changed:  # as `git diff --exit-code`: differences shown, exit 1
             raise click.exceptions.Exit(1)
         return
-    apply_changes(root, result.files, changes)
+    write(root, result, changes)
     plan = result.plan
     bases = [name for b in plan.bases for name in (b.deps_target, b.production_target)]
     click.echo(

@@ -23,8 +23,7 @@ def graph(root: Path, fmt: str, services_only: bool, include_dev: bool) -> None:
 
     result = scan(root, load_settings(root))
     report_warnings(result.warnings)
-    built = graphs.build_graph(result.packages, include_dev=include_dev)
-    graphs.check_acyclic(built)
+    built = graphs.package_graph(result.packages, include_dev=include_dev)
     if services_only:
         built = graphs.services_only(built)
     click.echo(render_graph(built, fmt), nl=False)

@@ -7,15 +7,17 @@ from typing import TYPE_CHECKING
 
 import click
 
+from bakegen.ecosystems import ECOSYSTEMS
+
 if TYPE_CHECKING:
-    from bakegen.onboarding.scaffold import NewResult, ServicePlan
+    from bakegen.onboarding.scaffold import NewResult, ScaffoldPlan
 
 
 @click.command()
 @click.argument("name")
 @click.option(
     "--lang",
-    type=click.Choice(["node", "python", "rust"]),
+    type=click.Choice(sorted(eco.language for eco in ECOSYSTEMS.values())),
     required=True,
     help="Language of the service.",
 )
@@ -129,13 +131,13 @@ def _report(root: Path, result: NewResult) -> None:
     click.echo(f"next: {prefix}{bake} {plan.target}")
 
 
-def _list_changes(plan: ServicePlan) -> None:
+def _list_changes(plan: ScaffoldPlan) -> None:
     for change in plan.changes:
         summary = f": {change.summary}" if change.summary else ""
         click.echo(f"  {'+' if change.created else '~'} {change.path}{summary}")
 
 
-def _local_command(plan: ServicePlan) -> str:
+def _local_command(plan: ScaffoldPlan) -> str:
     """How to start the skeleton on the developer's machine."""
     from bakegen.onboarding.names import module_name
 

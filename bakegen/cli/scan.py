@@ -20,7 +20,7 @@ def scan(root: Path, as_json: bool) -> None:
     from bakegen.errors import ProblemsFound
     from bakegen.pipeline import load_settings
     from bakegen.render.report import scan_as_json, scan_as_table
-    from bakegen.scan import scan_repository
+    from bakegen.scan.repository import scan_repository
 
     result = scan_repository(root, load_settings(root))
     click.echo(scan_as_json(result) if as_json else scan_as_table(result), nl=False)

@@ -1,107 +1,25 @@
-"""The ecosystems bakegen understands, each one module behind the `Ecosystem` protocol.
+"""The ecosystems bakegen understands: one package each, behind the `Ecosystem` protocol.
 
-Adding a language means adding one module and one line to `ECOSYSTEMS`.
+Each package's module is the plugin itself (`base.Ecosystem`: name, image variable, scan,
+images, recipes, lockfile parsers). Adding a language means adding one package and one line
+to `ECOSYSTEMS`; every other list of ecosystems (config keys, lockfile parsers, `new --lang`,
+lock commands) is read from here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from bakegen.ecosystems import cargo, node, python
+from bakegen.ecosystems.base import Ecosystem
+from bakegen.lockfiles.model import Parser
 
-from bakegen.config import ServiceSettings
-from bakegen.model import DepKind, EcosystemScan, Package, Workspace
-from bakegen.tree import SourceTree
-
-
-@dataclass(frozen=True, slots=True)
-class Stage:
-    """A Dockerfile stage: `FROM base AS name` followed by instructions."""
-
-    name: str
-    base: str
-    instructions: tuple[str, ...]
+#: name -> plugin, in the order messages list them
+ECOSYSTEMS: dict[str, Ecosystem] = {"node": node, "cargo": cargo, "python": python}
 
 
-@dataclass(frozen=True, slots=True)
-class BaseRecipe:
-    """How an ecosystem fills the shared base Dockerfile of one workspace.
-
-    `deps` follows `FROM <build image> AS deps-base` (WORKDIR is already /workspace);
-    `intermediate` stages come between deps-base and production-base (e.g. a pruned copy
-    of the install); `production` follows the common runtime setup of production-base
-    (CA certificates, tini, the non-root user `app`), with WORKDIR /app.
-    """
-
-    deps: tuple[str, ...]
-    intermediate: tuple[Stage, ...] = ()
-    production: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceRecipe:
-    """How an ecosystem builds one service on the bases.
-
-    `build` follows `FROM deps-base AS build` (WORKDIR /workspace); `runtime` follows
-    `FROM production-base` (WORKDIR /app) and copies artifacts from the `build` stage;
-    `command` is the exec-form CMD that starts the service (tini is already ENTRYPOINT).
-    `context` lists the repository paths (files or folders) the build stage copies, so the
-    service's `.dockerignore` admits exactly those. `bare_runtime` starts the final stage
-    from the bare runtime image instead (with production-base's user and init only), for
-    builds that ship their own dependencies (Next.js standalone output).
-    """
-
-    build: tuple[str, ...]
-    runtime: tuple[str, ...]
-    command: tuple[str, ...]
-    context: tuple[str, ...]
-    bare_runtime: bool = False
-    #: stages between `build` and the final stage (the service's own production dependencies)
-    stages: tuple[Stage, ...] = ()
-
-
-class Ecosystem(Protocol):
-    """Finds one ecosystem's packages and knows how it installs and builds in a Dockerfile."""
-
-    name: str
-    #: prefix of the bake variables naming its images: `NODE` -> NODE_IMAGE, NODE_RUNTIME_IMAGE
-    image_variable: str
-    #: edge kinds followed when collecting what a service's build stage needs
-    build_closure_kinds: frozenset[DepKind]
-
-    def scan(self, tree: SourceTree) -> EcosystemScan:
-        """Find workspaces and packages, their internal dependencies, and problems."""
-        ...
-
-    def default_images(self, workspace: Workspace) -> tuple[str, str]:
-        """(build image, runtime image) chosen from the repo's runtime version."""
-        ...
-
-    def base_recipe(
-        self, workspace: Workspace, packages: tuple[Package, ...], dependencies: str = "shared"
-    ) -> BaseRecipe:
-        """The deps-base and production-base contents for this workspace.
-
-        `dependencies` is the config's switch: "shared" puts the workspace's production
-        dependencies in production-base, "per-service" leaves them to each service.
-        """
-        ...
-
-    def service_recipe(
-        self,
-        workspace: Workspace,
-        service: Package,
-        closure: tuple[Package, ...],
-        settings: ServiceSettings,
-        dependencies: str = "shared",
-    ) -> ServiceRecipe:
-        """The build and runtime steps of one service; `closure` excludes the service."""
-        ...
-
-
-def registry() -> dict[str, Ecosystem]:
-    """Every known ecosystem by name, imported on first use to keep start-up fast."""
-    from bakegen.ecosystems.cargo import CargoEcosystem
-    from bakegen.ecosystems.node import NodeEcosystem
-    from bakegen.ecosystems.python import PythonEcosystem
-
-    return {"node": NodeEcosystem(), "cargo": CargoEcosystem(), "python": PythonEcosystem()}
+def lockfile_parser(path: str) -> Parser | None:
+    """The parser of a lockfile path, by its base name; None for a format nobody reads."""
+    base = path.rsplit("/", 1)[-1]
+    for ecosystem in ECOSYSTEMS.values():
+        if base in ecosystem.lockfiles:
+            return ecosystem.lockfiles[base]
+    return None

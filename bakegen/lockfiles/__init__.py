@@ -1,6 +1,7 @@
 """Lockfile comparison: which workspace members a lockfile change really reaches.
 
-One module per format parses a lockfile version into a `LockGraph`; `compare` diffs two
+Each ecosystem's `lockfile` module parses a version of its lockfiles into a `LockGraph`
+(`bakegen.ecosystems.lockfile_parser` finds the parser by file name); `compare` diffs two
 versions. Anything that cannot be compared precisely raises `LockfileUnsure`, and the
 caller falls back to every service of the workspace.
 """
@@ -9,29 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bakegen.lockfiles import cargo, npm, pnpm, uv, yarn
 from bakegen.lockfiles.diff import LockDiff, MemberChange, diff_graphs
 from bakegen.lockfiles.model import LockfileUnsure, LockGraph, Member, Members, Parser, Reader
 
 __all__ = [
-    "PARSERS", "LockDiff", "LockGraph", "LockfileUnsure", "Member", "MemberChange",
-    "Members", "Parser", "Reader", "compare", "parser_for",
+    "LockDiff", "LockGraph", "LockfileUnsure", "Member", "MemberChange",
+    "Members", "Parser", "Reader", "compare",
 ]
-
-#: lockfile base name -> parser
-PARSERS: dict[str, Parser] = {
-    "Cargo.lock": cargo.parse,
-    "uv.lock": uv.parse,
-    "package-lock.json": npm.parse,
-    "npm-shrinkwrap.json": npm.parse,
-    "pnpm-lock.yaml": pnpm.parse,
-    "yarn.lock": yarn.parse,
-}
-
-
-def parser_for(lockfile: str) -> Parser | None:
-    """The parser for a lockfile path, by its base name."""
-    return PARSERS.get(lockfile.rsplit("/", 1)[-1])
 
 
 def compare(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections import Counter
@@ -110,3 +111,10 @@ def read_toml(root: Path, rel: str) -> dict[str, Any]:
         return data
     except (OSError, ValueError):
         return {}
+
+
+def load_scaffold(reference: str) -> Language:
+    """The scaffold an ecosystem names as "module:attribute" (a class, instantiated here)."""
+    module, attribute = reference.split(":")
+    factory: type[Language] = getattr(importlib.import_module(module), attribute)
+    return factory()

@@ -27,16 +27,17 @@ from bakegen.config import (
     DEFAULT_REGISTRY,
     Config,
     ImageSettings,
-    ServiceSettings,
     parse_config,
     without_tool_table,
 )
-from bakegen.ecosystems import Ecosystem, registry
+from bakegen.ecosystems import ECOSYSTEMS
+from bakegen.ecosystems.base import Ecosystem
 from bakegen.errors import BakegenError
 from bakegen.model import ScanResult, Workspace
-from bakegen.onboarding.transaction import FileChange, Transaction, read_text
+from bakegen.onboarding.transaction import FileEdit, Transaction, read_text
 from bakegen.pipeline import load_settings
-from bakegen.scan import scan_tree
+from bakegen.scan.repository import scan_tree
+from bakegen.settings import ServiceSettings
 from bakegen.tree import SourceTree
 
 PYPROJECT = "pyproject.toml"
@@ -50,7 +51,7 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 class InitResult:
     """What `init` wrote: the file change, the settings in it, and what the scan found."""
 
-    change: FileChange
+    change: FileEdit
     config: Config
     scan: ScanResult
     replaced: bool  # an existing config was rewritten
@@ -74,20 +75,20 @@ def init_config(root: Path, pyproject: bool = False, force: bool = False) -> Ini
         config = Config()
         notes.append(f"the existing settings could not be read ({exc}); wrote the defaults")
     scan = scan_tree(SourceTree.scan(root), config)
-    ecosystems = registry()
+    ecosystems = ECOSYSTEMS
     config = dataclasses.replace(config, images=effective_images(config, scan, ecosystems))
     body = render_config(config, scan, ecosystems, table=PYPROJECT_TABLE if pyproject else "")
     written = dataclasses.replace(_check_round_trip(body, pyproject, config), source=None)
-    moved: list[FileChange] = []
+    moved: list[FileEdit] = []
     if pyproject:
         assert py_text is not None
-        change = FileChange(PYPROJECT, py_text, replace_tool_table(py_text, body), "[tool.bakegen]")
+        change = FileEdit(PYPROJECT, py_text, replace_tool_table(py_text, body), "[tool.bakegen]")
     else:
-        change = FileChange(CONFIG_FILE, own_text, body, "bakegen settings")
+        change = FileEdit(CONFIG_FILE, own_text, body, "bakegen settings")
         if py_has_table:
             # settings live in one file: the table moves, it is not left behind to clash
             assert py_text is not None
-            moved.append(FileChange(PYPROJECT, py_text, without_tool_table(py_text),
+            moved.append(FileEdit(PYPROJECT, py_text, without_tool_table(py_text),
                                     "[tool.bakegen] removed"))
             notes.append(
                 "pyproject.toml: [tool.bakegen] moved into bakegen.toml (its settings were "
@@ -107,24 +108,24 @@ def _refuse_existing(
     own: bool, has_pyproject: bool, py_has_table: bool, pyproject: bool, force: bool
 ) -> None:
     if pyproject and not has_pyproject:
-        raise BakegenError(
-            f"{PYPROJECT}: not found; run `bakegen init` without --pyproject to write {CONFIG_FILE}"
+        raise BakegenError.at(PYPROJECT,
+            f"not found; run `bakegen init` without --pyproject to write {CONFIG_FILE}"
         )
     if pyproject and own:
-        raise BakegenError(
-            f"{CONFIG_FILE}: exists, and settings live in one file; remove it first, "
+        raise BakegenError.at(CONFIG_FILE,
+            "exists, and settings live in one file; remove it first, "
             "or run `bakegen init --force` without --pyproject"
         )
     if force:
         return
     if own:
-        raise BakegenError(
-            f"{CONFIG_FILE}: already exists; rerun with --force to rewrite it "
+        raise BakegenError.at(CONFIG_FILE,
+            "already exists; rerun with --force to rewrite it "
             "(its settings are kept)"
         )
     if py_has_table:
-        raise BakegenError(
-            f"{PYPROJECT}: already has [tool.bakegen]; rerun with --force to rewrite it "
+        raise BakegenError.at(PYPROJECT,
+            "already has [tool.bakegen]; rerun with --force to rewrite it "
             "(its settings are kept)"
         )
 
@@ -140,7 +141,7 @@ def _loads(text: str, label: str) -> dict[str, Any]:
         data: dict[str, Any] = tomlparse.loads(text)
         return data
     except tomlparse.TOMLDecodeError as exc:
-        raise BakegenError(f"{label}: invalid TOML: {exc}") from exc
+        raise BakegenError.at(label, f"invalid TOML: {exc}") from exc
 
 
 def _check_round_trip(body: str, pyproject: bool, wanted: Config) -> Config:
@@ -375,7 +376,7 @@ def config_path(config: Config) -> str:
 
 def service_port_change(
     root: Path, config: Config, name: str, port: int, current: str | None = None
-) -> FileChange | None:
+) -> FileEdit | None:
     """The config edit giving service `name` its port, in the config the repository has.
 
     None when the config already says so, or when there is no config: `new` does not create
@@ -391,7 +392,7 @@ def service_port_change(
     in_pyproject = rel == PYPROJECT
     text = current if current is not None else read_text(root / rel)
     if text is None:
-        raise BakegenError(f"{rel}: disappeared while bakegen was running")
+        raise BakegenError.at(rel, "disappeared while bakegen was running")
     prefix = f"{PYPROJECT_TABLE}." if in_pyproject else ""
     summary = f"[{prefix}service.{key(name)}] port = {port}"
     if name in config.services:
@@ -401,9 +402,9 @@ def service_port_change(
         for part in (*path, "service", name):
             table = table[part]
         table["port"] = port
-        return FileChange(rel, text, tomlkit.dumps(doc), summary)
+        return FileEdit(rel, text, tomlkit.dumps(doc), summary)
     newline = "\r\n" if "\r\n" in text else "\n"
     snippet = f"[{prefix}service.{key(name)}]{newline}port = {port}{newline}"
     after = text.rstrip("\r\n") + newline + newline + snippet if text.strip() else snippet
-    return FileChange(rel, text, after, summary)
+    return FileEdit(rel, text, after, summary)
 

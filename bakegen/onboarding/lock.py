@@ -18,17 +18,15 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.model import Workspace
 from bakegen.tree import join
 
-#: manager -> the command that updates its lockfile only
+#: manager -> the command that updates its lockfile only, from every ecosystem
 LOCK_COMMANDS: dict[str, tuple[str, ...]] = {
-    "uv": ("uv", "lock"),
-    "cargo": ("cargo", "update", "--workspace"),
-    "npm": ("npm", "install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"),
-    "pnpm": ("pnpm", "install", "--lockfile-only", "--ignore-scripts"),
-    "yarn-berry": ("yarn", "install", "--mode=update-lockfile"),
-    "bun": ("bun", "install", "--lockfile-only"),
+    manager: command
+    for ecosystem in ECOSYSTEMS.values()
+    for manager, command in ecosystem.lock_commands.items()
 }
 LOCK_TIMEOUT = 300.0
 

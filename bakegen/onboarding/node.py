@@ -103,8 +103,8 @@ class NodeLanguage:
         """`package.json` (with a `start` script) and `server.js`; a standalone package
         also gets its `package-lock.json`, which the scan needs to see it."""
         if ctx.workspace is None and ctx.dependencies:
-            raise BakegenError(
-                f"{ctx.folder}: a Node package outside a workspace cannot depend on workspace "
+            raise BakegenError.at(ctx.folder,
+                "a Node package outside a workspace cannot depend on workspace "
                 "packages; put it inside a workspace (--path) or drop --depends-on"
             )
         indent = _indent(ctx)

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bakegen.ecosystems.python_pep import normalize_name
+from bakegen.ecosystems.python.pep import normalize_name
 from bakegen.model import Package, Workspace
 from bakegen.onboarding.context import Context, most_common, read_toml
 from bakegen.onboarding.names import module_name, python_name_problem

@@ -94,10 +94,10 @@ def add_json_workspace(text: str, rel: str, member: str) -> str:
     if text[span[0]] == "{":
         inner = reader.object_members(span[0])
         if "packages" not in inner:
-            raise BakegenError(f'{rel}: "workspaces" has no "packages" list to add {member} to')
+            raise BakegenError.at(rel, f'"workspaces" has no "packages" list to add {member} to')
         span = inner["packages"]
     if text[span[0]] != "[":
-        raise BakegenError(f'{rel}: "workspaces" must be a list of globs')
+        raise BakegenError.at(rel, '"workspaces" must be a list of globs')
     items = reader.array_items(span[0])
     values = [json.loads(text[a:b]) for a, b in items]
     return _splice_json(text, span, items, values, member)
@@ -189,7 +189,7 @@ class _JsonSpans:
             return i + 1
         match = re.compile(r"[^\s,\]}]+").match(self.text, i)
         if match is None:
-            raise BakegenError(f"{self.rel}: unexpected character at offset {i}")
+            raise BakegenError.at(self.rel, f"unexpected character at offset {i}")
         return match.end()
 
     def _string_end(self, i: int) -> int:
@@ -201,7 +201,7 @@ class _JsonSpans:
     def object_members(self, i: int) -> dict[str, tuple[int, int]]:
         """Key -> (start, end) of its value, for the object starting at `i`."""
         if self.text[i] != "{":
-            raise BakegenError(f"{self.rel}: must be a JSON object")
+            raise BakegenError.at(self.rel, "must be a JSON object")
         found: dict[str, tuple[int, int]] = {}
         i = self.skip_space(i + 1)
         while self.text[i] != "}":
@@ -303,18 +303,18 @@ def add_toml_member(text: str, rel: str, table_path: tuple[str, ...], member: st
     try:
         doc = tomlkit.parse(text)
     except tomlkit.exceptions.TOMLKitError as exc:
-        raise BakegenError(f"{rel}: invalid TOML: {exc}") from exc
+        raise BakegenError.at(rel, f"invalid TOML: {exc}") from exc
     table: Any = doc
     for key in table_path:
         table = table.get(key) if hasattr(table, "get") else None
         if table is None:
-            raise BakegenError(f"{rel}: has no [{'.'.join(table_path)}] table")
+            raise BakegenError.at(rel, f"has no [{'.'.join(table_path)}] table")
     members = table.get("members")
     if members is None:
         table["members"] = [member]
         return tomlkit.dumps(doc)
     if not isinstance(members, tomlkit.items.Array):
-        raise BakegenError(f'{rel}: "{".".join(table_path)}.members" must be a list')
+        raise BakegenError.at(rel, f'"{".".join(table_path)}.members" must be a list')
     values = [str(v) for v in members]
     multiline = "\n" in members.as_string()
     may_append = not multiline or _has_trailing_comma(members.as_string())

@@ -22,29 +22,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bakegen.config import Config
-from bakegen.ecosystems.python_pep import normalize_name
+from bakegen.ecosystems import ECOSYSTEMS
+from bakegen.ecosystems.python.pep import normalize_name
 from bakegen.errors import BakegenError, ProblemsFound
 from bakegen.model import Package, ScanResult, Workspace
 from bakegen.naming import target_name
-from bakegen.onboarding.context import Context, Language, NewRequest
+from bakegen.onboarding.context import Context, Language, NewRequest, load_scaffold
 from bakegen.onboarding.init import config_path, service_port_change
 from bakegen.onboarding.lock import LockOutcome, LockStatus, LockStep, lock_step, run_lock
 from bakegen.onboarding.names import unscoped
-from bakegen.onboarding.node import NodeLanguage
-from bakegen.onboarding.python import PythonLanguage
 from bakegen.onboarding.register import MemberList, is_excluded
-from bakegen.onboarding.rust import RustLanguage
-from bakegen.onboarding.transaction import FileChange, Transaction, read_text
-from bakegen.pipeline import generate, load_settings, scan
+from bakegen.onboarding.transaction import FileEdit, Transaction, read_text
+from bakegen.pipeline import generate, load_settings, pending_changes, scan, write
 from bakegen.plan import RESERVED_TARGETS
 from bakegen.render import is_generated
 from bakegen.tree import is_within, join, normalize, parent
-from bakegen.write import Changes, apply_changes, plan_changes, resolve_inside
+from bakegen.write import Changes, resolve_inside
 
+#: `--lang` word -> its scaffold, from every ecosystem that has one
 LANGUAGES: dict[str, Language] = {
-    "node": NodeLanguage(),
-    "python": PythonLanguage(),
-    "rust": RustLanguage(),
+    ecosystem.language: load_scaffold(ecosystem.scaffold)
+    for ecosystem in sorted(ECOSYSTEMS.values(), key=lambda e: e.language)
 }
 DEFAULT_PORT = 8080
 #: where services go when the ecosystem has no package yet to learn from
@@ -52,7 +50,7 @@ DEFAULT_PARENT = "services"
 
 
 @dataclass(frozen=True, slots=True)
-class ServicePlan:
+class ScaffoldPlan:
     """A validated new service: what will be written and what runs afterwards."""
 
     ecosystem: str
@@ -62,7 +60,7 @@ class ServicePlan:
     port: int
     workspace: Workspace | None
     dependencies: tuple[str, ...]
-    changes: tuple[FileChange, ...]
+    changes: tuple[FileEdit, ...]
     registered: str | None  # the member entry added to the workspace's list, if one was
     lock: LockStep | None
     port_recorded: bool  # whether the config says `port` for it (after the run)
@@ -72,17 +70,17 @@ class ServicePlan:
 class NewResult:
     """What `new` did: the plan carried out, the package as scanned, lock and regeneration."""
 
-    plan: ServicePlan
+    plan: ScaffoldPlan
     package: Package
     lock: LockOutcome | None
     generated: Changes
 
 
-def plan_service(root: Path, request: NewRequest) -> ServicePlan:
+def plan_service(root: Path, request: NewRequest) -> ScaffoldPlan:
     """Validate the request against the workspace and compute every file; writes nothing."""
     language = LANGUAGES.get(request.lang)
     if language is None:
-        raise BakegenError(f"{request.lang}: unknown language; use one of {', '.join(LANGUAGES)}")
+        raise BakegenError.at(request.lang, f"unknown language; use one of {', '.join(LANGUAGES)}")
     if request.port is not None and not 0 < request.port < 65536:
         raise BakegenError(f"--port: must be between 1 and 65535, got {request.port}")
     config = load_settings(root)
@@ -99,7 +97,7 @@ def plan_service(root: Path, request: NewRequest) -> ServicePlan:
     name = language.package_name(request.name, siblings)
     problem = problem or language.name_problem(name)
     if problem:
-        raise BakegenError(f"{request.name}: invalid {request.lang} package name: {problem}")
+        raise BakegenError.at(request.name, f"invalid {request.lang} package name: {problem}")
     _check_name_free(name, eco, result, config)
     folder = _folder(root, request, name, workspace, members, result, siblings)
     dependencies = _dependencies(request.depends_on, eco, workspace, result)
@@ -108,7 +106,7 @@ def plan_service(root: Path, request: NewRequest) -> ServicePlan:
                   dependencies)
     target = config.service(name).target or target_name(name)
     _check_generated_free(root, config, target)
-    changes = [FileChange(rel, None, text, "") for rel, text in language.files(ctx).items()]
+    changes = [FileEdit(rel, None, text, "") for rel, text in language.files(ctx).items()]
     member = _relative_to(folder, workspace.root) if workspace and members else None
     registration = _registration(ctx, member) if member else None
     if registration is not None:
@@ -120,8 +118,8 @@ def plan_service(root: Path, request: NewRequest) -> ServicePlan:
         changes.append(port_change)
     for change in changes:
         if change.created and (root / change.path).exists():
-            raise BakegenError(f"{change.path}: already exists; nothing was written")
-    return ServicePlan(
+            raise BakegenError.at(change.path, "already exists; nothing was written")
+    return ScaffoldPlan(
         ecosystem=eco,
         name=name,
         folder=folder,
@@ -136,16 +134,16 @@ def plan_service(root: Path, request: NewRequest) -> ServicePlan:
     )
 
 
-def _registration(ctx: Context, member: str) -> FileChange | None:
+def _registration(ctx: Context, member: str) -> FileEdit | None:
     """The member-list edit, unless the workspace's globs already cover the folder."""
     if ctx.members is None or ctx.members.covers(member):
         return None
     before = read_text(ctx.root / ctx.members.manifest) or ""
     after = ctx.members.add(before, member)
-    return FileChange(ctx.members.manifest, before, after, f"member {member} added")
+    return FileEdit(ctx.members.manifest, before, after, f"member {member} added")
 
 
-def _port_change(ctx: Context, registration: FileChange | None) -> FileChange | None:
+def _port_change(ctx: Context, registration: FileEdit | None) -> FileEdit | None:
     """The config's port entry, on top of the member-list edit when both are in one file."""
     config_file = config_path(ctx.config)
     same = registration is not None and registration.path == config_file
@@ -153,7 +151,7 @@ def _port_change(ctx: Context, registration: FileChange | None) -> FileChange | 
     change = service_port_change(ctx.root, ctx.config, ctx.name, ctx.port, current)
     if change is None or registration is None or not same:
         return change
-    return FileChange(config_file, registration.before, change.after,
+    return FileEdit(config_file, registration.before, change.after,
                       f"{registration.summary}; {change.summary}")
 
 
@@ -180,8 +178,8 @@ def create_service(root: Path, request: NewRequest) -> NewResult:
                 raise _not_found(plan) from exc
             raise
         package = _verify(generated.scan, plan)
-        changes = plan_changes(root, generated.files, (generated.plan.output_dir,))
-        apply_changes(root, generated.files, changes)
+        changes = pending_changes(root, generated)
+        write(root, generated, changes)
     except BaseException:
         transaction.rollback()
         raise
@@ -200,7 +198,7 @@ def _lock_step(
     return None
 
 
-def _verify(result: ScanResult, plan: ServicePlan) -> Package:
+def _verify(result: ScanResult, plan: ScaffoldPlan) -> Package:
     """The new package as the fresh scan sees it; raises when the scan does not see it whole."""
     found = [p for p in result.packages if p.ecosystem == plan.ecosystem and p.name == plan.name]
     if not found or found[0].path != plan.folder:
@@ -209,14 +207,14 @@ def _verify(result: ScanResult, plan: ServicePlan) -> Package:
     missing = sorted(set(plan.dependencies) - {d.name for d in package.dependencies})
     if missing or not package.deployable:
         what = f"lacks the edges to {', '.join(missing)}" if missing else "is not a service"
-        raise BakegenError(f"{package.manifest}: the scan says the new package {what}; "
+        raise BakegenError.at(package.manifest, f"the scan says the new package {what}; "
                            "nothing was written")
     return package
 
 
-def _not_found(plan: ServicePlan) -> BakegenError:
-    return BakegenError(
-        f"{plan.folder}: the scan does not find the new {plan.ecosystem} package "
+def _not_found(plan: ScaffoldPlan) -> BakegenError:
+    return BakegenError.at(plan.folder,
+        f"the scan does not find the new {plan.ecosystem} package "
         f'"{plan.name}" there (is the folder ignored by .gitignore?); nothing was written'
     )
 
@@ -231,8 +229,8 @@ def _choose_workspace(
     eco = language.ecosystem
     present = [ws for ws in result.workspaces if ws.ecosystem == eco]
     if not present and not request.force:
-        raise BakegenError(
-            f"{root}: has no {eco} workspace or package; rerun with --force to create a "
+        raise BakegenError.at(root,
+            f"has no {eco} workspace or package; rerun with --force to create a "
             f"standalone {request.lang} service anyway"
         )
     listed = [(ws, ml) for ws in present if (ml := language.member_list(root, ws)) is not None]
@@ -244,8 +242,8 @@ def _choose_workspace(
         return max(inside, key=lambda pair: (pair[0].root.count("/"), pair[0].root != "."))
     if len(listed) > 1:
         roots = ", ".join(ws.root for ws, _ in listed)
-        raise BakegenError(
-            f"{root}: has several {eco} workspaces ({roots}); pass --path inside the one to use"
+        raise BakegenError.at(root,
+            f"has several {eco} workspaces ({roots}); pass --path inside the one to use"
         )
     return listed[0] if listed else (None, None)
 
@@ -253,7 +251,7 @@ def _choose_workspace(
 def _check_name_free(name: str, eco: str, result: ScanResult, config: Config) -> None:
     for pkg in result.packages:
         if pkg.ecosystem == eco and pkg.name == name:
-            raise BakegenError(f'{pkg.manifest}: already defines the {eco} package "{name}"')
+            raise BakegenError.at(pkg.manifest, f'already defines the {eco} package "{name}"')
     target = config.service(name).target or target_name(name)
     taken = {
         config.service(p.name).target or target_name(p.name): p
@@ -261,8 +259,8 @@ def _check_name_free(name: str, eco: str, result: ScanResult, config: Config) ->
     }
     if target in taken:
         other = taken[target]
-        raise BakegenError(
-            f'{other.manifest}: bake target "{target}" is already taken by {other.id}; '
+        raise BakegenError.at(other.manifest,
+            f'bake target "{target}" is already taken by {other.id}; '
             "choose another name"
         )
     ecosystems = {ws.ecosystem for ws in result.workspaces} | {eco}
@@ -270,7 +268,7 @@ def _check_name_free(name: str, eco: str, result: ScanResult, config: Config) ->
     if target in RESERVED_TARGETS or target in base_names or target.endswith(
         ("-deps-base", "-production-base")
     ):
-        raise BakegenError(f'{name}: bake target "{target}" is reserved by bakegen; choose '
+        raise BakegenError.at(name, f'bake target "{target}" is reserved by bakegen; choose '
                            "another name")
 
 
@@ -281,10 +279,10 @@ def _clean_path(root: Path, raw: str) -> str:
         try:
             raw = given.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
-            raise BakegenError(f"{given}: --path must be a folder inside the repository") from None
+            raise BakegenError.at(given, "--path must be a folder inside the repository") from None
     rel = normalize(raw.replace("\\", "/"))
     if rel in (".", "") or rel.startswith("../") or rel == "..":
-        raise BakegenError(f"{raw}: --path must be a folder inside the repository")
+        raise BakegenError.at(raw, "--path must be a folder inside the repository")
     resolve_inside(root, rel, "--path")
     return rel
 
@@ -307,20 +305,20 @@ def _folder(
         resolve_inside(root, folder, "folder")
     path = root / folder
     if path.is_file() or path.is_symlink():
-        raise BakegenError(f"{folder}: already exists and is not a folder; nothing was written")
+        raise BakegenError.at(folder, "already exists and is not a folder; nothing was written")
     if path.is_dir() and any(path.iterdir()):
-        raise BakegenError(f"{folder}: already exists and is not empty; nothing was written")
+        raise BakegenError.at(folder, "already exists and is not empty; nothing was written")
     roots = {ws.root for ws in result.workspaces}
     for pkg in result.packages:
         if pkg.path not in roots and is_within(folder, pkg.path):
-            raise BakegenError(
-                f"{folder}: is inside the {pkg.ecosystem} package {pkg.name} ({pkg.path}); "
+            raise BakegenError.at(folder,
+                f"is inside the {pkg.ecosystem} package {pkg.name} ({pkg.path}); "
                 "choose a folder outside it"
             )
     if workspace is not None and members is not None:
         member = _relative_to(folder, workspace.root)
         if is_excluded(member, list(members.excludes)):
-            raise BakegenError(f"{members.manifest}: excludes {member}; choose another --path")
+            raise BakegenError.at(members.manifest, f"excludes {member}; choose another --path")
     return folder
 
 
@@ -391,8 +389,8 @@ def _check_generated_free(root: Path, config: Config, target: str) -> None:
     for rel in (dockerfile, dockerfile + ".dockerignore"):
         text = read_text(resolve_inside(root, rel, "output file"))
         if text is not None and not is_generated(text):
-            raise BakegenError(
-                f"{rel}: exists and was not generated by bakegen; move it away first"
+            raise BakegenError.at(rel,
+                "exists and was not generated by bakegen; move it away first"
             )
 
 

@@ -21,7 +21,7 @@ from bakegen.write import resolve_inside
 
 
 @dataclass(frozen=True, slots=True)
-class FileChange:
+class FileEdit:
     """One file `new` or `init` writes: `before` is None for a file it creates."""
 
     path: str
@@ -41,11 +41,11 @@ def read_text(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except UnicodeDecodeError as exc:
-        raise BakegenError(f"{path}: is not UTF-8 text ({exc.reason})") from exc
+        raise BakegenError.at(path, f"is not UTF-8 text ({exc.reason})") from exc
     except IsADirectoryError as exc:
-        raise BakegenError(f"{path}: is a folder, expected a file") from exc
+        raise BakegenError.at(path, "is a folder, expected a file") from exc
     except OSError as exc:
-        raise BakegenError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise BakegenError.at(path, f"cannot read ({exc.strerror})") from exc
 
 
 @dataclass(slots=True)
@@ -53,13 +53,13 @@ class Transaction:
     """Changes applied to a repository, remembered so that they can be undone."""
 
     root: Path
-    applied: list[FileChange] = field(default_factory=list)
+    applied: list[FileEdit] = field(default_factory=list)
     created_dirs: list[Path] = field(default_factory=list)
     snapshots: dict[str, bytes | None] = field(default_factory=dict)
 
-    def apply(self, changes: Iterable[FileChange]) -> None:
+    def apply(self, changes: Iterable[FileEdit]) -> None:
         """Stage every change, then rename all into place; a failure leaves nothing behind."""
-        staged: list[tuple[Path, Path, FileChange]] = []
+        staged: list[tuple[Path, Path, FileEdit]] = []
         try:
             for change in changes:
                 target = resolve_inside(self.root, change.path, "file")
@@ -74,7 +74,7 @@ class Transaction:
         except OSError as exc:
             self.rollback()
             where = exc.filename or self.root
-            raise BakegenError(f"{where}: cannot write ({exc.strerror})") from exc
+            raise BakegenError.at(where, f"cannot write ({exc.strerror})") from exc
         finally:
             for temp, _, _ in staged:
                 temp.unlink(missing_ok=True)

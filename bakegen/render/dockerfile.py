@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bakegen.config import ServiceSettings
-from bakegen.ecosystems import Stage
+from bakegen.ecosystems.base import Stage
 from bakegen.ecosystems.common import (
     APP_UID,
     bare_runtime_setup,
@@ -15,6 +14,7 @@ from bakegen.ecosystems.common import (
 )
 from bakegen.plan import BasePlan, ServicePlan
 from bakegen.render import header_lines
+from bakegen.settings import ServiceSettings
 
 SYNTAX = "# syntax=docker/dockerfile:1"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

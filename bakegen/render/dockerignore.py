@@ -51,15 +51,40 @@ def render_dockerignore(
     """`*`, then `!path` for every admitted path, the repo's own exclusions, files holding
     credentials, the fixed exclusions."""
     lines = [*header_lines(), f"# Build context of {dockerfile}: only the files its build copies."]
+    for heading, patterns in context_sections(admitted, extra_ignores, secret_files):
+        if heading:
+            lines.append(f"# {heading}")
+        lines += patterns
+    return "\n".join(lines) + "\n"
+
+
+def context_patterns(
+    admitted: tuple[str, ...],
+    extra_ignores: tuple[str, ...] = (),
+    secret_files: tuple[str, ...] = (),
+) -> tuple[str, ...]:
+    """The patterns of a generated `.dockerignore`, in order, without its comments: what
+    `affected` matches paths against, straight from the plan."""
+    return tuple(p for _, patterns in context_sections(admitted, extra_ignores, secret_files)
+                 for p in patterns)
+
+
+def context_sections(
+    admitted: tuple[str, ...],
+    extra_ignores: tuple[str, ...] = (),
+    secret_files: tuple[str, ...] = (),
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(heading, patterns) of each part of a generated `.dockerignore` ("" for no heading)."""
+    sections: list[tuple[str, tuple[str, ...]]] = []
     if "." not in admitted:
         # A package at the repository root admits everything; otherwise start from nothing.
-        lines += ["*", *(f"!{escape_pattern(p)}" for p in sorted(set(admitted)))]
+        sections.append(("", ("*", *(f"!{escape_pattern(p)}" for p in sorted(set(admitted))))))
     if extra_ignores:
-        lines += ["# from the repository's .dockerignore", *extra_ignores]
+        sections.append(("from the repository's .dockerignore", extra_ignores))
     if secret_files:
-        lines += [
-            "# hold credentials: pass them as BuildKit secrets (docs/security.md)",
-            *(escape_pattern(p) for p in sorted(set(secret_files))),
-        ]
-    lines += ["# never part of an image", *ALWAYS_EXCLUDED]
-    return "\n".join(lines) + "\n"
+        sections.append((
+            "hold credentials: pass them as BuildKit secrets (docs/security.md)",
+            tuple(escape_pattern(p) for p in sorted(set(secret_files))),
+        ))
+    sections.append(("never part of an image", ALWAYS_EXCLUDED))
+    return tuple(sections)

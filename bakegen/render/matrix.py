@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bakegen.affected import Affected
+from bakegen.affected.result import Affected
 from bakegen.matrix import Matrix, MatrixEntry
 from bakegen.render.schema import versioned
 

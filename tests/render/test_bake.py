@@ -8,18 +8,17 @@ import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import cli
-from bakegen.config import Config, ImageSettings, ServiceSettings
-from bakegen.plan import make_plan
-from bakegen.render.files import render_files
+from bakegen.config import Config, ImageSettings
+from bakegen.settings import ServiceSettings
 from tests.bakefile import contexts, load_bake, resolve, resolve_list, unquote
-from tests.fakes import FakeEcosystem, fake_scan
+from tests.fakes import FakeEcosystem, fake_scan, files_of, plan_of
 
 ECOS = {"node": FakeEcosystem()}
 SPEC = {"@acme/api": (True, ("@acme/lib",)), "@acme/web": (True, ()), "@acme/lib": (False, ())}
 
 
 def parsed(config: Config = Config(), spec: dict = SPEC, digests: dict | None = None) -> dict:
-    files = render_files(make_plan(fake_scan(spec), config, ECOS), digests)
+    files = files_of(plan_of(fake_scan(spec), config, ECOS), digests)
     return load_bake(files["docker-bake.hcl"])
 
 

@@ -4,20 +4,19 @@ import dataclasses
 
 import dockerfile
 
-from bakegen.config import Config, ServiceSettings
+from bakegen.config import Config
 from bakegen.ignore import DockerIgnore
-from bakegen.plan import make_plan
 from bakegen.render import is_generated
 from bakegen.render.dockerfile import render_base_dockerfile, render_service_dockerfile
 from bakegen.render.dockerignore import escape_pattern, render_dockerignore
-from bakegen.render.files import render_files
-from tests.fakes import FakeEcosystem, fake_scan
+from bakegen.settings import ServiceSettings
+from tests.fakes import FakeEcosystem, fake_scan, files_of, plan_of
 
 ECOS = {"node": FakeEcosystem()}
 
 
 def plan(config: Config = Config()):
-    return make_plan(
+    return plan_of(
         fake_scan({"@a/api": (True, ("@a/lib",)), "@a/lib": (False, ())}), config, ECOS
     )
 
@@ -88,7 +87,7 @@ def test_escape_pattern() -> None:
 
 
 def test_render_files_lists_every_file_sorted() -> None:
-    files = render_files(plan())
+    files = files_of(plan())
     assert list(files) == sorted(files)
     assert set(files) == {
         "docker-bake.hcl",

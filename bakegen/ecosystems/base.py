@@ -1,0 +1,109 @@
+"""What every ecosystem provides (`Ecosystem`) and the recipe records it fills.
+
+An ecosystem is a package under `bakegen/ecosystems/` whose module satisfies `Ecosystem`;
+`bakegen.ecosystems.ECOSYSTEMS` lists them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bakegen.lockfiles.model import Parser
+from bakegen.model import DepKind, EcosystemScan, Package, Workspace
+from bakegen.settings import ServiceSettings
+from bakegen.tree import SourceTree
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """A Dockerfile stage: `FROM base AS name` followed by instructions."""
+
+    name: str
+    base: str
+    instructions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BaseRecipe:
+    """How an ecosystem fills the shared base Dockerfile of one workspace.
+
+    `deps` follows `FROM <build image> AS deps-base` (WORKDIR is already /workspace);
+    `intermediate` stages come between deps-base and production-base (e.g. a pruned copy
+    of the install); `production` follows the common runtime setup of production-base
+    (CA certificates, tini, the non-root user `app`), with WORKDIR /app.
+    """
+
+    deps: tuple[str, ...]
+    intermediate: tuple[Stage, ...] = ()
+    production: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRecipe:
+    """How an ecosystem builds one service on the bases.
+
+    `build` follows `FROM deps-base AS build` (WORKDIR /workspace); `runtime` follows
+    `FROM production-base` (WORKDIR /app) and copies artifacts from the `build` stage;
+    `command` is the exec-form CMD that starts the service (tini is already ENTRYPOINT).
+    `context` lists the repository paths (files or folders) the build stage copies, so the
+    service's `.dockerignore` admits exactly those. `bare_runtime` starts the final stage
+    from the bare runtime image instead (with production-base's user and init only), for
+    builds that ship their own dependencies (Next.js standalone output).
+    """
+
+    build: tuple[str, ...]
+    runtime: tuple[str, ...]
+    command: tuple[str, ...]
+    context: tuple[str, ...]
+    bare_runtime: bool = False
+    #: stages between `build` and the final stage (the service's own production dependencies)
+    stages: tuple[Stage, ...] = ()
+
+
+class Ecosystem(Protocol):
+    """Finds one ecosystem's packages and knows how it installs and builds in a Dockerfile."""
+
+    name: str
+    #: prefix of the bake variables naming its images: `NODE` -> NODE_IMAGE, NODE_RUNTIME_IMAGE
+    image_variable: str
+    #: edge kinds followed when collecting what a service's build stage needs
+    build_closure_kinds: frozenset[DepKind]
+    #: lockfile base name -> the parser `affected` compares two of its versions with
+    lockfiles: dict[str, Parser]
+    #: package manager -> the command that updates its lockfile only (after `new`)
+    lock_commands: dict[str, tuple[str, ...]]
+    #: the word `bakegen new --lang` takes for it (`rust` for cargo)
+    language: str
+    #: "module:attribute" of its `new` scaffold (a `bakegen.onboarding.context.Language`),
+    #: imported only by `new`, since onboarding sits above the ecosystems
+    scaffold: str
+
+    def scan(self, tree: SourceTree) -> EcosystemScan:
+        """Find workspaces and packages, their internal dependencies, and problems."""
+        ...
+
+    def default_images(self, workspace: Workspace) -> tuple[str, str]:
+        """(build image, runtime image) chosen from the repo's runtime version."""
+        ...
+
+    def base_recipe(
+        self, workspace: Workspace, packages: tuple[Package, ...], dependencies: str = "shared"
+    ) -> BaseRecipe:
+        """The deps-base and production-base contents for this workspace.
+
+        `dependencies` is the config's switch: "shared" puts the workspace's production
+        dependencies in production-base, "per-service" leaves them to each service.
+        """
+        ...
+
+    def service_recipe(
+        self,
+        workspace: Workspace,
+        service: Package,
+        closure: tuple[Package, ...],
+        settings: ServiceSettings,
+        dependencies: str = "shared",
+    ) -> ServiceRecipe:
+        """The build and runtime steps of one service; `closure` excludes the service."""
+        ...

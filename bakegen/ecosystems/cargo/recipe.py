@@ -1,0 +1,246 @@
+"""Dockerfile steps for Cargo workspaces.
+
+deps-base holds only manifests, Cargo.lock and tool files, so it never changes with a
+source edit. It writes a stub for every target of every member (an empty lib, `fn main() {}`
+for the rest), vendors every third-party crate once with `cargo vendor --locked` (through
+BuildKit cache mounts of cargo's download caches), and compiles the dependencies of every
+service with exactly the command the service build runs later, so feature resolution, and
+therefore every compiled dependency, matches. Then it cleans the members' own (stub)
+artifacts.
+
+Two container facts drive that shape:
+
+* The cache mounts exist only while a RUN runs and start empty on a fresh CI runner, even
+  when deps-base itself comes from a registry cache. Vendoring puts the sources into the
+  image, so service builds compile fully offline without depending on a warm cache mount.
+* Cargo decides a workspace crate is fresh by mtime, and COPY keeps the files' mtimes from
+  the checkout, often older than the stub build. Removing the members' stub artifacts
+  in deps-base makes the service build compile them from the real sources, whatever the
+  clocks say; dependencies (vendored, fingerprinted by version) stay compiled.
+
+Members' build scripts are stubbed like any other target rather than copied: a build
+script often reads files next to it (protos, assets) that deps-base does not have, and
+editing it must not invalidate the dependency layer. A stub still makes cargo compile the
+crate's build-dependencies in deps-base.
+"""
+
+from __future__ import annotations
+
+import json
+
+from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe
+from bakegen.ecosystems.cargo.discover import BIN_DIR, ECOSYSTEM
+from bakegen.ecosystems.cargo.manifest import targets_of
+from bakegen.ecosystems.common import literal_path, sh_quote
+from bakegen.errors import BakegenError
+from bakegen.model import Package, Workspace
+from bakegen.safety import secret_mounts
+from bakegen.settings import ServiceSettings
+from bakegen.tree import is_within, join, parent
+
+DEFAULT_BUILD_IMAGE = "rust:1-slim-bookworm"
+RUNTIME_IMAGE = "debian:bookworm-slim"
+# not directly under /: cargo resolves a --config file's paths from the file's grandparent
+# folder and panics when there is none
+CARGO_DIR = "/cargo"
+TARGET_DIR = f"{CARGO_DIR}/target"
+VENDOR_DIR = f"{CARGO_DIR}/vendor"
+VENDOR_CONFIG = f"{CARGO_DIR}/vendor.toml"
+OUT_DIR = "/out"
+CACHE_MOUNTS = ("/usr/local/cargo/registry", "/usr/local/cargo/git")
+#: optional registry tokens for `cargo vendor`, where cargo reads them (docs/security.md)
+CREDENTIALS = secret_mounts("cargo-credentials")
+#: paths or commands per RUN, so a 1,000-crate workspace keeps instructions a sane size
+CHUNK = 200
+SERVICE_BUILDS_PER_RUN = 50
+_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
+_NEXT = " \\\n && "
+_WIDTH = 88
+
+
+def default_images(workspace: Workspace) -> tuple[str, str]:
+    """(build image, runtime image): the repo's Rust version on Debian bookworm slim."""
+    version = workspace.runtime_version
+    build = f"rust:{version}-slim-bookworm" if version else DEFAULT_BUILD_IMAGE
+    return build, RUNTIME_IMAGE
+
+
+def base_recipe(
+    workspace: Workspace, packages: tuple[Package, ...], dependencies: str = "shared"
+) -> BaseRecipe:
+    """deps-base: stubs, one vendored download, dependencies compiled for every service.
+
+    `dependencies` changes nothing: a service image holds only its own binaries.
+    """
+    members = sorted(
+        (p for p in packages if p.ecosystem == ECOSYSTEM and p.workspace == workspace.root),
+        key=lambda p: p.path,
+    )
+    return BaseRecipe(
+        deps=(
+            f"ENV CARGO_TARGET_DIR={TARGET_DIR}",
+            "COPY . ./",
+            *stub_runs(members),
+            vendor_run(workspace),
+            *dependency_runs(workspace, members),
+            *clean_runs(workspace, members),
+        )
+    )
+
+
+def service_recipe(
+    workspace: Workspace,
+    service: Package,
+    closure: tuple[Package, ...],
+    settings: ServiceSettings,
+    dependencies: str = "shared",
+) -> ServiceRecipe:
+    """Build the service's bins offline on deps-base; ship only those binaries.
+
+    `dependencies` changes nothing, as in `base_recipe`.
+    """
+    bins = service_bins(service, settings)
+    built = " ".join(sh_quote(f"{TARGET_DIR}/release/{b}") for b in bins)
+    build_run = (
+        "RUN "
+        + _in_root(workspace)
+        + _cargo_build(service.name, bins)
+        + _NEXT
+        + f"mkdir -p {OUT_DIR}"
+        + _NEXT
+        + f"cp {built} {OUT_DIR}/"
+    )
+    runtime = tuple(
+        _copy_from_build(f"{OUT_DIR}/{b}", f"{BIN_DIR}/{b}") for b in bins
+    )
+    return ServiceRecipe(
+        build=("COPY . ./", build_run),
+        runtime=runtime,
+        command=(f"{BIN_DIR}/{bins[0]}",),
+        context=service_context(service, closure),
+    )
+
+
+def service_bins(service: Package, settings: ServiceSettings) -> tuple[str, ...]:
+    """The bin that runs the service first, then any other bin the settings' command names."""
+    if not service.binaries:
+        raise BakegenError.at(service.manifest,
+            f'crate "{service.name}" has no bin target to run; '
+            "add src/main.rs or a [[bin]]"
+        )
+    main = service.entrypoint[0].rsplit("/", 1)[-1] if service.entrypoint else ""
+    if main not in service.binaries:
+        main = service.name if service.name in service.binaries else service.binaries[0]
+    words = (*(settings.entrypoint or ()), *(settings.cmd or ()))
+    named = {arg.rsplit("/", 1)[-1] for arg in words}
+    return (main, *sorted(b for b in service.binaries if b in named and b != main))
+
+
+def service_context(service: Package, closure: tuple[Package, ...]) -> tuple[str, ...]:
+    """Folders of the service and its build closure, plus target files living outside them."""
+    crates = [service, *(p for p in closure if p.ecosystem == ECOSYSTEM)]
+    paths = {p.path for p in crates}
+    for pkg in crates:
+        for target in targets_of(pkg):
+            file = join(pkg.path, target.path)
+            if not is_within(file, pkg.path):
+                paths.add(file)
+    return tuple(sorted(paths))
+
+
+def stub_runs(members: list[Package]) -> tuple[str, ...]:
+    """RUN lines writing a stub file for every target of every member, CHUNK files a line."""
+    stubs = sorted(
+        {(join(pkg.path, t.path), t.kind == "lib") for pkg in members for t in targets_of(pkg)}
+    )
+    runs = []
+    for start in range(0, len(stubs), CHUNK):
+        chunk = stubs[start : start + CHUNK]
+        folders = sorted({parent(path) for path, _ in chunk} - {"."})
+        libs = [path for path, is_lib in chunk if is_lib]
+        mains = [path for path, is_lib in chunk if not is_lib]
+        steps = []
+        if folders:
+            steps.append("mkdir -p " + _words(folders))
+        if libs:
+            steps.append("touch " + _words(libs))
+        if mains:
+            steps.append("printf 'fn main() {}\\n' | tee " + _words(mains) + " >/dev/null")
+        runs.append("RUN " + _NEXT.join(steps))
+    return tuple(runs)
+
+
+def vendor_run(workspace: Workspace) -> str:
+    """Download every third-party crate once, into the image, through the cache mounts."""
+    mounts = "".join(
+        f"{m} \\\n    "
+        for m in (*(f"--mount=type=cache,target={c}" for c in CACHE_MOUNTS), CREDENTIALS)
+    )
+    locked = "--locked " if workspace.lockfile else ""
+    return (
+        f"RUN {mounts}mkdir -p {CARGO_DIR} && {_in_root(workspace)}"
+        f"cargo vendor {locked}--versioned-dirs "
+        f"{VENDOR_DIR} > {VENDOR_CONFIG}"
+    )
+
+
+def dependency_runs(workspace: Workspace, members: list[Package]) -> tuple[str, ...]:
+    """Compile what each service's build will need, with the very same cargo command."""
+    services = [p for p in members if p.deployable and p.binaries and not p.has_dockerfile]
+    if not services:
+        return ("RUN " + _in_root(workspace) + _cargo("build --release --workspace"),)
+    runs = []
+    for start in range(0, len(services), SERVICE_BUILDS_PER_RUN):
+        chunk = services[start : start + SERVICE_BUILDS_PER_RUN]
+        runs.append("RUN " + _in_root(workspace) + _NEXT.join(_cargo_build(p.name) for p in chunk))
+    return tuple(runs)
+
+
+def clean_runs(workspace: Workspace, members: list[Package]) -> tuple[str, ...]:
+    """Drop the members' stub artifacts so no service ever links a stub."""
+    names = sorted({p.name for p in members})
+    return tuple(
+        "RUN "
+        + _in_root(workspace)
+        + _cargo("clean --release " + " ".join(f"-p {sh_quote(n)}" for n in names[i : i + CHUNK]))
+        for i in range(0, len(names), CHUNK)
+    )
+
+
+def _cargo_build(name: str, bins: tuple[str, ...] = ()) -> str:
+    selected = "".join(f" --bin {sh_quote(b)}" for b in bins)
+    return _cargo(f"build --release -p {sh_quote(name)}{selected}")
+
+
+def _cargo(command: str) -> str:
+    """`cargo build --release --locked --offline ...`: the vendored sources, never the network."""
+    verb, _, rest = command.partition(" ")
+    profile, _, rest = rest.partition(" ")
+    locked = " --locked" if verb == "build" else ""
+    return f"cargo {verb} {profile}{locked} --offline --config {VENDOR_CONFIG} {rest}".rstrip()
+
+
+def _in_root(workspace: Workspace) -> str:
+    # cargo reads .cargo/config.toml and rustup the toolchain file from the working folder up
+    return "" if workspace.root == "." else f"cd {sh_quote(workspace.root)} && "
+
+
+def _words(paths: list[str]) -> str:
+    """Quoted words, wrapped onto continuation lines so long lists stay readable."""
+    lines: list[str] = []
+    line = ""
+    for word in (sh_quote(p) for p in paths):
+        if line and len(line) + len(word) > _WIDTH:
+            lines.append(line)
+            line = ""
+        line = f"{line} {word}" if line else word
+    lines.append(line)
+    return " \\\n    ".join(lines)
+
+
+def _copy_from_build(source: str, dest: str) -> str:
+    if all(c in _SAFE or c == "/" for c in source + dest):
+        return f"COPY --from=build --chmod=0755 {source} {dest}"
+    # COPY expands variables even in its JSON form: backslashes and `$` must stay literal
+    words = [literal_path(w) for w in (source, dest)]
+    return f"COPY --from=build --chmod=0755 {json.dumps(words, ensure_ascii=False)}"

@@ -1,0 +1,271 @@
+"""The Python ecosystem: uv workspaces, Poetry projects and plain pyproject.toml packages.
+
+Images keep one virtual environment at `/app/.venv` in every stage, because a venv hard-codes
+its own path in the shebangs of its scripts: deps-base fills it with the third-party
+dependencies of the whole workspace from the lockfile, production-base copies it as it is
+(deps-base installs production dependencies only, so there is nothing to prune), and a
+service adds only wheels of its own packages on top.
+
+- uv: `uv sync --locked --no-install-local --all-packages --no-dev`.
+- Poetry: `poetry install --no-root --no-directory --only main` into the active venv.
+- pip (no lockfile): `pip install` of the third-party requirements read at generation time.
+
+Services build wheels of themselves and their internal closure in the build stage, offline,
+with the build backends deps-base prefetched into `/opt/buildtools`; the final stage
+installs those wheels (`--no-deps`) from a bind mount, so it adds no second copy of anything.
+"""
+
+from __future__ import annotations
+
+import json
+
+from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe, Stage
+from bakegen.ecosystems.common import sh_quote
+from bakegen.ecosystems.python.discover import VENV
+from bakegen.ecosystems.python.start import server_environment
+from bakegen.model import Package, Workspace
+from bakegen.safety import secret_mounts
+from bakegen.settings import PER_SERVICE, ServiceSettings
+
+UV_VERSION = "0.13.9"
+POETRY_VERSION = "2.5.1"
+DEFAULT_PYTHON = "3.12"
+BUILD_TOOLS = "/opt/buildtools"
+UV_HOME = "/opt/uv"
+WHEELS = "/wheels"
+PIP_CACHE = "--mount=type=cache,target=/root/.cache/pip"
+UV_CACHE = "--mount=type=cache,target=/root/.cache/uv"
+POETRY_CACHE = "--mount=type=cache,target=/root/.cache/pypoetry"
+PIP_ENV = ("PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_ROOT_USER_ACTION=ignore")
+#: optional secrets on every step that downloads: ~/.netrc (pip, uv, Poetry) and pip.conf
+CREDENTIALS = (secret_mounts("netrc"), secret_mounts("pipconf"))
+#: setuptools before 70.1 needs `wheel` to build wheels without build isolation
+SETUPTOOLS_COMPANION = "wheel"
+PROD_STAGE = "prod-deps"
+
+
+def default_images(workspace: Workspace) -> tuple[str, str]:
+    """`python:<version>-slim-bookworm` for both stages, so the venv's interpreter matches."""
+    image = f"python:{workspace.runtime_version or DEFAULT_PYTHON}-slim-bookworm"
+    return image, image
+
+
+def base_recipe(
+    workspace: Workspace, packages: tuple[Package, ...], dependencies: str = "shared"
+) -> BaseRecipe:
+    """deps-base: tools, build backends, then the workspace's third-party dependencies.
+
+    With per-service dependencies (uv only) production-base holds no venv: each service
+    copies its own, pruned from deps-base's.
+    """
+    deps = {"uv": _uv_deps, "poetry": _poetry_deps}.get(workspace.manager, _pip_deps)
+    environment = _env(f"PATH={VENV}/bin:$PATH", "PYTHONUNBUFFERED=1")
+    if _own_venv(workspace, dependencies):
+        return BaseRecipe(deps=deps(workspace, packages), production=(environment,))
+    return BaseRecipe(
+        deps=deps(workspace, packages),
+        production=(
+            "# the same path as in deps-base: the venv's scripts name /app/.venv/bin/python",
+            f"COPY --from=deps-base {VENV} {VENV}",
+            environment,
+        ),
+    )
+
+
+def service_recipe(
+    workspace: Workspace,
+    service: Package,
+    closure: tuple[Package, ...],
+    settings: ServiceSettings,
+    dependencies: str = "shared",
+) -> ServiceRecipe:
+    """Build wheels of the service and its closure offline; install only those at runtime.
+
+    With per-service dependencies (uv), a `prod-deps` stage prunes deps-base's venv to
+    what the service's package needs (`uv sync --package`: exact, so it only uninstalls
+    and never downloads) and the final stage starts from that venv.
+
+    An application that is no package (Poetry `package-mode = false`) gets wheels of its
+    path dependencies only, and its sources copied to the same place under /app, where it
+    runs from.
+    """
+    built = (*closure, service) if service.packaged else closure
+    folders = sorted({p.path for p in built})
+    uv = workspace.manager == "uv"
+    build = ["COPY . ./"]
+    runtime: list[str] = []
+    stages: tuple[Stage, ...] = ()
+    if _own_venv(workspace, dependencies):
+        stages = (_uv_prune(workspace, service),)
+        runtime += [
+            "# the same path as in deps-base: the venv's scripts name /app/.venv/bin/python",
+            f"COPY --from={PROD_STAGE} {VENV} {VENV}",
+        ]
+    if folders:
+        build.append(_uv_wheels(folders) if uv else _pip_wheels(folders))
+        runtime.append(_uv_install() if uv else _pip_install())
+    if not service.packaged:
+        source = "/workspace" if service.path == "." else f"/workspace/{service.path}"
+        runtime += [
+            f"COPY --from=build {json.dumps([source + '/', service.path + '/'])}",
+            f"WORKDIR {'/app' if service.path == '.' else '/app/' + service.path}",
+        ]
+    command = settings.cmd or service.entrypoint or _module_command(service)
+    listen = server_environment(command, settings.port)
+    if listen is not None:
+        runtime.append(listen)
+    context = {p.path for p in (*closure, service)}
+    return ServiceRecipe(
+        build=tuple(build),
+        runtime=tuple(runtime),
+        command=command,
+        context=(".",) if "." in context else tuple(sorted(context)),
+        stages=stages,
+    )
+
+
+def _own_venv(workspace: Workspace, dependencies: str) -> bool:
+    """Per-service venvs need a lockfile graph to prune by: uv's. Poetry and pip keep one."""
+    return dependencies == PER_SERVICE and workspace.manager == "uv"
+
+
+def _uv_prune(workspace: Workspace, service: Package) -> Stage:
+    project = () if workspace.root == "." else (f"--project {sh_quote(workspace.root)}",)
+    sync = ("uv sync --locked --offline --no-install-local --no-dev",
+            f"--package {sh_quote(service.name)}", *project)
+    return Stage(
+        name=PROD_STAGE,
+        base="deps-base",
+        instructions=(
+            "# the service's own third-party dependencies: an exact sync uninstalls the rest",
+            _run((), " ".join(sync)),
+        ),
+    )
+
+
+def _env(*pairs: str) -> str:
+    return "ENV " + " \\\n    ".join(pairs)
+
+
+def _run(mounts: tuple[str, ...], *commands: str) -> str:
+    prefix = "RUN " + "".join(f"{m} \\\n    " for m in mounts)
+    return prefix + " \\\n && ".join(commands)
+
+
+def _words(items: list[str] | tuple[str, ...]) -> str:
+    return " ".join(sh_quote(i) for i in items)
+
+
+def _build_requires(packages: tuple[Package, ...]) -> list[str]:
+    """Every package's build backend requirements, known from the manifests at generation time."""
+    found = {r for p in packages for r in p.build_requires}
+    if any(r.lower().startswith("setuptools") for r in found):
+        found.add(SETUPTOOLS_COMPANION)
+    return sorted(found)
+
+
+UV_LOCKED_NOTE = ("# third-party dependencies only, from the lockfile as it is "
+                  "(--locked: stale fails)")
+#: a uv workspace without uv.lock (the scan warns): `--locked` would fail the build
+UV_UNLOCKED_NOTE = ("# no uv.lock: unlocked, versions resolve when this stage builds; "
+                    "`uv lock` pins them")
+
+
+def _uv_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[str, ...]:
+    requires = _build_requires(packages)
+    project = () if workspace.root == "." else (f"--project {sh_quote(workspace.root)}",)
+    lines = [
+        _env(*PIP_ENV, f"PATH={UV_HOME}/bin:$PATH", "UV_COMPILE_BYTECODE=1", "UV_LINK_MODE=copy",
+             "UV_PYTHON=python3", "UV_PYTHON_DOWNLOADS=never", f"UV_PROJECT_ENVIRONMENT={VENV}"),
+        "# uv from PyPI, pinned, beside the image's Python: no second registry to reach",
+        _run((PIP_CACHE, *CREDENTIALS), f"pip install --target {UV_HOME} uv=={UV_VERSION}"),
+    ]
+    if requires:
+        lines += [
+            "# build backends of the workspace packages, so service builds need no network",
+            _run((UV_CACHE, *CREDENTIALS), f"uv venv {BUILD_TOOLS}",
+                 f"uv pip install --python {BUILD_TOOLS}/bin/python {_words(requires)}"),
+        ]
+    lines += [
+        "COPY . ./",
+        UV_LOCKED_NOTE if workspace.lockfile else UV_UNLOCKED_NOTE,
+        _run((UV_CACHE, *CREDENTIALS),
+             " ".join(("uv sync", *(("--locked",) if workspace.lockfile else ()),
+                       "--no-install-local --all-packages --no-dev", *project))),
+    ]
+    return tuple(lines)
+
+
+def _poetry_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[str, ...]:
+    requires = _build_requires(packages)
+    lines = [
+        _env(*PIP_ENV, "POETRY_NO_INTERACTION=1", f"VIRTUAL_ENV={VENV}"),
+        _run((PIP_CACHE, *CREDENTIALS), "python -m venv /opt/poetry",
+             f"/opt/poetry/bin/pip install poetry=={POETRY_VERSION}"),
+        *_pip_buildtools(requires),
+        "COPY . ./",
+        "# Poetry installs into the active venv (VIRTUAL_ENV); a stale poetry.lock fails",
+        _run((POETRY_CACHE, *CREDENTIALS), f"python -m venv {VENV}",
+             f"cd {sh_quote(workspace.root)}",
+             "/opt/poetry/bin/poetry install --no-root --no-directory --only main --compile"),
+    ]
+    return tuple(lines)
+
+
+def _pip_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[str, ...]:
+    requirements = sorted({r for p in packages
+                           for r in p.requirements})
+    install = (f"{VENV}/bin/pip install {_words(requirements)}",) if requirements else ()
+    return (
+        _env(*PIP_ENV),
+        *_pip_buildtools(_build_requires(packages)),
+        "# no lockfile: versions resolve when this stage builds; a uv.lock would pin them",
+        _run((PIP_CACHE, *CREDENTIALS), f"python -m venv {VENV}", *install),
+    )
+
+
+def _pip_buildtools(requires: list[str]) -> tuple[str, ...]:
+    if not requires:
+        return ()
+    return (
+        "# build backends of the workspace packages, so service builds need no network",
+        _run((PIP_CACHE, *CREDENTIALS), f"python -m venv {BUILD_TOOLS}",
+             f"{BUILD_TOOLS}/bin/pip install {_words(requires)}"),
+    )
+
+
+def _uv_wheels(folders: list[str]) -> str:
+    return _run((), *(
+        f"uv build --wheel --no-build-isolation --offline --no-cache "
+        f"--python {BUILD_TOOLS}/bin/python --out-dir {WHEELS} {sh_quote(folder)}"
+        for folder in folders
+    ))
+
+
+def _pip_wheels(folders: list[str]) -> str:
+    # pip reads a bare word as a project name: `./` makes every folder a path
+    paths = [folder if folder == "." else f"./{folder}" for folder in folders]
+    return _run((), f"{BUILD_TOOLS}/bin/pip wheel --no-deps --no-build-isolation --no-index "
+                    f"--wheel-dir {WHEELS} {_words(paths)}")
+
+
+def _uv_install() -> str:
+    return _run(
+        (f"--mount=type=bind,from=build,source={WHEELS},target=/tmp/wheels",
+         f"--mount=type=bind,from=build,source={UV_HOME},target={UV_HOME}"),
+        f"{UV_HOME}/bin/uv pip install --python {VENV}/bin/python --no-deps --offline --no-cache "
+        "--compile-bytecode /tmp/wheels/*.whl",
+    )
+
+
+def _pip_install() -> str:
+    return _run(
+        (f"--mount=type=bind,from=build,source={WHEELS},target=/tmp/wheels",),
+        f"{VENV}/bin/python -m pip install --no-deps --no-index --no-cache-dir "
+        "--disable-pip-version-check --root-user-action=ignore /tmp/wheels/*.whl",
+    )
+
+
+def _module_command(service: Package) -> tuple[str, ...]:
+    """No script and no `__main__.py` found: guess the import package named like the project."""
+    return ("python", "-m", service.name.replace("-", "_"))
