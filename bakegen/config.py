@@ -141,6 +141,9 @@ _SERVICE_KEYS = (
     "cmd",
     "port",
     "healthcheck",
+    "health",
+    "binaries",
+    "static",
     "args",
     "target",
     "context",
@@ -153,6 +156,9 @@ _ECOSYSTEM_NAMES = tuple(ECOSYSTEMS)
 _IMAGE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:@-]*")
 _SECRET_SOURCE = re.compile(r"env:[A-Za-z_][A-Za-z0-9_]*|[^\x00-\x1f\x7f,\"'$]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: a health path goes into a probe's URL inside a JS or Python string literal inside a
+#: shell word: no quotes, backslashes, spaces, `$` or shell operators
+_HEALTH_PATH = re.compile(r"/[A-Za-z0-9._~%/?=+:@,-]*")
 #: build args and service secrets become `ARG NAME` lines and `env=NAME` mounts
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -306,6 +312,15 @@ def _service_settings(value: Any, source: str, where: str) -> ServiceSettings:
             raise BakegenError.at(source, f'"{prefix}args.{key}" must be a string, got {val!r}')
     entrypoint = entry.get("entrypoint")
     cmd = entry.get("cmd")
+    binaries = entry.get("binaries")
+    static = entry.get("static")
+    if "health" in entry and port is None:
+        raise BakegenError(
+            f'{source}: "{prefix}health" needs "{prefix}port" too: the probe asks '
+            "127.0.0.1 at the service's port"
+        )
+    if static is not None and not isinstance(static, bool):
+        raise BakegenError(f'{source}: "{prefix}static" must be true or false, got {static!r}')
     return ServiceSettings(
         dockerfile=_repo_path(entry, "dockerfile", source, prefix),
         entrypoint=None
@@ -314,11 +329,38 @@ def _service_settings(value: Any, source: str, where: str) -> ServiceSettings:
         cmd=None if cmd is None else tuple(_str_list(entry, "cmd", source, [], prefix)),
         port=port,
         healthcheck=_one_line(entry, "healthcheck", source, prefix),
+        health=_health_path(entry, source, prefix),
+        binaries=None
+        if binaries is None
+        else _binaries(entry, source, prefix),
+        static=static,
         args=tuple(sorted(args.items())),
         target=_opt_str(entry, "target", source, prefix),
         context=_repo_path(entry, "context", source, prefix),
         secrets=_service_secrets(entry.get("secrets", {}), source, prefix),
     )
+
+
+def _health_path(entry: dict[str, Any], source: str, prefix: str) -> str | None:
+    """`health = "/healthz"`: an absolute URL path, probed on 127.0.0.1 at the service's port."""
+    value = _opt_str(entry, "health", source, prefix)
+    if value is None:
+        return None
+    if not _HEALTH_PATH.fullmatch(value):
+        raise BakegenError(
+            f'{source}: "{prefix}health" must be a URL path starting with "/" (letters, digits '
+            f"and ._~%/?=+:@,-), got {value!r}"
+        )
+    return value
+
+
+def _binaries(entry: dict[str, Any], source: str, prefix: str) -> tuple[str, ...]:
+    names = _str_list(entry, "binaries", source, [], prefix)
+    if not names or any(not n or _CONTROL.search(n) for n in names):
+        raise BakegenError(
+            f'{source}: "{prefix}binaries" must list at least one bin target name, got {names!r}'
+        )
+    return tuple(dict.fromkeys(names))
 
 
 def _service_secrets(value: Any, source: str, prefix: str) -> tuple[tuple[str, str], ...]:

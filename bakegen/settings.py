@@ -21,6 +21,14 @@ class ServiceSettings:
     cmd: tuple[str, ...] | None = None
     port: int | None = None
     healthcheck: str | None = None
+    #: the HTTP path that answers 2xx/3xx when the service is healthy: bakegen writes a
+    #: HEALTHCHECK probing it with what the runtime has (`healthcheck` wins when both are set)
+    health: str | None = None
+    #: the bin targets a Rust service's image ships (default: every bin of the crate)
+    binaries: tuple[str, ...] | None = None
+    #: serve the package's build output with the static web server instead of its runtime;
+    #: None lets bakegen decide from the package (a build script and no server start)
+    static: bool | None = None
     args: tuple[tuple[str, str], ...] = ()
     target: str | None = None
     context: str | None = None

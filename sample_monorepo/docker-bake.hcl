@@ -99,8 +99,8 @@ group "python" {
 target "_common" {
   platforms = split(",", PLATFORMS)
   labels    = {
-    "org.opencontainers.image.source"   = "${SOURCE_URL}"
-    "org.opencontainers.image.revision" = "${GIT_SHA}"
+    "org.opencontainers.image.source"   = SOURCE_URL != "" ? SOURCE_URL : null
+    "org.opencontainers.image.revision" = GIT_SHA != "" ? GIT_SHA : null
   }
 }
 
@@ -253,6 +253,7 @@ target "acme-api" {
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
   }
   tags       = formatlist("${REGISTRY}/acme-api:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@acme/api"
   }
@@ -273,6 +274,7 @@ target "acme-web" {
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
   }
   tags       = formatlist("${REGISTRY}/acme-web:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@acme/web"
   }
@@ -293,6 +295,7 @@ target "acme-worker" {
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}" : "target:python-production-base"
   }
   tags       = formatlist("${REGISTRY}/acme-worker:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "acme-worker"
   }
@@ -313,6 +316,7 @@ target "router-svc" {
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}" : "target:cargo-production-base"
   }
   tags       = formatlist("${REGISTRY}/router-svc:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "router-svc"
   }

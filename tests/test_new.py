@@ -86,7 +86,7 @@ def changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
 
 def port_table(name: str) -> list[str]:
     key = f'"{name}"' if "/" in name else name
-    return ["", f"[tool.bakegen.service.{key}]", f"port = {NEXT_PORT}"]
+    return ["", f"[tool.bakegen.service.{key}]", f"port = {NEXT_PORT}", 'health = "/health"']
 
 
 # -- each language ------------------------------------------------------------------------------
@@ -396,7 +396,7 @@ def test_dry_run_lists_and_writes_nothing(repo: Path) -> None:
         "  + services/reports/src/reports/__init__.py\n"
         "  + services/reports/src/reports/__main__.py\n"
         "  ~ pyproject.toml: member services/reports added; "
-        f"[tool.bakegen.service.reports] port = {NEXT_PORT}\n"
+        f'[tool.bakegen.service.reports] port = {NEXT_PORT}, health = "/health"\n'
         "would run: uv lock\n"
         "would regenerate docker-bake.hcl and the Dockerfiles\n"
     )
@@ -474,8 +474,10 @@ def test_port_goes_into_bakegen_toml(repo: Path) -> None:
     config.write_text(config.read_text() + '\n[service.ledger]\ntarget = "books"\n')
     before = config.read_text()
     output = new(repo, "ledger", "--lang", "rust", "--no-lock")
-    assert "~ bakegen.toml: [service.ledger] port = 8082" in output
-    assert changed_lines(before, config.read_text()) == ([], ["port = 8082"])
+    assert '~ bakegen.toml: [service.ledger] port = 8082, health = "/health"' in output
+    # the skeleton answers GET /health: its image gets a HEALTHCHECK
+    assert changed_lines(before, config.read_text()) == ([], ["port = 8082", 'health = "/health"'])
+    assert "HEALTHCHECK " in (repo / "docker/services/books.Dockerfile").read_text()
     assert output.splitlines()[-1].endswith("docker buildx bake books")
     assert (repo / "docker/services/books.Dockerfile").is_file()
 

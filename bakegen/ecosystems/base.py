@@ -59,6 +59,13 @@ class ServiceRecipe:
     bare_runtime: bool = False
     #: stages between `build` and the final stage (the service's own production dependencies)
     stages: tuple[Stage, ...] = ()
+    #: what follows `HEALTHCHECK <options> CMD`: a probe of the service's health path
+    #: (see bakegen.health); empty for none
+    healthcheck: str = ""
+    #: the final stage's own FROM (`scratch` for a static site), instead of production-base
+    final_base: str = ""
+    #: `ARG name=default` lines before the first FROM, each a bake variable of that name
+    image_args: tuple[tuple[str, str], ...] = ()
 
 
 class Ecosystem(Protocol):

@@ -323,8 +323,9 @@ def _image_keys(images: ImageSettings) -> list[str]:
 
 def _service_tables(config: Config, scan: ScanResult, prefix: str) -> str:
     lines = [
-        "# Per-service settings, keyed by package name: port (ENV PORT and EXPOSE), healthcheck,",
-        "# target (bake target name), dockerfile, cmd, entrypoint, args, secrets, context.",
+        "# Per-service settings, keyed by package name: port (ENV PORT and EXPOSE), health (a path",
+        "# the HEALTHCHECK probes) or healthcheck (a command), static, binaries (Rust), target",
+        "# (bake target name), dockerfile, cmd, entrypoint, args, secrets, context.",
     ]
     for name, settings in sorted(config.services.items()):
         lines.append(f"[{prefix}service.{key(name)}]")
@@ -338,11 +339,11 @@ def _service_tables(config: Config, scan: ScanResult, prefix: str) -> str:
 
 def _service_keys(settings: ServiceSettings) -> list[str]:
     lines = []
-    for name in ("port", "healthcheck", "target", "dockerfile", "context"):
+    for name in ("port", "health", "healthcheck", "static", "target", "dockerfile", "context"):
         value = getattr(settings, name)
         if value is not None:
             lines.append(f"{name} = {_value(value)}")
-    for name in ("entrypoint", "cmd"):
+    for name in ("entrypoint", "cmd", "binaries"):
         value = getattr(settings, name)
         if value is not None:
             lines.append(f"{name} = {_value(list(value))}")
@@ -374,6 +375,10 @@ def config_path(config: Config) -> str:
     return PYPROJECT if config.source not in (None, CONFIG_FILE) else CONFIG_FILE
 
 
+#: the path every `bakegen new` skeleton answers on, so its image gets a HEALTHCHECK
+SKELETON_HEALTH = "/health"
+
+
 def service_port_change(
     root: Path, config: Config, name: str, port: int, current: str | None = None
 ) -> FileEdit | None:
@@ -384,7 +389,8 @@ def service_port_change(
     table, or sets `port` in an existing one through tomlkit; the rest of the file keeps every
     byte. `current` is the file's text when another edit of this run already changed it.
     """
-    if config.service(name).port == port:
+    current_settings = config.service(name)
+    if current_settings.port == port and current_settings.health is not None:
         return None
     if config.source is None:
         return None
@@ -394,7 +400,7 @@ def service_port_change(
     if text is None:
         raise BakegenError.at(rel, "disappeared while bakegen was running")
     prefix = f"{PYPROJECT_TABLE}." if in_pyproject else ""
-    summary = f"[{prefix}service.{key(name)}] port = {port}"
+    summary = f"[{prefix}service.{key(name)}] port = {port}, health = \"{SKELETON_HEALTH}\""
     if name in config.services:
         doc = tomlkit.parse(text)
         table: Any = doc
@@ -402,9 +408,12 @@ def service_port_change(
         for part in (*path, "service", name):
             table = table[part]
         table["port"] = port
+        if "health" not in table and "healthcheck" not in table:
+            table["health"] = SKELETON_HEALTH
         return FileEdit(rel, text, tomlkit.dumps(doc), summary)
     newline = "\r\n" if "\r\n" in text else "\n"
-    snippet = f"[{prefix}service.{key(name)}]{newline}port = {port}{newline}"
+    snippet = (f"[{prefix}service.{key(name)}]{newline}port = {port}{newline}"
+               f'health = "{SKELETON_HEALTH}"{newline}')
     after = text.rstrip("\r\n") + newline + newline + snippet if text.strip() else snippet
     return FileEdit(rel, text, after, summary)
 

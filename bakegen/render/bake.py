@@ -26,6 +26,8 @@ _BASE_VARIABLES = (
 )
 #: with BAKEGEN_MODE=ci services take their bases from the registry, by content-addressed tag
 _CI = 'BAKEGEN_MODE == "ci"'
+#: what every service image pushed in CI mode carries
+ATTESTATIONS = '["type=sbom", "type=provenance,mode=max"]'
 METADATA_TARGET = "docker-metadata-action"
 #: the variables holding the bases' CI-mode tags end so: NODE_BASE_TAG
 BASE_TAG_SUFFIX = "_BASE_TAG"
@@ -91,6 +93,9 @@ def _variables(plan: Plan) -> list[tuple[str, str]]:
                 # empty: unset, so the language-wide variable or the generated default applies
                 images[var.name] = ""
                 images[var.language] = ""
+    for svc in plan.services:
+        if svc.recipe is not None:
+            images.update(svc.recipe.image_args)
     variables += sorted(images.items())
     return variables
 
@@ -125,9 +130,10 @@ def image_arg(var: ImageVariable, names: tuple[str, ...]) -> str:
 
 
 def _common(plan: Plan, names: tuple[str, ...]) -> Block:
+    # a label bake resolves to null is left out: no empty `source` or `revision` on an image
     labels = {
-        "org.opencontainers.image.source": template("${SOURCE_URL}", variables=names),
-        "org.opencontainers.image.revision": template("${GIT_SHA}", variables=names),
+        "org.opencontainers.image.source": Expr('SOURCE_URL != "" ? SOURCE_URL : null'),
+        "org.opencontainers.image.revision": Expr('GIT_SHA != "" ? GIT_SHA : null'),
     }
     attributes: list[tuple[str, HclValue]] = []
     if plan.metadata_action:
@@ -207,12 +213,16 @@ def _service_target(plan: Plan, svc: ServicePlan, names: tuple[str, ...]) -> Blo
     if svc.recipe is not None and svc.recipe.bare_runtime:
         var = svc.base.runtime_image
         args[var.name] = image_arg(var, names)
+    for name, _ in svc.recipe.image_args if svc.recipe is not None else ():
+        args[name] = template(f"${{{name}}}", variables=names)
     args.update(dict(svc.settings.args))
     if args:
         attributes.append(("args", args))
     if svc.settings.secrets:
         attributes.append(("secret", [_secret(s, names) for s in svc.settings.secrets]))
     attributes.append(("tags", service_tags(svc.image, metadata_action=plan.metadata_action)))
+    # pushed images carry an SBOM and full provenance; a local build stays quick
+    attributes.append(("attest", Expr(f"{_CI} ? {ATTESTATIONS} : []")))
     attributes.append(("labels", {"org.opencontainers.image.title": svc.package.name}))
     ref = _ref(svc, "${CACHE_TAG}", names)
     attributes += _cache_attributes(plan.cache, svc.target, ref, names)

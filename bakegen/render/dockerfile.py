@@ -12,6 +12,7 @@ from bakegen.ecosystems.common import (
     runtime_setup,
     runtime_tools_stage,
 )
+from bakegen.health import OPTIONS as HEALTH_OPTIONS
 from bakegen.plan import BasePlan, ServicePlan
 from bakegen.render import header_lines
 from bakegen.settings import ServiceSettings
@@ -95,6 +96,7 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
     ]
     if recipe.bare_runtime:
         lines.append(f"ARG {runtime_var.name}={runtime_var.default}")
+    lines += [f"ARG {name}={default}" for name, default in recipe.image_args]
     lines += [
         "",
         "FROM deps-base AS build",
@@ -105,7 +107,9 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
     ]
     for stage in recipe.stages:
         lines += [*_stage(stage), ""]
-    if recipe.bare_runtime:
+    if recipe.final_base:
+        lines.append(f"FROM {recipe.final_base}")
+    elif recipe.bare_runtime:
         lines += [
             f"FROM ${{{runtime_var.name}}}",
             *bare_runtime_setup(runtime_var.default),
@@ -117,6 +121,8 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
         lines += [f"ENV PORT={settings.port}", f"EXPOSE {settings.port}"]
     if settings.healthcheck:
         lines.append(f"HEALTHCHECK CMD {settings.healthcheck}")
+    elif recipe.healthcheck:
+        lines.append(f"HEALTHCHECK {HEALTH_OPTIONS} CMD {recipe.healthcheck}")
     lines.append(f"USER {APP_UID}:{APP_UID}")
     if settings.entrypoint is not None:
         lines.append(f"ENTRYPOINT {exec_form(settings.entrypoint)}")

@@ -10,6 +10,7 @@ from pathlib import Path
 from bakegen.config import Config
 from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.ecosystems.base import Ecosystem
+from bakegen.ecosystems.node.static import STATIC, as_static_site
 from bakegen.errors import BakegenError, Problem
 from bakegen.model import Package, ScanResult, Skipped, Workspace
 from bakegen.naming import target_name
@@ -167,6 +168,7 @@ def _apply_service_config(
                 deployable_reason=f"listed in services.include in {source}",
             )
         settings = config.service(pkg.name)
+        pkg = _static_override(pkg, settings.static, source)
         builds_itself = (settings.cmd is not None or settings.dockerfile is not None
                          or pkg.has_dockerfile)
         if pkg.deployable and not builds_itself:
@@ -181,6 +183,20 @@ def _apply_service_config(
                     f'[service."{pkg.name}"] cmd in {source}'))
         result.append(pkg)
     return result, problems
+
+
+def _static_override(pkg: Package, static: bool | None, source: str) -> Package:
+    """`[service.X] static = true|false` over the scan's guess (Node packages only)."""
+    if static is None or pkg.ecosystem != "node" or (static == (pkg.framework == STATIC)):
+        return pkg
+    if static:
+        return as_static_site(pkg, f"static = true in {source}")
+    start = pkg.script("start")
+    return dataclasses.replace(
+        pkg, framework=None, entrypoint=(), entrypoint_reason=None, deployable=start is not None,
+        deployable_reason=f'"start" script: {start}' if start is not None
+        else f"static = false in {source}, and no start script",
+    )
 
 
 def _duplicate_names(

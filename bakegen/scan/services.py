@@ -60,7 +60,7 @@ def reject_candidates(
 
 def _rejection(tree: SourceTree, pkg: Package, declared_by: tuple[str, ...]) -> str | None:
     # a framework whose production server the image runs (`next start`, nitro's `vite start`)
-    if pkg.ecosystem == "node" and pkg.framework is None and _starts_dev(pkg):
+    if pkg.ecosystem == "node" and pkg.framework is None and starts_dev_server(pkg):
         return "it starts a development server or desktop shell"
     if pkg.path.rsplit("/", 1)[-1] == "src-tauri" or tree.exists(
         join(pkg.path, "src-tauri/tauri.conf.json")
@@ -79,7 +79,7 @@ def _rejection(tree: SourceTree, pkg: Package, declared_by: tuple[str, ...]) -> 
     return None
 
 
-def _starts_dev(pkg: Package) -> bool:
+def starts_dev_server(pkg: Package) -> bool:
     """Whether `start`, or a script it runs (`npm run start:dev`, `pnpm build:watch`), is a
     development server or a watch loop."""
     name = "start"

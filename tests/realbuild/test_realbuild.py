@@ -7,6 +7,7 @@ health check as the non-root user and hold no dev-only dependency, no secret and
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -36,15 +37,20 @@ class Expect:
     present: tuple[str, ...] = ()
     #: the image's compressed size must stay below this many bytes
     max_compressed: int | None = None
+    #: the image must have a HEALTHCHECK (any HEALTHCHECK it has must pass)
+    healthcheck: bool = False
+    #: the path the running image must answer 2xx/3xx on
+    path: str = "/health"
 
 
 # keyed by workspace, then bake target; paths are globs under the image's root filesystem
 EXPECTATIONS: dict[str, dict[str, Expect]] = {
     "sample_monorepo": {
-        "acme-api": Expect(present=("app/node_modules/ms/package.json",)),
-        "acme-web": Expect(),
-        "acme-worker": Expect(present=("app/.venv/bin/acme-worker",)),
-        "router-svc": Expect(),
+        # `health = "/health"` for each: node -e fetch, python urllib, the compiled probe
+        "acme-api": Expect(present=("app/node_modules/ms/package.json",), healthcheck=True),
+        "acme-web": Expect(healthcheck=True),
+        "acme-worker": Expect(present=("app/.venv/bin/acme-worker",), healthcheck=True),
+        "router-svc": Expect(present=("usr/local/bin/bakegen-probe",), healthcheck=True),
     },
     # dependencies = "per-service" in the rb-* workspaces of npm, pnpm, yarn 1 and 2+, uv:
     # a service's image holds none of a sibling's third-party dependencies
@@ -83,7 +89,26 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
             present=("app/apps/ts-api/dist/server.js",),
         ),
     },
-    "rb-cargo": {"rb-svc": Expect(absent=("app/**/*.rs", "workspace"))},
+    # every bin of the crate ships (rb-svc runs, named after it); the compiled probe checks
+    # static sites on bakegen's static server FROM scratch: no Node, no node_modules, small
+    "rb-static": {
+        # a single-page app: a client-side route answers index.html
+        "rb-spa": Expect(
+            absent=("usr/local/bin/node", "app/node_modules", "workspace", "bin/sh"),
+            present=("static-server", "site/index.html", "site/assets/index-*.js"),
+            max_compressed=30_000_000, healthcheck=True, path="/client/route",
+        ),
+        # a multi-page site (404.html): /about is about.html
+        "rb-docs": Expect(
+            absent=("usr/local/bin/node", "site/build.js"),
+            present=("site/about.html", "site/404.html"),
+            max_compressed=30_000_000, healthcheck=True, path="/about",
+        ),
+    },
+    "rb-cargo": {"rb-svc": Expect(absent=("app/**/*.rs", "workspace"),
+                                  present=("usr/local/bin/rb-svc", "usr/local/bin/rb-migrate",
+                                           "usr/local/bin/bakegen-probe"),
+                                  healthcheck=True)},
     "rb-uv": {
         # orjson ships compiled manylinux wheels; iniconfig is a dev dependency
         "rb-svc": Expect(
@@ -108,6 +133,7 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
     # under gunicorn through its wsgi module; its path dependency installed as a wheel
     "rb-django": {
         "rb-site": Expect(
+            healthcheck=True,
             absent=("app/.venv/lib/python*/site-packages/iniconfig",),
             present=("app/services/site/manage.py",
                      "app/.venv/lib/python*/site-packages/rb_greeting",
@@ -126,6 +152,7 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
         # `pnpm with-env next start` -> node server.js, the standalone output only: no
         # sibling's packages, no devDependency (jiti, imported by next.config), no nitro
         "rb-nextjs": Expect(
+            healthcheck=True,
             absent=("app/**/node_modules/.pnpm/express@*", "app/**/node_modules/.pnpm/jiti@*",
                     "app/**/node_modules/.pnpm/nitropack@*", "app/apps/api", "app/apps/ssr"),
             present=("app/apps/nextjs/server.js", "app/apps/nextjs/.next/static",
@@ -134,12 +161,14 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
         ),
         # `dotenv -e ../../.env -- node dist/index.js` -> node dist/index.js
         "rb-api": Expect(
+            healthcheck=True,
             absent=("app/**/node_modules/.pnpm/typescript@*",
                     "app/**/node_modules/.pnpm/dotenv-cli@*"),
             present=("app/apps/api/dist/index.js",),
         ),
         # `vite start` -> nitro's .output server, which brings its own node_modules
         "rb-ssr": Expect(
+            healthcheck=True,
             absent=("app/**/node_modules/.pnpm/nitropack@*",),
             present=("app/apps/ssr/.output/server/index.mjs",),
         ),
@@ -160,15 +189,45 @@ def _prepared(name: str, tmp_path: Path) -> Path:
     return workspace
 
 
-def _exposed_port(workspace: Path, target: dict[str, object]) -> int | None:
+def _dockerfile(workspace: Path, target: dict[str, object]) -> str:
     dockerfile = Path(str(target["context"])) / str(target["dockerfile"])
-    text = (dockerfile if dockerfile.is_absolute() else workspace / dockerfile).read_text()
-    found = re.search(r"^EXPOSE (\d+)", text, re.MULTILINE)
+    return (dockerfile if dockerfile.is_absolute() else workspace / dockerfile).read_text()
+
+
+def _exposed_port(workspace: Path, target: dict[str, object]) -> int | None:
+    found = re.search(r"^EXPOSE (\d+)", _dockerfile(workspace, target), re.MULTILINE)
     return int(found.group(1)) if found else None
 
 
 def _matches(rootfs: Path, pattern: str) -> list[str]:
     return [p.relative_to(rootfs).as_posix() for p in rootfs.glob(pattern)]
+
+
+def _healthcheck_without_shell(kit: Kit, image: str, port: int | None, tmp_path: Path) -> object:
+    """The image's own exec-form HEALTHCHECK, run by run-image in a copy of the image's files
+    on Debian (which has the `sh` run-image needs), with the same CMD, ENV and USER."""
+    raw = subprocess.run(
+        ["skopeo", "inspect", "--tls-verify=false", "--config", "--raw", f"docker://{image}"],
+        env=kit.env, capture_output=True, text=True, check=True, timeout=120,
+    ).stdout
+    inner = json.loads(raw)["config"]  # the raw image config keeps the Healthcheck
+    test = inner["Healthcheck"]["Test"]
+    assert test[0] == "CMD", test
+    folder = tmp_path / f"shell-{image.rsplit('/', 1)[-1].replace(':', '-')}"
+    folder.mkdir()
+    env = "".join(f"ENV {json.dumps(e.split('=', 1)[0])}={json.dumps(e.split('=', 1)[1])}\n"
+                  for e in inner.get("Env", []))
+    (folder / "Dockerfile").write_text(
+        "FROM debian:bookworm-slim\nCOPY --from=image / /\n" + env
+        + f"USER {inner['User']}\nHEALTHCHECK CMD {json.dumps(test[1:])}\n"
+        + f"CMD {json.dumps(inner['Cmd'])}\n")
+    (folder / "docker-bake.hcl").write_text(
+        'target "wrapped" {\n  context = "."\n'
+        f'  contexts = {{ image = "docker-image://{image}" }}\n'
+        f'  tags = ["{image}-shell"]\n}}\n')
+    baked = kit.bake(folder, "unused", "wrapped")
+    assert baked.returncode == 0, baked.stderr[-2000:]
+    return kit.run(f"{image}-shell", port).get("healthcheck_rc")
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTATIONS))
@@ -187,16 +246,25 @@ def test_workspace_builds_and_every_service_answers(
     for target, printed_target in services.items():
         spec = EXPECTATIONS[name][target]
         image = f"{registry}/{target}:latest"
-        answer = kit.run(image, _exposed_port(workspace, printed_target))
+        answer = kit.run(image, _exposed_port(workspace, printed_target), spec.path)
         if not answer["ok"]:
             status, logs = answer.get("status"), answer.get("logs")
             failures.append(f"{target}: did not answer: {status} {logs}")
+        has_check = "\nHEALTHCHECK " in _dockerfile(workspace, printed_target)
+        if spec.healthcheck and not has_check:
+            failures.append(f"{target}: has no HEALTHCHECK")
+        rootfs = kit.unpack(image, tmp_path / f"img-{target}")
+        if has_check and not (rootfs / "bin/sh").exists():
+            # run-image runs every HEALTHCHECK with `sh -c`; a FROM scratch image has no sh
+            answer = {**answer, "healthcheck_rc": _healthcheck_without_shell(
+                kit, image, _exposed_port(workspace, printed_target), tmp_path)}
+        if has_check and answer.get("healthcheck_rc") != 0:
+            failures.append(f"{target}: HEALTHCHECK exited {answer.get('healthcheck_rc')}")
         size = answer.get("size_compressed")
         if spec.max_compressed and isinstance(size, int) and size > spec.max_compressed:
             failures.append(f"{target}: {size} bytes compressed, over {spec.max_compressed}")
         if answer.get("uid") != NON_ROOT_UID:
             failures.append(f"{target}: runs as uid {answer.get('uid')}, not {NON_ROOT_UID}")
-        rootfs = kit.unpack(image, tmp_path / f"img-{target}")
         for pattern in (*ALWAYS_ABSENT, *spec.absent):
             if found := _matches(rootfs, pattern):
                 failures.append(f"{target}: must not contain {pattern}: {found[:3]}")

@@ -205,3 +205,17 @@ def test_one_language_variable_overrides_every_workspace_of_that_language(
     # a workspace's own variable goes on top of the language-wide one
     both = {**language, "PYTHON_A_IMAGE": "python:3.10-slim"}
     assert (_choose(a_arg, both), _choose(b_arg, both)) == ("python:3.10-slim", "python:3.13-slim")
+
+
+def test_pushed_images_carry_sbom_and_provenance_and_only_real_labels() -> None:
+    targets = parsed()["targets"]
+    for service in ("acme-api", "acme-web"):
+        attest = targets[service]["attest"]
+        assert resolve_list(attest, "ci") == ["type=sbom", "type=provenance,mode=max"]
+        assert resolve_list(attest, "local") == []
+    assert "attest" not in targets["node-deps-base"]
+    # bake drops a label whose value is null: no empty source or revision on an image
+    labels = targets["_common"]["labels"]
+    assert labels['"org.opencontainers.image.source"'] == (
+        '${SOURCE_URL != "" ? SOURCE_URL : null}')
+    assert labels['"org.opencontainers.image.revision"'] == '${GIT_SHA != "" ? GIT_SHA : null}'

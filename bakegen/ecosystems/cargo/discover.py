@@ -380,7 +380,7 @@ def _package(
     crate = manifest.package
     assert crate is not None
     bins = sorted(crate.bins, key=lambda t: t.name)
-    main = _main_bin(crate.name, bins)
+    main = _main_bin(crate.name, bins, crate.default_run)
     dependencies, foreign = _dependencies(index, owner, root, path_deps, manifest, problems)
     return foreign, Package(
         ecosystem=ECOSYSTEM,
@@ -393,14 +393,29 @@ def _package(
         deployable=main is not None,
         deployable_reason=f"bin target {main.path}" if main else None,
         entrypoint=(f"{BIN_DIR}/{main.name}",) if main else (),
+        entrypoint_reason=_main_reason(crate.name, main, crate.default_run, len(bins)),
         binaries=tuple(t.name for t in bins),
         targets=encode_targets(crate.targets),
     )
 
 
-def _main_bin(name: str, bins: list[Target]) -> Target | None:
-    """The bin named after the package, else the first by name."""
-    return next((t for t in bins if t.name == name), bins[0] if bins else None)
+def _main_reason(name: str, main: Target | None, default_run: str | None, count: int) -> str | None:
+    """Why that bin runs, said only when the crate has several."""
+    if main is None or count < 2:
+        return None
+    if main.name == default_run:
+        return "package.default-run"
+    return "named after the crate" if main.name == name else "first bin by name"
+
+
+def _main_bin(name: str, bins: list[Target], default_run: str | None) -> Target | None:
+    """The bin `cargo run` would start: `default-run`, else the one named after the package,
+    else the first by name."""
+    for wanted in (default_run, name):
+        found = next((t for t in bins if t.name == wanted), None)
+        if found is not None:
+            return found
+    return bins[0] if bins else None
 
 
 def _version(

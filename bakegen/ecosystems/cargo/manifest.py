@@ -95,6 +95,8 @@ class CrateTable:
     deps: tuple[DepSpec, ...]
     targets: tuple[Target, ...]
     edition: str | Inherited | None = None
+    #: `package.default-run`: the bin `cargo run` starts when there are several
+    default_run: str | None = None
 
     @property
     def bins(self) -> tuple[Target, ...]:
@@ -238,6 +240,7 @@ def _crate_table(
         deps=tuple(_all_deps(rel, data, problems)),
         targets=_targets(tree, rel, folder, name, pkg, data, problems),
         edition=_inheritable(rel, f"{section}.edition", pkg.get("edition"), problems),
+        default_run=pkg.get("default-run") if isinstance(pkg.get("default-run"), str) else None,
     )
 
 

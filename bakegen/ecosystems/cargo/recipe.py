@@ -33,6 +33,7 @@ from bakegen.ecosystems.cargo.discover import BIN_DIR, ECOSYSTEM
 from bakegen.ecosystems.cargo.manifest import targets_of
 from bakegen.ecosystems.common import literal_path, sh_quote
 from bakegen.errors import BakegenError
+from bakegen.health import compiled_probe
 from bakegen.model import Package, Workspace
 from bakegen.safety import secret_mounts
 from bakegen.settings import ServiceSettings
@@ -97,14 +98,18 @@ def service_recipe(
 ) -> ServiceRecipe:
     """Build the service's bins offline on deps-base; ship only those binaries.
 
+    Every bin of the crate ships unless `binaries` names some. When all ship, the build is
+    deps-base's own `cargo build -p <crate>`, so no dependency is compiled twice.
+
     `dependencies` changes nothing, as in `base_recipe`.
     """
     bins = service_bins(service, settings)
+    every = set(bins) == set(service.binaries)
     built = " ".join(sh_quote(f"{TARGET_DIR}/release/{b}") for b in bins)
     build_run = (
         "RUN "
         + _in_root(workspace)
-        + _cargo_build(service.name, bins)
+        + _cargo_build(service.name, () if every else bins)
         + _NEXT
         + f"mkdir -p {OUT_DIR}"
         + _NEXT
@@ -113,27 +118,65 @@ def service_recipe(
     runtime = tuple(
         _copy_from_build(f"{OUT_DIR}/{b}", f"{BIN_DIR}/{b}") for b in bins
     )
-    return ServiceRecipe(
+    if len(bins) > 1:
+        others = ", ".join(bins[1:])
+        runtime = (
+            f"# bins {', '.join(bins)} in {BIN_DIR}; CMD runs {bins[0]} "
+            f"({main_reason(service, settings, bins[0])}); run {others} by name",
+            *runtime,
+        )
+    recipe = ServiceRecipe(
         build=("COPY . ./", build_run),
         runtime=runtime,
         command=(f"{BIN_DIR}/{bins[0]}",),
         context=service_context(service, closure),
     )
+    return compiled_probe(recipe, settings)
 
 
 def service_bins(service: Package, settings: ServiceSettings) -> tuple[str, ...]:
-    """The bin that runs the service first, then any other bin the settings' command names."""
+    """The bins the image ships, the one CMD runs first.
+
+    Default: every bin of the crate. `binaries` in the config narrows that list (its first
+    entry runs unless it lists the crate's main bin); any bin `cmd` or `entrypoint` names
+    ships too.
+    """
     if not service.binaries:
         raise BakegenError.at(service.manifest,
             f'crate "{service.name}" has no bin target to run; '
             "add src/main.rs or a [[bin]]"
         )
-    main = service.entrypoint[0].rsplit("/", 1)[-1] if service.entrypoint else ""
-    if main not in service.binaries:
-        main = service.name if service.name in service.binaries else service.binaries[0]
+    main = _main(service)
+    chosen: tuple[str, ...] = service.binaries
+    if settings.binaries is not None:
+        unknown = [b for b in settings.binaries if b not in service.binaries]
+        if unknown:
+            raise BakegenError(
+                f'config: [service."{service.name}"] binaries names {", ".join(unknown)}, '
+                f"not a bin of {service.manifest} (its bins: {', '.join(service.binaries)})"
+            )
+        chosen = settings.binaries
+        if main not in chosen:
+            main = chosen[0]
     words = (*(settings.entrypoint or ()), *(settings.cmd or ()))
     named = {arg.rsplit("/", 1)[-1] for arg in words}
-    return (main, *sorted(b for b in service.binaries if b in named and b != main))
+    rest = {b for b in service.binaries if b in named or b in chosen} - {main}
+    return (main, *sorted(rest))
+
+
+def main_reason(service: Package, settings: ServiceSettings, main: str) -> str:
+    """Why CMD runs that bin, for the Dockerfile's comment."""
+    if main != _main(service):
+        return "first in binaries"
+    return service.entrypoint_reason or "the crate's main bin"
+
+
+def _main(service: Package) -> str:
+    """The bin the scan chose to run (default-run, the crate's name, else the first)."""
+    main = service.entrypoint[0].rsplit("/", 1)[-1] if service.entrypoint else ""
+    if main in service.binaries:
+        return main
+    return service.name if service.name in service.binaries else service.binaries[0]
 
 
 def service_context(service: Package, closure: tuple[Package, ...]) -> tuple[str, ...]:

@@ -30,6 +30,7 @@ from bakegen.ecosystems.node.manifest import (
     WorkspaceIndex,
     build_package,
 )
+from bakegen.ecosystems.node.static import mark_static_sites
 from bakegen.ecosystems.node.versions import (
     major_from_range,
     major_from_tool_versions,
@@ -125,7 +126,7 @@ def scan_node(tree: SourceTree) -> EcosystemScan:
             "`npm install` to create package-lock.json") for path in unlocked)
     return EcosystemScan(
         workspaces=tuple(sorted(workspaces, key=lambda w: w.root)),
-        packages=tuple(sorted(packages, key=lambda p: (p.name, p.path))),
+        packages=tuple(sorted(mark_static_sites(tree, packages), key=lambda p: (p.name, p.path))),
         problems=tuple(sorted(set(problems), key=Problem.sort_key)),
     )
 

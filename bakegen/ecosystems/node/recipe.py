@@ -36,10 +36,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bakegen import static_server
 from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe, Stage
 from bakegen.ecosystems.common import copy_paths, literal_path, sh_quote
 from bakegen.ecosystems.node.manifest import INSTALL_SCRIPTS, relative_to, run_script_command
 from bakegen.ecosystems.node.start import NEXT, NITRO
+from bakegen.ecosystems.node.static import STATIC
+from bakegen.health import node_probe, probed
 from bakegen.model import DepKind, Package, Workspace
 from bakegen.safety import secret_mounts
 from bakegen.settings import PER_SERVICE, ServiceSettings
@@ -202,6 +205,8 @@ def service_recipe(
         commands = _build_commands(workspace, (pkg,))
         if commands:
             build.append("RUN " + _CONTINUE.join(commands))
+    if service.framework == STATIC:
+        return _static_site(service, closure, settings, tuple(build))
     if next_app:
         build.append(_pack_next_standalone(service.path))
     elif service.framework == NITRO:
@@ -222,13 +227,32 @@ def service_recipe(
     if command and command[0] not in ("node", "npm", "sh", "bash"):
         bins = [f"/app/{join(service.path, 'node_modules/.bin')}", "/app/node_modules/.bin"]
         runtime.append(f"ENV PATH={':'.join(dict.fromkeys(bins))}:$PATH")
-    return ServiceRecipe(
+    recipe = ServiceRecipe(
         build=tuple(build),
         runtime=tuple(runtime),
         command=command,
         context=tuple(sorted({service.path, *(p.path for p in closure)})),
         bare_runtime=bare,
         stages=(_prod_deps_stage(workspace, service, closure),) if own_dependencies else (),
+    )
+    return probed(recipe, settings, node_probe)
+
+
+def _static_site(
+    service: Package, closure: tuple[Package, ...], settings: ServiceSettings,
+    build: tuple[str, ...],
+) -> ServiceRecipe:
+    """Built like any service; then the site alone, on the static server FROM scratch."""
+    folder = WORKSPACE_DIR if service.path == "." else f"{WORKSPACE_DIR}/{service.path}"
+    return ServiceRecipe(
+        build=build,
+        runtime=static_server.runtime(settings.port),
+        command=static_server.command(),
+        context=tuple(sorted({service.path, *(p.path for p in closure)})),
+        stages=(static_server.server_stage(), static_server.site_stage(folder)),
+        healthcheck="" if settings.healthcheck else static_server.probe(settings.health or "/"),
+        final_base="scratch",
+        image_args=((static_server.BUILD_IMAGE_VARIABLE, static_server.BUILD_IMAGE),),
     )
 
 

@@ -23,6 +23,7 @@ from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe, Stage
 from bakegen.ecosystems.common import sh_quote
 from bakegen.ecosystems.python.discover import VENV
 from bakegen.ecosystems.python.start import server_environment
+from bakegen.health import probed, python_probe
 from bakegen.model import Package, Workspace
 from bakegen.safety import secret_mounts
 from bakegen.settings import PER_SERVICE, ServiceSettings
@@ -115,13 +116,14 @@ def service_recipe(
     if listen is not None:
         runtime.append(listen)
     context = {p.path for p in (*closure, service)}
-    return ServiceRecipe(
+    recipe = ServiceRecipe(
         build=tuple(build),
         runtime=tuple(runtime),
         command=command,
         context=(".",) if "." in context else tuple(sorted(context)),
         stages=stages,
     )
+    return probed(recipe, settings, python_probe)
 
 
 def _own_venv(workspace: Workspace, dependencies: str) -> bool:

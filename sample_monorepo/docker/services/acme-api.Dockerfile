@@ -20,5 +20,6 @@ COPY --from=build /out/ ./
 WORKDIR /app/apps/api
 ENV PORT=3000
 EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD node -e 'fetch("http://127.0.0.1:"+(process.env.PORT||"3000")+"/health",{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.status<400?0:1),()=>process.exit(1))'
 USER 10001:10001
 CMD ["node", "src/server.js"]

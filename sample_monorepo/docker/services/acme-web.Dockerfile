@@ -21,5 +21,6 @@ COPY --from=build /out/ ./
 WORKDIR /app/apps/web
 ENV PORT=8080
 EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD node -e 'fetch("http://127.0.0.1:"+(process.env.PORT||"8080")+"/health",{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.status<400?0:1),()=>process.exit(1))'
 USER 10001:10001
 CMD ["node", "server.js"]

@@ -15,6 +15,6 @@ RUN --mount=type=bind,from=build,source=/wheels,target=/tmp/wheels \
     /opt/uv/bin/uv pip install --python /app/.venv/bin/python --no-deps --offline --no-cache --compile-bytecode /tmp/wheels/*.whl
 ENV PORT=8000
 EXPOSE 8000
-HEALTHCHECK CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ['PORT'] + '/health', timeout=3)"
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD python -c 'import os,urllib.request as u;u.urlopen("http://127.0.0.1:"+(os.environ.get("PORT") or "8000")+"/health",timeout=4)'
 USER 10001:10001
 CMD ["/app/.venv/bin/acme-worker"]

@@ -177,7 +177,7 @@ def test_names_and_paths_reaching_a_shell_are_quoted() -> None:
     assert "'crates/my crate/src/main.rs'" in base_runs[0]
     assert "-p 'we$ird'" in base_runs[2]
     service = runs(parse_service(ws, pkg, (), ServiceSettings()))[0]
-    assert "-p 'we$ird' --bin 'we$ird'" in service
+    assert "-p 'we$ird' " in service and "cp '/cargo/target/release/we$ird'" in service
     assert "cp '/cargo/target/release/we$ird' /out/" in service
 
 
@@ -212,7 +212,7 @@ def test_service_recipe_for_the_sample(tmp_path: Path) -> None:
     assert commands[2].value == (".", "./")
     assert commands[3].value[0].split(" && ") == [
         "cargo build --release --locked --offline --config /cargo/vendor.toml "
-        "-p router-svc --bin router-svc ",
+        "-p router-svc ",
         "mkdir -p /out ",
         "cp /cargo/target/release/router-svc /out/",
     ]
@@ -224,16 +224,62 @@ def test_service_recipe_for_the_sample(tmp_path: Path) -> None:
     assert recipe.context == ("crates/geo", "crates/router")
 
 
-def test_service_builds_the_bins_its_command_names() -> None:
+def _tool(*, default_run: str | None = None) -> Package:
     svc = crate_pkg("tool", "crates/tool", Target("bin", "tool", "src/main.rs"),
-                    Target("bin", "migrate", "src/bin/migrate.rs"), deployable=True)
-    recipe = ECO.service_recipe(WS, svc, (), ServiceSettings(cmd=("/usr/local/bin/migrate",)))
-    assert "-p tool --bin tool --bin migrate" in recipe.build[1]
+                    Target("bin", "migrate", "src/bin/migrate.rs"),
+                    Target("bin", "admin", "src/bin/admin.rs"), deployable=True)
+    return replace(svc, entrypoint_reason="named after the crate")
+
+
+def test_a_crate_with_several_bins_ships_all_and_says_which_runs() -> None:
+    recipe = ECO.service_recipe(WS, _tool(), (), ServiceSettings())
+    # every bin: deps-base's own command, nothing compiled twice
+    assert "-p tool \\\n && mkdir" in recipe.build[1]
+    assert "cp /cargo/target/release/tool /cargo/target/release/admin " in recipe.build[1]
     assert recipe.runtime == (
+        "# bins tool, admin, migrate in /usr/local/bin; CMD runs tool (named after the crate); "
+        "run admin, migrate by name",
         "COPY --from=build --chmod=0755 /out/tool /usr/local/bin/tool",
+        "COPY --from=build --chmod=0755 /out/admin /usr/local/bin/admin",
         "COPY --from=build --chmod=0755 /out/migrate /usr/local/bin/migrate",
     )
     assert recipe.command == ("/usr/local/bin/tool",)
+
+
+def test_configured_binaries_narrow_the_image_and_the_first_runs() -> None:
+    only = ECO.service_recipe(WS, _tool(), (), ServiceSettings(binaries=("migrate",)))
+    assert "-p tool --bin migrate \\\n" in only.build[1]
+    assert only.runtime == ("COPY --from=build --chmod=0755 /out/migrate /usr/local/bin/migrate",)
+    assert only.command == ("/usr/local/bin/migrate",)
+    both = ECO.service_recipe(WS, _tool(), (), ServiceSettings(binaries=("migrate", "tool")))
+    assert both.command == ("/usr/local/bin/tool",)  # the crate's main bin, when listed
+    assert "-p tool --bin tool --bin migrate" in both.build[1]
+    # a bin the command names ships too
+    named = ECO.service_recipe(WS, _tool(), (), ServiceSettings(
+        binaries=("tool",), cmd=("/usr/local/bin/admin",)))
+    assert "-p tool --bin tool --bin admin" in named.build[1]
+
+
+def test_unknown_configured_binary_is_an_error_naming_the_crates_bins() -> None:
+    with pytest.raises(BakegenError, match=r'binaries names nope, not a bin of crates/tool/'
+                       r"Cargo.toml \(its bins: admin, migrate, tool\)"):
+        ECO.service_recipe(WS, _tool(), (), ServiceSettings(binaries=("nope",)))
+
+
+def test_default_run_picks_the_bin_the_image_runs(tmp_path: Path) -> None:
+    write_tree(tmp_path, {
+        "Cargo.toml": '[package]\nname = "tool"\nversion = "0.1.0"\ndefault-run = "serve"\n',
+        "src/main.rs": "fn main() {}\n",
+        "src/bin/serve.rs": "fn main() {}\n",
+    })
+    [pkg] = ECO.scan(SourceTree.scan(tmp_path)).packages
+    assert pkg.entrypoint == ("/usr/local/bin/serve",)
+    assert pkg.entrypoint_reason == "package.default-run"
+    [ws] = ECO.scan(SourceTree.scan(tmp_path)).workspaces
+    recipe = ECO.service_recipe(ws, pkg, (), ServiceSettings())
+    assert recipe.command == ("/usr/local/bin/serve",)
+    assert recipe.runtime[0].startswith("# bins serve, tool in /usr/local/bin; CMD runs serve "
+                                        "(package.default-run)")
 
 
 def test_service_without_a_bin_is_a_clear_error() -> None:

@@ -51,8 +51,8 @@ group "node" {
 target "_common" {
   platforms = split(",", PLATFORMS)
   labels    = {
-    "org.opencontainers.image.source"   = "${SOURCE_URL}"
-    "org.opencontainers.image.revision" = "${GIT_SHA}"
+    "org.opencontainers.image.source"   = SOURCE_URL != "" ? SOURCE_URL : null
+    "org.opencontainers.image.revision" = GIT_SHA != "" ? GIT_SHA : null
   }
 }
 
@@ -63,6 +63,7 @@ target "api" {
   context    = "."
   dockerfile = "apps/api/Dockerfile.prod"
   tags       = formatlist("${REGISTRY}/api:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@shop/api"
   }
@@ -79,6 +80,7 @@ target "chat-bot" {
   context    = "tools/bot"
   dockerfile = "bot.Dockerfile"
   tags       = formatlist("${REGISTRY}/chat-bot:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "bot"
   }
@@ -95,6 +97,7 @@ target "storefront" {
   context    = "apps/web"
   dockerfile = "Dockerfile"
   tags       = formatlist("${REGISTRY}/storefront:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@shop/web"
   }

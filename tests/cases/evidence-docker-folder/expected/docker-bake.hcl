@@ -55,8 +55,8 @@ group "python" {
 target "_common" {
   platforms = split(",", PLATFORMS)
   labels    = {
-    "org.opencontainers.image.source"   = "${SOURCE_URL}"
-    "org.opencontainers.image.revision" = "${GIT_SHA}"
+    "org.opencontainers.image.source"   = SOURCE_URL != "" ? SOURCE_URL : null
+    "org.opencontainers.image.revision" = GIT_SHA != "" ? GIT_SHA : null
   }
 }
 
@@ -67,6 +67,7 @@ target "api-gateway" {
   context    = "."
   dockerfile = "docker/api-gateway.Dockerfile"
   tags       = formatlist("${REGISTRY}/api-gateway:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "api-gateway"
   }
@@ -83,6 +84,7 @@ target "auth" {
   context    = "."
   dockerfile = "docker/auth.Dockerfile"
   tags       = formatlist("${REGISTRY}/auth:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "auth"
   }
@@ -99,6 +101,7 @@ target "billing" {
   context    = "."
   dockerfile = "docker/billing.Dockerfile"
   tags       = formatlist("${REGISTRY}/billing:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "billing"
   }
@@ -115,6 +118,7 @@ target "notifications" {
   context    = "."
   dockerfile = "docker/notifications.Dockerfile"
   tags       = formatlist("${REGISTRY}/notifications:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "notifications"
   }
@@ -131,6 +135,7 @@ target "search" {
   context    = "."
   dockerfile = "docker/search.Dockerfile"
   tags       = formatlist("${REGISTRY}/search:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "search"
   }

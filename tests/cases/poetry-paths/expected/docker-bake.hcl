@@ -59,8 +59,8 @@ group "python" {
 target "_common" {
   platforms = split(",", PLATFORMS)
   labels    = {
-    "org.opencontainers.image.source"   = "${SOURCE_URL}"
-    "org.opencontainers.image.revision" = "${GIT_SHA}"
+    "org.opencontainers.image.source"   = SOURCE_URL != "" ? SOURCE_URL : null
+    "org.opencontainers.image.revision" = GIT_SHA != "" ? GIT_SHA : null
   }
 }
 
@@ -121,6 +121,7 @@ target "billing" {
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}" : "target:python-production-base"
   }
   tags       = formatlist("${REGISTRY}/billing:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "billing"
   }

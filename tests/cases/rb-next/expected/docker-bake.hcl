@@ -63,8 +63,8 @@ group "node" {
 target "_common" {
   platforms = split(",", PLATFORMS)
   labels    = {
-    "org.opencontainers.image.source"   = "${SOURCE_URL}"
-    "org.opencontainers.image.revision" = "${GIT_SHA}"
+    "org.opencontainers.image.source"   = SOURCE_URL != "" ? SOURCE_URL : null
+    "org.opencontainers.image.revision" = GIT_SHA != "" ? GIT_SHA : null
   }
 }
 
@@ -125,6 +125,7 @@ target "rb-api" {
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
   }
   tags       = formatlist("${REGISTRY}/rb-api:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@rb/api"
   }
@@ -150,6 +151,7 @@ target "rb-nextjs" {
     "SKIP_ENV_VALIDATION"  = "1"
   }
   tags       = formatlist("${REGISTRY}/rb-nextjs:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@rb/nextjs"
   }
@@ -173,6 +175,7 @@ target "rb-ssr" {
     "NODE_RUNTIME_IMAGE" = "${NODE_RUNTIME_IMAGE}"
   }
   tags       = formatlist("${REGISTRY}/rb-ssr:%s", split(",", TAG))
+  attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
   labels     = {
     "org.opencontainers.image.title" = "@rb/ssr"
   }

@@ -8,9 +8,9 @@ FROM ${RUST_IMAGE} AS deps-base
 WORKDIR /workspace
 ENV CARGO_TARGET_DIR=/cargo/target
 COPY . ./
-RUN mkdir -p crates/common/src crates/svc/src \
+RUN mkdir -p crates/common/src crates/svc/src crates/svc/src/bin \
  && touch crates/common/src/lib.rs \
- && printf 'fn main() {}\n' | tee crates/svc/src/main.rs >/dev/null
+ && printf 'fn main() {}\n' | tee crates/svc/src/bin/rb-migrate.rs crates/svc/src/main.rs >/dev/null
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
     --mount=type=secret,id=cargo-credentials,target=/usr/local/cargo/credentials.toml \

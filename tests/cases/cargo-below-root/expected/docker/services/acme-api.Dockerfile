@@ -5,7 +5,7 @@
 FROM deps-base AS build
 WORKDIR /workspace
 COPY . ./
-RUN cd services && cargo build --release --locked --offline --config /cargo/vendor.toml -p acme-api --bin acme-api \
+RUN cd services && cargo build --release --locked --offline --config /cargo/vendor.toml -p acme-api \
  && mkdir -p /out \
  && cp /cargo/target/release/acme-api /out/
 

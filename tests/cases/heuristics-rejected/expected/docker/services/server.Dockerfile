@@ -5,7 +5,7 @@
 FROM deps-base AS build
 WORKDIR /workspace
 COPY . ./
-RUN cargo build --release --locked --offline --config /cargo/vendor.toml -p server --bin server \
+RUN cargo build --release --locked --offline --config /cargo/vendor.toml -p server \
  && mkdir -p /out \
  && cp /cargo/target/release/server /out/
 

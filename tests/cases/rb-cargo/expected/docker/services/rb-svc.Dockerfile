@@ -5,14 +5,48 @@
 FROM deps-base AS build
 WORKDIR /workspace
 COPY . ./
-RUN cargo build --release --locked --offline --config /cargo/vendor.toml -p rb-svc --bin rb-svc \
+RUN cargo build --release --locked --offline --config /cargo/vendor.toml -p rb-svc \
  && mkdir -p /out \
- && cp /cargo/target/release/rb-svc /out/
+ && cp /cargo/target/release/rb-svc /cargo/target/release/rb-migrate /out/
+
+FROM deps-base AS health-probe
+WORKDIR /tmp
+RUN printf '%s\n' \
+    'use std::io::{Read, Write};' \
+    'use std::net::{SocketAddr, TcpStream};' \
+    'use std::time::Duration;' \
+    '// bakegen-probe PATH PORT: GET PATH on 127.0.0.1 at env PORT (else PORT), exit 0 on 2xx/3xx' \
+    'fn main() {' \
+    '    let args: Vec<String> = std::env::args().collect();' \
+    '    let path = args.get(1).cloned().unwrap_or_else(|| "/".to_string());' \
+    '    let port = std::env::var("PORT").ok().filter(|p| !p.is_empty())' \
+    '        .or_else(|| args.get(2).cloned()).unwrap_or_else(|| "80".to_string());' \
+    '    std::process::exit(if probe(&port, &path).unwrap_or(false) { 0 } else { 1 });' \
+    '}' \
+    'fn probe(port: &str, path: &str) -> std::io::Result<bool> {' \
+    '    let bad = std::io::Error::new(std::io::ErrorKind::InvalidInput, "port");' \
+    '    let addr: SocketAddr = format!("127.0.0.1:{}", port).parse().map_err(|_| bad)?;' \
+    '    let limit = Duration::from_secs(4);' \
+    '    let mut stream = TcpStream::connect_timeout(&addr, limit)?;' \
+    '    stream.set_read_timeout(Some(limit))?;' \
+    '    stream.set_write_timeout(Some(limit))?;' \
+    '    let request = format!("GET {} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", path);' \
+    '    stream.write_all(request.as_bytes())?;' \
+    '    let mut head = [0u8; 12];' \
+    '    stream.read_exact(&mut head)?;' \
+    '    Ok(head.starts_with(b"HTTP/1.") && (head[9] == b"2"[0] || head[9] == b"3"[0]))' \
+    '}' \
+    > /tmp/bakegen-probe.rs \
+ && rustc --edition 2021 -C opt-level=s -C panic=abort -C strip=symbols -C target-feature=+crt-static -o /bakegen-probe /tmp/bakegen-probe.rs
 
 FROM production-base
 WORKDIR /app
+# bins rb-svc, rb-migrate in /usr/local/bin; CMD runs rb-svc (named after the crate); run rb-migrate by name
 COPY --from=build --chmod=0755 /out/rb-svc /usr/local/bin/rb-svc
+COPY --from=build --chmod=0755 /out/rb-migrate /usr/local/bin/rb-migrate
+COPY --from=health-probe --chmod=0755 /bakegen-probe /usr/local/bin/bakegen-probe
 ENV PORT=3931
 EXPOSE 3931
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["/usr/local/bin/bakegen-probe", "/health", "3931"]
 USER 10001:10001
 CMD ["/usr/local/bin/rb-svc"]

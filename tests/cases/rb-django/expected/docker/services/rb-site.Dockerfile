@@ -16,5 +16,6 @@ WORKDIR /app/services/site
 ENV GUNICORN_CMD_ARGS="--bind=0.0.0.0:3931"
 ENV PORT=3931
 EXPOSE 3931
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD python -c 'import os,urllib.request as u;u.urlopen("http://127.0.0.1:"+(os.environ.get("PORT") or "3931")+"/health",timeout=4)'
 USER 10001:10001
 CMD ["gunicorn", "mysite.wsgi:application"]

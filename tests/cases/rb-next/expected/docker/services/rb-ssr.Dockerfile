@@ -22,5 +22,6 @@ COPY --from=build /out/ ./
 WORKDIR /app/apps/ssr
 ENV PORT=3923
 EXPOSE 3923
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD node -e 'fetch("http://127.0.0.1:"+(process.env.PORT||"3923")+"/health",{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.status<400?0:1),()=>process.exit(1))'
 USER 10001:10001
 CMD ["node", ".output/server/index.mjs"]

@@ -31,5 +31,6 @@ COPY --from=build /out/ ./
 WORKDIR /app/apps/api
 ENV PORT=3901
 EXPOSE 3901
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD node -e 'fetch("http://127.0.0.1:"+(process.env.PORT||"3901")+"/health",{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.status<400?0:1),()=>process.exit(1))'
 USER 10001:10001
 CMD ["node", "src/server.js"]

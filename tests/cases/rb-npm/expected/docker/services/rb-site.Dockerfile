@@ -32,5 +32,6 @@ COPY --from=build /out/ ./
 WORKDIR /app/apps/site
 ENV PORT=3911
 EXPOSE 3911
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD node -e 'fetch("http://127.0.0.1:"+(process.env.PORT||"3911")+"/health",{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.status<400?0:1),()=>process.exit(1))'
 USER 10001:10001
 CMD ["node", "dist/server.js"]

@@ -5,7 +5,7 @@
 FROM deps-base AS build
 WORKDIR /workspace
 COPY . ./
-RUN cd services && cargo build --release --locked --offline --config /cargo/vendor.toml -p svc --bin svc \
+RUN cd services && cargo build --release --locked --offline --config /cargo/vendor.toml -p svc \
  && mkdir -p /out \
  && cp /cargo/target/release/svc /out/
 
