@@ -18,7 +18,7 @@ from bakegen.adopt.cost import cost_note
 from bakegen.config import Config, load_config
 from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.errors import BakegenError, ProblemsFound
-from bakegen.fingerprint import fingerprint_bases
+from bakegen.fingerprint import fingerprint_bases, input_digest
 from bakegen.graph import package_graph
 from bakegen.model import ScanResult
 from bakegen.plan import Plan, make_plan, own_dockerfile
@@ -111,8 +111,8 @@ def write(root: Path, generated: Generated, planned: Changes) -> None:
 
 
 def _digests(tree: SourceTree, plan: Plan) -> dict[str, str]:
-    """sha256 hex of every file a base's build context admits."""
-    return {path: tree.digest(path) for base in plan.bases for path in base.context}
+    """sha256 hex of what a base takes from every file its build context admits."""
+    return {path: input_digest(tree, path) for base in plan.bases for path in base.context}
 
 
 #: what a scan looks for, named when it finds none of it
