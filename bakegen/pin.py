@@ -82,7 +82,7 @@ def http_fetch(request: urllib.request.Request) -> tuple[int, dict[str, str], by
 
 
 def _headers(headers: object) -> dict[str, str]:
-    items = getattr(headers, "items", lambda: [])()
+    items: list[tuple[object, object]] = list(getattr(headers, "items", list)())
     return {str(k).lower(): str(v) for k, v in items}
 
 
