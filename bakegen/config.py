@@ -62,18 +62,51 @@ class Config:
         return self.images.get(ecosystem, ImageSettings())
 
 
+PYPROJECT_SOURCE = "pyproject.toml [tool.bakegen]"
+
+
 def load_config(root: Path) -> Config:
-    """Read the repo's config: `bakegen.toml` wins over `[tool.bakegen]` in `pyproject.toml`."""
+    """Read the repo's config: `bakegen.toml` or `[tool.bakegen]` in `pyproject.toml`.
+
+    Both at once is an error naming both: one of them would be silently ignored, and every
+    generated file would change for a reason no message gave.
+    """
     own = root / CONFIG_FILE
-    if own.is_file():
-        return parse_config(_read_toml(own, CONFIG_FILE), CONFIG_FILE)
     pyproject = root / "pyproject.toml"
+    table: Any = None
     if pyproject.is_file():
-        data = _read_toml(pyproject, "pyproject.toml")
-        tool = data.get("tool", {})
+        tool = _read_toml(pyproject, "pyproject.toml").get("tool", {})
         if isinstance(tool, dict) and "bakegen" in tool:
-            return parse_config(tool["bakegen"], "pyproject.toml [tool.bakegen]")
+            table = tool["bakegen"]
+    if own.is_file():
+        if table is not None:
+            raise BakegenError(
+                f"{CONFIG_FILE} and {PYPROJECT_SOURCE}: both hold bakegen settings; keep one "
+                f"(`bakegen init --force` moves them into {CONFIG_FILE})"
+            )
+        return parse_config(_read_toml(own, CONFIG_FILE), CONFIG_FILE)
+    if table is not None:
+        return parse_config(table, PYPROJECT_SOURCE)
     return Config()
+
+
+def without_tool_table(text: str) -> str:
+    """pyproject.toml text without its `[tool.bakegen]` tables, every other byte kept
+    (text that is not TOML comes back as it is)."""
+    import tomlkit  # only for the rare pyproject holding bakegen's table
+    from tomlkit.exceptions import TOMLKitError
+
+    try:
+        doc = tomlkit.parse(text)
+    except TOMLKitError:
+        return text
+    tool = doc.get("tool")
+    if tool is None or "bakegen" not in tool:
+        return text
+    del tool["bakegen"]
+    kept = tomlkit.dumps(doc)
+    newline = "\r\n" if "\r\n" in kept else "\n"
+    return kept.rstrip() + newline if kept.strip() else ""
 
 
 def _read_toml(path: Path, label: str) -> dict[str, Any]:
@@ -115,6 +148,7 @@ _SERVICE_KEYS = (
     "target",
     "context",
     "secrets",
+    "adopt",
 )
 _IMAGE_KEYS = ("build", "runtime")
 _ECOSYSTEM_NAMES = tuple(ECOSYSTEMS)
@@ -279,6 +313,9 @@ def _service_settings(value: Any, source: str, where: str) -> ServiceSettings:
             raise BakegenError.at(source, f'"{prefix}args.{key}" must be a string, got {val!r}')
     entrypoint = entry.get("entrypoint")
     cmd = entry.get("cmd")
+    adopt = entry.get("adopt")
+    if adopt is not None and not isinstance(adopt, bool):
+        raise BakegenError(f'{source}: "{prefix}adopt" must be true or false, got {adopt!r}')
     binaries = entry.get("binaries")
     static = entry.get("static")
     if "health" in entry and port is None:
@@ -305,6 +342,7 @@ def _service_settings(value: Any, source: str, where: str) -> ServiceSettings:
         target=_opt_str(entry, "target", source, prefix),
         context=_repo_path(entry, "context", source, prefix),
         secrets=_service_secrets(entry.get("secrets", {}), source, prefix),
+        adopt=adopt,
     )
 
 

@@ -4,15 +4,23 @@ A base's fingerprint covers everything that determines it: the text of its gener
 Dockerfile, the contents of every file its build context admits (root manifests, every
 package manifest, the lockfile, tool files), the base image references and the target
 platforms. Same inputs, same tag; any input changes, the tag changes.
+
+bakegen's own settings are not an input of any base: a `pyproject.toml` is hashed without
+its `[tool.bakegen]` tables (`input_digest`), so editing a Node service's port there does not
+retag, and rebuild in CI, the Python base.
 """
 
 from __future__ import annotations
 
 import hashlib
+import posixpath
 from collections.abc import Mapping
 
+from bakegen.config import without_tool_table
+from bakegen.errors import BakegenError
 from bakegen.plan import BasePlan, Plan
 from bakegen.render.dockerfile import render_base_dockerfile
+from bakegen.tree import SourceTree
 
 FINGERPRINT_LENGTH = 20
 
@@ -47,3 +55,17 @@ def fingerprint(
     for key, value in fields:
         h.update(f"{key}\0{value}\n".encode())
     return h.hexdigest()[:FINGERPRINT_LENGTH]
+
+
+def input_digest(tree: SourceTree, rel: str) -> str:
+    """sha256 hex of what a base takes from a file: its bytes, except that a pyproject.toml
+    loses its `[tool.bakegen]` tables first (no build tool reads them)."""
+    if posixpath.basename(rel) != "pyproject.toml":
+        return tree.digest(rel)
+    try:
+        text = tree.read_text(rel)
+    except BakegenError:
+        return tree.digest(rel)
+    if "bakegen" not in text:
+        return tree.digest(rel)
+    return hashlib.sha256(without_tool_table(text).encode()).hexdigest()

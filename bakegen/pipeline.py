@@ -13,10 +13,12 @@ from pathlib import Path
 
 import networkx as nx
 
+from bakegen.adopt.choose import choose, keep_originals
+from bakegen.adopt.cost import cost_note
 from bakegen.config import Config, load_config
 from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.errors import BakegenError, ProblemsFound
-from bakegen.fingerprint import fingerprint_bases
+from bakegen.fingerprint import fingerprint_bases, input_digest
 from bakegen.graph import package_graph
 from bakegen.model import ScanResult
 from bakegen.plan import Plan, make_plan, own_dockerfile
@@ -35,6 +37,8 @@ class Overrides:
     platforms: tuple[str, ...] = ()
     cache: str | None = None
     output_dir: str | None = None
+    #: `--adopt`: services to build on the shared bases instead of their own Dockerfiles
+    adopt: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,8 @@ class Generated:
     plan: Plan
     fingerprints: dict[str, str]
     files: dict[str, str]
+    #: what the services that keep their own Dockerfiles cost (see `bakegen.adopt.cost`)
+    note: str | None = None
 
 
 def load_settings(root: Path, overrides: Overrides = Overrides()) -> Config:
@@ -79,11 +85,19 @@ def generate(root: Path, overrides: Overrides = Overrides()) -> Generated:
     tree = SourceTree.scan(root)
     result = scan(root, config, tree)
     own = _own_dockerfiles(root, result, config)
-    graph = package_graph(result.packages)
-    plan = make_plan(result, graph, config, ECOSYSTEMS, _root_ignores(root), own)
+    ignores = _root_ignores(root)
+    adopted = choose(result, config, own, overrides.adopt)
+    graph = package_graph(adopted.scan.packages)
+    plan = make_plan(adopted.scan, graph, adopted.config, ECOSYSTEMS, ignores, own)
+    if adopted.adoptions:
+        original = make_plan(result, package_graph(result.packages), config, ECOSYSTEMS,
+                             ignores, own)
+        plan = keep_originals(plan, original, adopted)
     fingerprints = fingerprint_bases(plan, _digests(tree, plan))
     files = render_files(plan, fingerprints)
-    return Generated(result, graph, plan, fingerprints, files)
+    note = cost_note(adopted.scan, adopted.config, own)
+    result = dataclasses.replace(result, problems=(*result.problems, *adopted.warnings))
+    return Generated(result, graph, plan, fingerprints, files, note)
 
 
 def pending_changes(root: Path, generated: Generated, force: bool = False) -> Changes:
@@ -97,8 +111,8 @@ def write(root: Path, generated: Generated, planned: Changes) -> None:
 
 
 def _digests(tree: SourceTree, plan: Plan) -> dict[str, str]:
-    """sha256 hex of every file a base's build context admits."""
-    return {path: tree.digest(path) for base in plan.bases for path in base.context}
+    """sha256 hex of what a base takes from every file its build context admits."""
+    return {path: input_digest(tree, path) for base in plan.bases for path in base.context}
 
 
 #: what a scan looks for, named when it finds none of it

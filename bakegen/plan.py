@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from bakegen import graph as graphs
+from bakegen.adopt.carry import Carried
 from bakegen.config import Config
 from bakegen.ecosystems.base import BaseRecipe, Ecosystem, ServiceRecipe
 from bakegen.errors import BakegenError
@@ -23,6 +24,8 @@ from bakegen.settings import ServiceSettings
 from bakegen.tree import join, normalize
 
 RESERVED_TARGETS = frozenset({"default", "_common", "docker-metadata-action"})
+#: the bake group still building adopted services' own Dockerfiles, to compare
+OWN_GROUP = "own"
 _BASE_REFERENCE = re.compile(
     r"^\s*(FROM|COPY\s+--from=|RUN\s+--mount=[^\n]*from=)\s*(deps-base|production-base)\b",
     re.IGNORECASE | re.MULTILINE,
@@ -78,6 +81,10 @@ class ServicePlan:
     closure: tuple[str, ...]
     settings: ServiceSettings
     uses_bases: bool = True
+    #: what an adopted service's generated Dockerfile takes from the user's own one
+    carried: Carried | None = None
+    #: for the `own` group: the target whose original Dockerfile this one still builds
+    original_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +105,17 @@ class Plan:
     secrets: tuple[tuple[str, str], ...] = ()
 
     def groups(self) -> dict[str, tuple[str, ...]]:
-        """`default` with every service, and one group per ecosystem present."""
+        """`default` with every service, one group per ecosystem present, and `own` with
+        the original Dockerfiles of adopted services (built only when asked for)."""
         groups: dict[str, list[str]] = {}
-        for svc in self.services:
+        services = [s for s in self.services if s.original_of is None]
+        for svc in services:
             groups.setdefault(svc.package.ecosystem, []).append(svc.target)
-        result = {"default": tuple(sorted(s.target for s in self.services))}
+        result = {"default": tuple(sorted(s.target for s in services))}
         result.update({eco: tuple(sorted(t)) for eco, t in sorted(groups.items())})
+        own = tuple(sorted(s.target for s in self.services if s.original_of is not None))
+        if own:
+            result[OWN_GROUP] = own
         return result
 
 

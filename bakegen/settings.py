@@ -34,3 +34,5 @@ class ServiceSettings:
     context: str | None = None
     #: BuildKit secrets the service's build steps see as environment variables: (id, source)
     secrets: tuple[tuple[str, str], ...] = ()
+    #: build on the shared bases instead of the service's own Dockerfile (None: not said)
+    adopt: bool | None = None

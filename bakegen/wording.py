@@ -14,8 +14,8 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 
 
 def listing(items: Sequence[str], limit: int = LIST_LIMIT) -> str:
-    """`a, b, c`, or the first `limit` and `and N more` so a long list stays one short line
-    (never `and 1 more`: the one name is as short)."""
-    if len(items) <= limit + 1:
+    """`a, b, c`, or the first `limit` and `and N more` so a long list stays one short line:
+    never more than `limit` names, so the count and the names shown always add up."""
+    if len(items) <= limit:
         return ", ".join(items)
     return f"{', '.join(items[:limit])} and {len(items) - limit} more"

@@ -65,7 +65,7 @@ variable "NODE_BASE_TAG" {
 }
 
 variable "PYTHON_BASE_TAG" {
-  default = substr(sha256("121539b3570e57dd907b|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("795c6bb68eb5cbd34e26|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -211,7 +211,7 @@ target "python-deps-base" {
     "${REGISTRY}/python-deps-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "121539b3570e57dd907b"
+    "dev.bakegen.fingerprint" = "795c6bb68eb5cbd34e26"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-deps-base:${CACHE_TAG}",
@@ -234,7 +234,7 @@ target "python-production-base" {
     "${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "121539b3570e57dd907b"
+    "dev.bakegen.fingerprint" = "795c6bb68eb5cbd34e26"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG}",

@@ -41,6 +41,19 @@ def copy_real_workspace(name: str, dest: Path) -> Path:
     return target
 
 
+def write_config(root: Path, text: str) -> Path:
+    """Give `root` the settings `text` as bakegen.toml, moving any `[tool.bakegen]` out of
+    its pyproject.toml (settings live in one file)."""
+    from bakegen.config import without_tool_table
+
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        pyproject.write_text(without_tool_table(pyproject.read_text()))
+    config = root / "bakegen.toml"
+    config.write_text(text)
+    return config
+
+
 def copy_sample(dest: Path) -> Path:
     """Copy sample_monorepo into dest and return the copy's path."""
     target = dest / "sample_monorepo"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bakegen.config import Config, load_config, parse_config
+from bakegen.config import Config, load_config, parse_config, without_tool_table
 from bakegen.errors import BakegenError
 from tests.builders import write_tree
 
@@ -13,7 +13,9 @@ def test_defaults_without_config(tmp_path: Path) -> None:
     assert load_config(tmp_path) == Config()
 
 
-def test_bakegen_toml_wins_over_pyproject(tmp_path: Path) -> None:
+def test_bakegen_toml_beside_a_tool_bakegen_table_is_an_error_naming_both(
+    tmp_path: Path,
+) -> None:
     write_tree(
         tmp_path,
         {
@@ -21,10 +23,17 @@ def test_bakegen_toml_wins_over_pyproject(tmp_path: Path) -> None:
             "pyproject.toml": '[tool.bakegen]\nregistry = "ghcr.io/py"\n',
         },
     )
-    config = load_config(tmp_path)
-    assert config.registry == "ghcr.io/own"
-    assert config.include == ("tool",)
-    assert config.source == "bakegen.toml"
+    with pytest.raises(BakegenError) as info:
+        load_config(tmp_path)
+    assert str(info.value) == (
+        "bakegen.toml and pyproject.toml [tool.bakegen]: both hold bakegen settings; keep one "
+        "(`bakegen init --force` moves them into bakegen.toml)")
+
+
+def test_bakegen_toml_beside_a_pyproject_without_the_table(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"bakegen.toml": 'registry = "ghcr.io/own"\n',
+                          "pyproject.toml": '[tool.ruff]\nline-length = 99\n'})
+    assert load_config(tmp_path).source == "bakegen.toml"
 
 
 def test_tool_bakegen_in_pyproject(tmp_path: Path) -> None:
@@ -95,3 +104,11 @@ def test_service_secrets_are_read_sorted() -> None:
 def test_dependencies_default_to_shared_and_accept_per_service() -> None:
     assert parse_config({}, "bakegen.toml").dependencies == "shared"
     assert parse_config({"dependencies": "per-service"}, "t").dependencies == "per-service"
+
+
+def test_without_tool_table_keeps_every_other_byte() -> None:
+    text = '[project]\r\nname = "a"  # kept\r\n\r\n[tool.bakegen]\r\nregistry = "x"\r\n'
+    assert without_tool_table(text) == '[project]\r\nname = "a"  # kept\r\n'
+    assert without_tool_table('[tool.bakegen]\nregistry = "x"\n') == ""
+    assert without_tool_table("not = [toml") == "not = [toml"
+    assert without_tool_table('[tool.ruff]\nx = 1\n') == '[tool.ruff]\nx = 1\n'

@@ -17,7 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from bakegen.pipeline import generate
-from tests.builders import REAL_WORKSPACES, SAMPLE, copy_real_workspace, copy_sample, write_tree
+from tests.builders import (
+    REAL_WORKSPACES,
+    SAMPLE,
+    copy_real_workspace,
+    copy_sample,
+    write_config,
+    write_tree,
+)
 from tests.dockerlint import lint_dockerfile, lint_files, lint_generated, secret_files_admitted
 from tests.workspaces import LAYOUTS, Pkg, Spec, files, specs
 
@@ -41,7 +48,7 @@ def test_the_sample_generated_afresh_is_clean(tmp_path: Path) -> None:
 @pytest.mark.parametrize("runtime", ["gcr.io/distroless/cc-debian12", "node:22-alpine"])
 def test_other_runtime_images_stay_clean(tmp_path: Path, runtime: str) -> None:
     repo = copy_sample(tmp_path)
-    (repo / "bakegen.toml").write_text(
+    write_config(repo,
         f'[images.node]\nruntime = "{runtime}"\n[images.cargo]\nruntime = "{runtime}"\n'
         '[secrets]\nnpmrc = "~/.npmrc"\nnetrc = "env:NETRC"\n'
     )

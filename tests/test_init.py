@@ -110,7 +110,10 @@ def test_init_force_carries_over_a_pyproject_config(
     err = fails(capsys, "init", str(root))
     assert err.startswith("pyproject.toml: already has [tool.bakegen]; rerun with --force")
     output = run("init", str(root), "--force")
-    assert "note: pyproject.toml: [tool.bakegen] is now ignored" in output
+    assert "note: pyproject.toml: [tool.bakegen] moved into bakegen.toml" in output
+    py = (root / "pyproject.toml").read_text()
+    assert "[tool.bakegen" not in py
+    assert tomllib.loads(py)["tool"]["uv"] == {"workspace": {"members": ["python/*"]}}
     after = settings(load_config(root))
     assert load_config(root).source == "bakegen.toml"
     assert after == dataclasses.replace(before, images=after.images)
@@ -156,7 +159,7 @@ def test_init_pyproject_needs_a_pyproject_and_no_bakegen_toml(
                    "bakegen.toml\n")
     write_tree(root, {"pyproject.toml": "[project]\nname = \"a\"\n", "bakegen.toml": ""})
     err = fails(capsys, "init", str(root), "--pyproject", "--force")
-    assert err.startswith("bakegen.toml: exists and takes precedence over [tool.bakegen]")
+    assert err.startswith("bakegen.toml: exists, and settings live in one file; remove it first")
 
 
 def test_init_on_an_empty_folder_writes_the_defaults(tmp_path: Path) -> None:

@@ -25,19 +25,21 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("model", (
         "bakegen.bakefile", "bakegen.dockerfiles", "bakegen.ignore", "bakegen.lockfiles",
         "bakegen.manifests", "bakegen.model", "bakegen.safety", "bakegen.tree", "bakegen.write",
+        # what an adopted Dockerfile carries over, read before the plan
+        "bakegen.adopt.carry", "bakegen.adopt.installs", "bakegen.adopt.reading",
     )),
     # health probes and the static-site server are recipe pieces several ecosystems share
     ("ecosystems", ("bakegen.ecosystems", "bakegen.health", "bakegen.static_server")),
     ("config", ("bakegen.config",)),
     ("scan", ("bakegen.scan",)),
-    ("graph/plan", ("bakegen.graph", "bakegen.plan")),
+    ("graph/plan", ("bakegen.graph", "bakegen.plan", "bakegen.adopt")),
     # the fingerprint hashes the rendered base Dockerfile, so it sits with the renderers
-    ("render", ("bakegen.render", "bakegen.fingerprint")),
+    ("render", ("bakegen.render", "bakegen.fingerprint", "bakegen.adopt.render")),
     ("pipeline", ("bakegen.pipeline",)),
     # what the commands do beyond the pipeline; render.matrix formats matrix's jobs
     ("commands", (
         "bakegen.affected", "bakegen.bakecommand", "bakegen.matrix", "bakegen.onboarding",
-        "bakegen.render.matrix", "bakegen.rootdir",
+        "bakegen.pin", "bakegen.render.matrix", "bakegen.rootdir",
     )),
     ("cli", ("bakegen.cli",)),
 )

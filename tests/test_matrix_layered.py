@@ -69,6 +69,22 @@ def test_base_tag_follows_the_lockfile(tmp_path: Path) -> None:
     assert changed == {"node-deps-base", "node-production-base"}
 
 
+def test_base_tags_ignore_bakegen_settings_in_the_root_pyproject(tmp_path: Path) -> None:
+    repo = copy_sample(tmp_path)
+    before = base_tags(layered(repo))
+    pyproject = repo / "pyproject.toml"
+    text = pyproject.read_text()
+    pyproject.write_text(text.replace("port = 3000", "port = 3001") + "# a comment\n")
+    assert CliRunner().invoke(cli, ["generate", str(repo)]).exit_code == 0
+    assert base_tags(layered(repo)) == before  # only a Node service's port moved
+    pyproject.write_text(text.replace('members = ["python/*"]', 'members = ["python/*"]\n'
+                                      'exclude = ["python/old"]'))
+    assert CliRunner().invoke(cli, ["generate", str(repo)]).exit_code == 0
+    after = base_tags(layered(repo))
+    assert {t for t in before if before[t] != after[t]} == {
+        "python-deps-base", "python-production-base"}
+
+
 def test_only_the_bases_of_the_selected_services() -> None:
     bake = load_bakefile(SAMPLE)
     assert [b.target for b in base_wave(bake, ["acme-api", "acme-web"])] == [

@@ -13,7 +13,7 @@ import bakegen.write as write_module
 from bakegen.cli import cli
 from bakegen.pipeline import generate
 from tests.bakefile import load_bake
-from tests.builders import copy_sample, write_tree
+from tests.builders import copy_sample, write_config, write_tree
 from tests.dockerlint import admitted, lint_dockerfile, lint_files, secret_files_admitted
 
 TOKEN = "npm_abcdefghijklmnopqrstuvwxyz0123456789"
@@ -247,7 +247,7 @@ def test_yarn_berry_reads_its_secret_from_a_home_yarnrc(tmp_path: Path) -> None:
 
 def test_configured_secrets_become_a_bake_secret_attribute(tmp_path: Path) -> None:
     repo = copy_sample(tmp_path)
-    (repo / "bakegen.toml").write_text(
+    write_config(repo,
         '[secrets]\nnpmrc = "~/.npmrc"\nnetrc = "env:NETRC_FILE"\n'
         'cargo-credentials = "ci/cargo-credentials.toml"\n'
     )

@@ -108,3 +108,10 @@ def test_path_helpers() -> None:
     assert normalize("./") == "."
     assert join("crates/a", "../b") == "crates/b"
     assert join("crates/a", "../../../etc") == "../etc"
+
+
+def test_files_below_lists_repository_paths_of_that_folder_only(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"a/b/x.rs": "", "a/b/c/y.rs": "", "a/bc/z.rs": "", "a/w.rs": ""})
+    tree = SourceTree.scan(tmp_path)
+    assert tree.files_below("a/b") == ["a/b/c/y.rs", "a/b/x.rs"]
+    assert tree.files_below("a/none") == []

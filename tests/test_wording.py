@@ -15,5 +15,6 @@ def test_listing_cuts_long_lists() -> None:
     assert listing(["a", "b"]) == "a, b"
     assert listing([]) == ""
     assert listing([str(n) for n in range(8)], limit=3) == "0, 1, 2 and 5 more"
-    assert listing(list("abcdef")) == "a, b, c, d, e, f"
+    assert listing(list("abcde")) == "a, b, c, d, e"
+    assert listing(list("abcdef")) == "a, b, c, d, e and 1 more"
     assert listing(list("abcdefg")) == "a, b, c, d, e and 2 more"

@@ -27,6 +27,7 @@ COMMANDS = {
     "ci": "bakegen.cli.ci:ci",
     "init": "bakegen.cli.init:init",
     "new": "bakegen.cli.new:new",
+    "pin": "bakegen.cli.pin:pin",
 }
 HELP = {
     "scan": "List every package found: ecosystem, path, service or library.",
@@ -37,6 +38,7 @@ HELP = {
     "ci": "Write CI workflows (GitHub Actions) that build with bake.",
     "init": "Write a starting bakegen.toml from what the scan detects.",
     "new": "Scaffold a new service in the workspace's own convention.",
+    "pin": "Resolve base images to digests and write them into the config.",
 }
 
 

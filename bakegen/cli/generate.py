@@ -44,6 +44,17 @@ from bakegen.wording import listing, plural
     type=click.Choice(["registry", "gha", "none"]),
     help="Build cache: registry refs, GitHub Actions cache, or none.",
 )
+@click.option(
+    "--adopt",
+    "adopt",
+    multiple=True,
+    is_flag=False,
+    flag_value="*",
+    metavar="[SERVICE]",
+    help="Build services that keep their own Dockerfile on the shared bases instead "
+    "(all of them, or the one named; repeatable, or comma-separated). Their Dockerfiles "
+    "stay as they are and the `own` bake group still builds them.",
+)
 def generate(
     root: Path,
     check: bool,
@@ -54,6 +65,7 @@ def generate(
     platforms: tuple[str, ...],
     registry: str | None,
     cache: str | None,
+    adopt: tuple[str, ...],
 ) -> None:
     """Write docker-bake.hcl, shared base Dockerfiles and one Dockerfile per service.
 
@@ -66,9 +78,12 @@ def generate(
     from bakegen.pipeline import generate as run_pipeline
     from bakegen.write import unified_diff
 
-    overrides = Overrides(registry, tuple(platforms), cache, output_dir)
+    names = tuple(n.strip() for value in adopt for n in value.split(",") if n.strip())
+    overrides = Overrides(registry, tuple(platforms), cache, output_dir, names)
     result = run_pipeline(root, overrides)
     report_warnings(result.scan.warnings)
+    if result.note:
+        click.echo(f"note: {result.note}", err=True)
     empty = nothing_found(root, result.scan)
     if empty and not allow_empty:
         click.echo(f"{empty}; nothing written (--allow-empty writes an empty bake file)", err=True)
@@ -90,12 +105,18 @@ def generate(
     write(root, result, changes)
     plan = result.plan
     bases = [name for b in plan.bases for name in (b.deps_target, b.production_target)]
+    services = [s for s in plan.services if s.original_of is None]
+    kept = len(plan.services) - len(services)
     click.echo(
-        f"{plural(len(plan.services), 'service')}, {plural(len(bases), 'base target')}"
+        f"{plural(len(services), 'service')}, {plural(len(bases), 'base target')}"
         f"{f' ({listing(bases)})' if bases else ''}; "
         f"{len(changes.created)} created, {len(changes.updated)} updated, "
         f"{len(changes.removed)} removed, {len(changes.unchanged)} unchanged"
     )
+    if kept:
+        click.echo(f"adopted {plural(kept, 'service')}; `docker buildx bake own` still builds "
+                   f"{'its original Dockerfile' if kept == 1 else 'their original Dockerfiles'}"
+                   " to compare")
     compose = merged_compose_files(root)
     if compose:
         command = bake_command(root)

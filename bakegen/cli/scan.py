@@ -17,14 +17,19 @@ def scan(root: Path, as_json: bool) -> None:
 
     Exit code 2 when the scan finds errors; they are listed one per line.
     """
+    from bakegen.adopt.cost import cost_note, own_dockerfile_texts
     from bakegen.errors import ProblemsFound
     from bakegen.pipeline import load_settings
     from bakegen.render.report import scan_as_json, scan_as_table
     from bakegen.scan.repository import scan_repository
 
-    result = scan_repository(root, load_settings(root))
+    config = load_settings(root)
+    result = scan_repository(root, config)
     click.echo(scan_as_json(result) if as_json else scan_as_table(result), nl=False)
     if not as_json:
         report_warnings(result.warnings)
+        note = cost_note(result, config, own_dockerfile_texts(root, result, config))
+        if note:
+            click.echo(f"note: {note}", err=True)
     if result.errors:
         raise ProblemsFound(result.errors)

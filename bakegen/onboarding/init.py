@@ -27,6 +27,7 @@ from bakegen.config import (
     Config,
     ImageSettings,
     parse_config,
+    without_tool_table,
 )
 from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.ecosystems.base import Ecosystem
@@ -78,22 +79,27 @@ def init_config(root: Path, pyproject: bool = False, force: bool = False) -> Ini
     config = dataclasses.replace(config, images=effective_images(config, scan, ecosystems))
     body = render_config(config, scan, ecosystems, table=PYPROJECT_TABLE if pyproject else "")
     written = dataclasses.replace(_check_round_trip(body, pyproject, config), source=None)
+    moved: list[FileEdit] = []
     if pyproject:
         assert py_text is not None
         change = FileEdit(PYPROJECT, py_text, replace_tool_table(py_text, body), "[tool.bakegen]")
     else:
         change = FileEdit(CONFIG_FILE, own_text, body, "bakegen settings")
         if py_has_table:
+            # settings live in one file: the table moves, it is not left behind to clash
+            assert py_text is not None
+            moved.append(FileEdit(PYPROJECT, py_text, without_tool_table(py_text),
+                                    "[tool.bakegen] removed"))
             notes.append(
-                "pyproject.toml: [tool.bakegen] is now ignored because bakegen.toml takes "
-                "precedence; its settings were carried over, delete that table"
+                "pyproject.toml: [tool.bakegen] moved into bakegen.toml (its settings were "
+                "carried over); pyproject.toml is an input of the Python base, so regenerate"
             )
     if config.registry == DEFAULT_REGISTRY:
         notes.append(
             f'registry is the placeholder "{DEFAULT_REGISTRY}" (a local registry); '
             "set yours, e.g. ghcr.io/<org>"
         )
-    Transaction(root).apply([change])
+    Transaction(root).apply([change, *moved])
     replaced = own_text is not None if not pyproject else py_has_table
     return InitResult(change, written, scan, replaced, tuple(notes))
 
@@ -107,7 +113,7 @@ def _refuse_existing(
         )
     if pyproject and own:
         raise BakegenError.at(CONFIG_FILE,
-            "exists and takes precedence over [tool.bakegen]; remove it first, "
+            "exists, and settings live in one file; remove it first, "
             "or run `bakegen init --force` without --pyproject"
         )
     if force:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bakegen.adopt.render import carried_packages, carried_runtime
 from bakegen.ecosystems.base import Stage, image_command
 from bakegen.ecosystems.instructions import exec_form
 from bakegen.ecosystems.runtime import (
@@ -116,11 +117,18 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
         ]
     else:
         lines.append("FROM production-base")
+    carried = svc.carried
+    if carried is not None:
+        lines += carried_packages(carried, runtime_var.default)
     lines += ["WORKDIR /app", *recipe.runtime]
+    if carried is not None:
+        lines += carried_runtime(carried)
     if settings.port is not None:
         lines += [f"ENV PORT={settings.port}", f"EXPOSE {settings.port}"]
     if settings.healthcheck:
         lines.append(f"HEALTHCHECK CMD {settings.healthcheck}")
+    elif carried is not None and carried.healthcheck:
+        lines.append(carried.healthcheck)
     elif recipe.healthcheck:
         lines.append(f"HEALTHCHECK {HEALTH_OPTIONS} CMD {recipe.healthcheck}")
     lines.append(f"USER {APP_UID}:{APP_UID}")

@@ -230,7 +230,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the scenarios on the kit and update the report; 2 when no kit answers."""
+    """Run the scenarios on the kit and update the report; 2 when no kit answers.
+    `own PATH`: a repository's own Dockerfiles against its adopted plan (bench/realbuild/own.py)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["own"]:
+        from bench.realbuild.own import main as own_main
+
+        return own_main(argv[1:])
     args = parse_args(argv)
     os.environ.setdefault("KIT_HOME", str(Path(tempfile.gettempdir()) / "bench-kit"))
     kit = find_kit()

@@ -118,3 +118,18 @@ PATH = st.builds("/".join, st.lists(st.sampled_from(["a", "b", "ab", "ba", "c"])
 @given(st.lists(PATTERN, min_size=1, max_size=4), PATH)
 def test_matches_buildkit_on_random_patterns(lines: list[str], path: str) -> None:
     assert matcher(lines).excludes(path) == moby_excludes(lines, path)
+
+
+@given(
+    st.lists(st.sampled_from(["apps/api", "libs/a b", "pkg/#x", "!odd", "."]), max_size=4),
+    st.lists(st.sampled_from(["*.log", "tmp", "**/dist"]), max_size=2),
+    st.lists(st.sampled_from([".npmrc", "apps/api/.env.local"]), max_size=2),
+)
+def test_affected_reads_the_patterns_a_generated_dockerignore_holds(
+    admitted: list[str], extra: list[str], secrets: list[str]
+) -> None:
+    from bakegen.render.dockerignore import context_patterns
+
+    text = render_dockerignore("docker/x.Dockerfile", tuple(admitted), tuple(extra), tuple(secrets))
+    written = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert list(context_patterns(tuple(admitted), tuple(extra), tuple(secrets))) == written

@@ -25,7 +25,7 @@ from bakegen.ecosystems.cargo.manifest import (
     parse_manifest,
 )
 from bakegen.ecosystems.cargo.versions import lockfile_format, raise_to_floor, rust_floor
-from bakegen.errors import BakegenError, Problem
+from bakegen.errors import BakegenError, Found, Problem
 from bakegen.model import Dependency, EcosystemScan, Package, Workspace
 from bakegen.tree import SourceTree, glob_regex, is_within, iter_parents, join, match_globs, parent
 
@@ -61,11 +61,14 @@ class _Index:
 
 def scan_cargo(tree: SourceTree) -> EcosystemScan:
     """Find every Cargo workspace and crate of the tree, with problems as values."""
-    problems: list[Problem] = []
-    index = _read_manifests(tree, problems)
+    read = _read_manifests(tree)
+    index = read.value
     roots = index.roots
-    owner = _assign_members(index, roots, problems)
-    standalone = _standalone_crates(index, roots, owner, problems)
+    assigned = _assign_members(index, roots)
+    owner = assigned.value
+    lone = _standalone_crates(index, roots, owner)
+    problems = [*read.problems, *assigned.problems, *lone.problems]
+    standalone = lone.value
     owner.update({folder: folder for folder in standalone})
     problems.extend(_broken_problems(index, roots, owner))
     members: dict[str, list[str]] = {}
@@ -90,7 +93,8 @@ def scan_cargo(tree: SourceTree) -> EcosystemScan:
 # --- reading -----------------------------------------------------------------------------
 
 
-def _read_manifests(tree: SourceTree, problems: list[Problem]) -> _Index:
+def _read_manifests(tree: SourceTree) -> Found[_Index]:
+    problems: list[Problem] = []
     # crates unpacked by `cargo vendor` carry a checksum file: they are dependencies, not ours
     vendored = {parent(rel) for rel in tree.named(".cargo-checksum.json")}
     manifests: dict[str, CargoToml] = {}
@@ -109,53 +113,55 @@ def _read_manifests(tree: SourceTree, problems: list[Problem]) -> _Index:
     excludes = {}
     for folder, manifest in manifests.items():
         if manifest.workspace is not None:
-            excludes[folder] = _exclude_patterns(manifest, problems)
-    return _Index(manifests, broken, excludes)
+            found = _exclude_patterns(manifest)
+            excludes[folder] = found.value
+            problems.extend(found.problems)
+    return Found(_Index(manifests, broken, excludes), tuple(problems))
 
 
-def _exclude_patterns(manifest: CargoToml, problems: list[Problem]) -> tuple[re.Pattern[str], ...]:
+def _exclude_patterns(manifest: CargoToml) -> Found[tuple[re.Pattern[str], ...]]:
     """`exclude` entries are folder prefixes in cargo; globs are accepted too."""
     assert manifest.workspace is not None
     patterns: list[re.Pattern[str]] = []
+    problems: list[Problem] = []
     for entry in manifest.workspace.exclude:
         base = join(manifest.folder, entry)
         try:
             patterns.extend((glob_regex(base), glob_regex(base + "/**")))
         except ValueError as exc:
             problems.append(Problem.error(manifest.rel, f"workspace.exclude: {exc}"))
-    return tuple(patterns)
+    return Found(tuple(patterns), tuple(problems))
 
 
 # --- membership --------------------------------------------------------------------------
 
 
-def _assign_members(
-    index: _Index, roots: dict[str, WorkspaceTable], problems: list[Problem]
-) -> dict[str, str]:
+def _assign_members(index: _Index, roots: dict[str, WorkspaceTable]) -> Found[dict[str, str]]:
     """Map each member crate's folder to its workspace root's folder."""
     folders = sorted(set(index.manifests) | set(index.broken))
     owner: dict[str, str] = {}
+    problems: list[Problem] = []
     for root in sorted(roots):
         manifest = index.manifests[root]
-        listed = _listed_members(index, manifest, folders, problems)
+        found = _listed_members(index, manifest, folders)
+        problems.extend(found.problems)
+        listed = found.value
         if manifest.package is not None:
             listed.add(root)
         for folder in sorted(listed):
-            _claim(index, roots, owner, folder, root, problems)
+            problems.extend(_claim(roots, owner, folder, root))
     _add_path_members(index, roots, owner)
-    return owner
+    return Found(owner, tuple(problems))
 
 
-def _listed_members(
-    index: _Index, root: CargoToml, folders: list[str], problems: list[Problem]
-) -> set[str]:
+def _listed_members(index: _Index, root: CargoToml, folders: list[str]) -> Found[set[str]]:
     assert root.workspace is not None
     globs = {join(root.folder, g): g for g in root.workspace.members}
     try:
         matched, unmatched = match_globs(folders, globs)
     except ValueError as exc:
-        problems.append(Problem.error(root.rel, f"workspace.members: {exc}"))
-        return set()
+        return Found(set(), (Problem.error(root.rel, f"workspace.members: {exc}"),))
+    problems: list[Problem] = []
     listed = {f for f in matched if not index.excluded(root.folder, f)}
     # a member named exactly (no glob) stays a member even when `exclude` covers it
     listed.update(g for g in globs if g in index.manifests or g in index.broken)
@@ -166,33 +172,29 @@ def _listed_members(
         else:
             message = f'workspace member "{written}" has no Cargo.toml'
         problems.append(Problem.warning(root.rel, message))
-    return listed
+    return Found(listed, tuple(problems))
 
 
 def _claim(
-    index: _Index,
-    roots: dict[str, WorkspaceTable],
-    owner: dict[str, str],
-    folder: str,
-    root: str,
-    problems: list[Problem],
-) -> None:
+    roots: dict[str, WorkspaceTable], owner: dict[str, str], folder: str, root: str
+) -> tuple[Problem, ...]:
+    """Record `root` as the owner of the crate at `folder` in `owner`; the problems of a
+    crate two workspaces claim, or of a workspace root listed as a member."""
     rel = join(folder, "Cargo.toml")
     if folder != root and folder in roots:
-        problems.append(Problem.error(
+        return (Problem.error(
             rel, f'is a workspace root but also a member of the workspace at "{root}"; '
             "cargo does not nest workspaces: remove it from the members or drop its [workspace]"
-        ))
-        return
+        ),)
     previous = owner.get(folder)
     if previous is None:
         owner[folder] = root
-        return
-    problems.append(Problem.error(
-        rel, f'is a member of two workspaces, "{previous}" and "{root}"; keep it in one'
-    ))
+        return ()
     nearer = max((previous, root), key=lambda r: (is_within(folder, r), len(r)))
     owner[folder] = nearer
+    return (Problem.error(
+        rel, f'is a member of two workspaces, "{previous}" and "{root}"; keep it in one'
+    ),)
 
 
 def _add_path_members(
@@ -236,10 +238,11 @@ def _path_targets(
 
 
 def _standalone_crates(
-    index: _Index, roots: dict[str, WorkspaceTable], owner: dict[str, str], problems: list[Problem]
-) -> list[str]:
+    index: _Index, roots: dict[str, WorkspaceTable], owner: dict[str, str]
+) -> Found[list[str]]:
     """Crates no workspace claims: each is its own workspace."""
     found = []
+    problems: list[Problem] = []
     for folder, manifest in sorted(index.manifests.items()):
         if manifest.package is None or folder in owner:
             continue
@@ -252,7 +255,7 @@ def _standalone_crates(
                 "(bakegen treats it as a standalone crate)",
             ))
         found.append(folder)
-    return found
+    return Found(found, tuple(problems))
 
 
 def _broken_problems(

@@ -36,7 +36,7 @@ from bakegen.ecosystems.node.versions import (
     major_from_tool_versions,
     major_from_version_file,
 )
-from bakegen.errors import BakegenError, Problem
+from bakegen.errors import BakegenError, Found, Problem
 from bakegen.manifests import load_json, load_yaml, string_list
 from bakegen.model import EcosystemScan, Package, Workspace
 from bakegen.tree import SourceTree, is_within, iter_parents, join, match_globs, parent
@@ -92,9 +92,9 @@ class _Root:
 
 def scan_node(tree: SourceTree) -> EcosystemScan:
     """Every Node workspace, package and internal edge of the tree, with problems."""
-    problems: list[Problem] = []
-    broken: dict[str, Problem] = {}
-    manifests = _load_manifests(tree, problems, broken)
+    loaded = _load_manifests(tree)
+    manifests, broken = loaded.value
+    problems = list(loaded.problems)
     claimed: set[str] = set()
     broken_members: set[str] = set()
     workspaces: list[Workspace] = []
@@ -102,8 +102,11 @@ def scan_node(tree: SourceTree) -> EcosystemScan:
     for folder in _declared_root_folders(tree, manifests):
         if _inside(folder, claimed):
             continue
-        root = _declared_root(tree, folder, manifests.get(folder), problems)
-        members = _members(root, manifests, claimed, problems)
+        declared_root = _declared_root(tree, folder, manifests.get(folder))
+        root = declared_root.value
+        listed = _members(root, manifests, claimed)
+        members = listed.value
+        problems += [*declared_root.problems, *listed.problems]
         claimed.update(m.folder for m in members)
         broken_members.update(_broken_members(root, broken))
         _add_workspace(tree, root, members, workspaces, packages, problems)
@@ -202,10 +205,13 @@ def _broken_problems(
 
 
 def _load_manifests(
-    tree: SourceTree, problems: list[Problem], broken: dict[str, Problem]
-) -> dict[str, PackageJson]:
-    """Readable package.json files by folder; unreadable ones go to `broken`."""
+    tree: SourceTree,
+) -> Found[tuple[dict[str, PackageJson], dict[str, Problem]]]:
+    """Readable package.json files by folder, and the unreadable ones' problems by folder
+    (whether each is an error depends on which workspace lists it)."""
     manifests: dict[str, PackageJson] = {}
+    broken: dict[str, Problem] = {}
+    problems: list[Problem] = []
     for rel in tree.named("package.json"):
         if _CONTROL.search(rel):  # would break the Dockerfile lines naming the folder
             problems.append(Problem.warning(
@@ -221,7 +227,7 @@ def _load_manifests(
             broken[parent(rel)] = Problem.error(rel, "must be a JSON object")
             continue
         manifests[parent(rel)] = PackageJson(rel, parent(rel), data)
-    return manifests
+    return Found((manifests, broken), tuple(problems))
 
 
 def _declared_root_folders(tree: SourceTree, manifests: Mapping[str, PackageJson]) -> list[str]:
@@ -232,20 +238,25 @@ def _declared_root_folders(tree: SourceTree, manifests: Mapping[str, PackageJson
 
 
 def _declared_root(
-    tree: SourceTree, folder: str, manifest: PackageJson | None, problems: list[Problem]
-) -> _Root:
+    tree: SourceTree, folder: str, manifest: PackageJson | None
+) -> Found[_Root]:
     """A declared root with its manager; pnpm reads `pnpm-workspace.yaml`, the others
     `workspaces`."""
+    problems: list[Problem] = []
     tool = detect_manager(tree, folder, manifest, problems)
     pnpm_file = join(folder, "pnpm-workspace.yaml")
     has_workspaces = manifest is not None and "workspaces" in manifest.data
     if tree.exists(pnpm_file) and (tool.manager == "pnpm" or not has_workspaces):
-        return _Root(folder, manifest, _pnpm_globs(tree, pnpm_file, problems), pnpm_file, tool)
+        pnpm = _pnpm_globs(tree, pnpm_file)
+        root = _Root(folder, manifest, pnpm.value, pnpm_file, tool)
+        return Found(root, (*problems, *pnpm.problems))
     assert manifest is not None
-    return _Root(folder, manifest, _npm_globs(manifest, problems), manifest.path, tool)
+    npm = _npm_globs(manifest)
+    root = _Root(folder, manifest, npm.value, manifest.path, tool)
+    return Found(root, (*problems, *npm.problems))
 
 
-def _npm_globs(manifest: PackageJson, problems: list[Problem]) -> tuple[str, ...]:
+def _npm_globs(manifest: PackageJson) -> Found[tuple[str, ...]]:
     value = manifest.data.get("workspaces")
     if isinstance(value, dict):
         value = value.get("packages", [])
@@ -253,30 +264,28 @@ def _npm_globs(manifest: PackageJson, problems: list[Problem]) -> tuple[str, ...
     else:
         where = "workspaces"
     try:
-        return tuple(string_list(manifest.path, where, value))
+        return Found(tuple(string_list(manifest.path, where, value)))
     except BakegenError as exc:
-        problems.append(exc.problem())
-        return ()
+        return Found((), (exc.problem(),))
 
 
-def _pnpm_globs(tree: SourceTree, rel: str, problems: list[Problem]) -> tuple[str, ...] | None:
+def _pnpm_globs(tree: SourceTree, rel: str) -> Found[tuple[str, ...] | None]:
     try:
         data = load_yaml(tree, rel) or {}
         if not isinstance(data, dict):
             raise BakegenError.at(rel, "must be a mapping with a \"packages\" list")
         if "packages" not in data:
-            return None  # settings only (pnpm 9+): a single-package repository
-        return tuple(string_list(rel, "packages", data["packages"]))
+            return Found(None)  # settings only (pnpm 9+): a single-package repository
+        return Found(tuple(string_list(rel, "packages", data["packages"])))
     except BakegenError as exc:
-        problems.append(exc.problem())
-        return ()
+        return Found((), (exc.problem(),))
 
 
 def _members(
-    root: _Root, manifests: Mapping[str, PackageJson], claimed: set[str], problems: list[Problem]
-) -> list[PackageJson]:
+    root: _Root, manifests: Mapping[str, PackageJson], claimed: set[str]
+) -> Found[list[PackageJson]]:
     if not root.globs:
-        return []
+        return Found([])
     prefix_len = 0 if root.folder == "." else len(root.folder) + 1
     candidates = {
         folder[prefix_len:]: manifest
@@ -288,13 +297,12 @@ def _members(
     try:
         matched, unmatched = match_globs(candidates, includes, excludes)
     except ValueError as exc:
-        problems.append(Problem.error(root.globs_source, f"bad workspace glob: {exc}"))
-        return []
-    problems.extend(
+        return Found([], (Problem.error(root.globs_source, f"bad workspace glob: {exc}"),))
+    unmatched_problems = tuple(
         Problem.warning(root.globs_source, f'workspace glob "{glob}" matches no package.json')
         for glob in unmatched
     )
-    return [candidates[rel] for rel in matched]
+    return Found([candidates[rel] for rel in matched], unmatched_problems)
 
 
 def _add_workspace(

@@ -32,7 +32,7 @@ from bakegen.ecosystems.python.pep import (
     python_version_file,
 )
 from bakegen.ecosystems.python.start import WEB_FRAMEWORKS, find_web_app
-from bakegen.errors import BakegenError, Problem
+from bakegen.errors import BakegenError, Found, Problem
 from bakegen.manifests import load_toml
 from bakegen.model import Dependency, EcosystemScan, Package, Workspace
 from bakegen.tree import SourceTree, is_within, join, match_globs, normalize, parent
@@ -61,15 +61,18 @@ class _Group:
 
 def scan_python(tree: SourceTree) -> EcosystemScan:
     """Find every Python workspace and package of the tree, collecting problems as values."""
-    problems: list[Problem] = []
     data, broken = _load_manifests(tree)
-    projects = {
-        folder: read_project(_manifest(folder), table, problems)
+    read = {
+        folder: read_project(_manifest(folder), table)
         for folder, table in data.items()
         if has_project_table(table) or "workspace" in _uv_table(table)
     }
+    projects = {folder: found.value for folder, found in read.items()}
+    problems = [p for found in read.values() for p in found.problems]
     claimed: dict[str, str] = {}
-    groups = _uv_workspaces(tree, data, projects, claimed, problems)
+    uv = _uv_workspaces(tree, data, projects, claimed)
+    groups = uv.value
+    problems += uv.problems
     problems.extend(_broken_problems(broken, claimed, declared=bool(groups)))
     groups += _locked_projects(tree, projects, claimed)
     _follow_path_dependencies(tree, groups, projects, claimed)
@@ -121,9 +124,10 @@ def _uv_workspaces(
     data: dict[str, dict[str, Any]],
     projects: dict[str, Project],
     claimed: dict[str, str],
-    problems: list[Problem],
-) -> list[_Group]:
+) -> Found[list[_Group]]:
+    """The uv workspaces, outermost first; `claimed` records which root took each folder."""
     groups: list[_Group] = []
+    problems: list[Problem] = []
     roots = sorted((f for f in data if "workspace" in _uv_table(data[f])),
                    key=lambda f: (f.count("/") if f != "." else -1, f))
     folders = _FolderIndex(tree)
@@ -134,7 +138,9 @@ def _uv_workspaces(
                 manifest, f"nested uv workspace ignored: already a member of the workspace "
                 f"at {_manifest(claimed[root])} (uv does not nest workspaces)"))
             continue
-        members = _workspace_members(manifest, root, data, projects, folders, problems)
+        found = _workspace_members(manifest, root, data, projects, folders)
+        problems += found.problems
+        members = found.value
         group = _Group(root, "uv", _lockfile(tree, root, "uv.lock"), manifest, declared=True)
         claimed[root] = root  # even a virtual root: it is no plain or locked project
         if root in projects and projects[root].name:
@@ -150,7 +156,7 @@ def _uv_workspaces(
             if folder in projects:
                 group.members.append(folder)
         groups.append(group)
-    return groups
+    return Found(groups, tuple(problems))
 
 
 def _workspace_members(
@@ -159,13 +165,12 @@ def _workspace_members(
     data: dict[str, dict[str, Any]],
     projects: dict[str, Project],
     folders: _FolderIndex,
-    problems: list[Problem],
-) -> list[str]:
+) -> Found[list[str]]:
     """Member folders (repository-relative) of a uv workspace, with problems for bad globs."""
     table = _uv_table(data[root])["workspace"]
     if not isinstance(table, dict):
-        problems.append(Problem.error(manifest, '"tool.uv.workspace" must be a table'))
-        return []
+        return Found([], (Problem.error(manifest, '"tool.uv.workspace" must be a table'),))
+    problems: list[Problem] = []
     globs: dict[str, list[str]] = {}
     for key in ("members", "exclude"):
         value = table.get(key, [])
@@ -179,7 +184,7 @@ def _workspace_members(
         matched, unmatched = match_globs(candidates, globs["members"], globs["exclude"])
     except ValueError as exc:
         problems.append(Problem.error(manifest, f'"tool.uv.workspace": {exc}'))
-        return []
+        return Found([], tuple(problems))
     problems.extend(
         Problem.warning(manifest, f'workspace member glob "{g}" matches no folder')
         for g in unmatched
@@ -200,7 +205,7 @@ def _workspace_members(
         else:
             problems.append(Problem.warning(
                 manifest, f"workspace member {folder} has no pyproject.toml, skipped"))
-    return members
+    return Found(members, tuple(problems))
 
 
 class _FolderIndex:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bakegen.ecosystems.python.pep import Requirement, normalize_name, parse_requirement
-from bakegen.errors import Problem
+from bakegen.errors import Found, Problem
 from bakegen.model import DepKind
 from bakegen.tree import parent
 
@@ -66,8 +66,9 @@ def has_project_table(data: dict[str, Any]) -> bool:
     return "project" in data or "poetry" in _table(data.get("tool"))
 
 
-def read_project(manifest: str, data: dict[str, Any], problems: list[Problem]) -> Project:
-    """Read a parsed pyproject.toml, appending a Problem for every value of the wrong shape."""
+def read_project(manifest: str, data: dict[str, Any]) -> Found[Project]:
+    """Read a parsed pyproject.toml, with a Problem for every value of the wrong shape."""
+    problems: list[Problem] = []
     reader = _Reader(manifest, problems)
     project = reader.table(data, "project")
     tool = reader.table(data, "tool")
@@ -101,7 +102,7 @@ def read_project(manifest: str, data: dict[str, Any], problems: list[Problem]) -
             manifest, '[project] has no "version" and does not list it in "dynamic"; '
             "building a wheel of it will fail"
         ))
-    return Project(
+    return Found(Project(
         manifest=manifest,
         folder=parent(manifest),
         name=name,
@@ -119,7 +120,7 @@ def read_project(manifest: str, data: dict[str, Any], problems: list[Problem]) -
         readme=reader.readme(project.get("readme") or poetry.get("readme")),
         is_poetry=is_poetry,
         package_mode=poetry.get("package-mode") is not False,
-    )
+    ), tuple(problems))
 
 
 def _table(value: Any) -> dict[str, Any]:
