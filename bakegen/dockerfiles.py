@@ -36,7 +36,8 @@ class DockerfileInfo:
     path: str
     #: images of its FROM lines that are not earlier stages
     images: tuple[str, ...] = ()
-    #: COPY/ADD sources read from the build context (not `--from`, not URLs or heredocs)
+    #: COPY/ADD sources and RUN bind-mount sources read from the build context (not `--from`,
+    #: not URLs or heredocs)
     copies: tuple[str, ...] = ()
     #: why it could not be read, when it could not
     problem: str | None = None
@@ -83,6 +84,8 @@ def read_dockerfile(path: str, text: str) -> DockerfileInfo:
             if any(flag.startswith("--from") for flag in command.flags):
                 continue
             copies.extend(_sources(command.value, heredoc=bool(command.heredocs)))
+        elif command.cmd == "RUN":
+            copies.extend(bind_sources(command.flags))
     body = "\n".join(command.original for command in commands)
     return DockerfileInfo(path, tuple(images), tuple(dict.fromkeys(copies)),
                           mentions=_mentions(body))
@@ -96,6 +99,27 @@ def _mentions(body: str) -> Counter[str]:
             for j in range(i + 1, min(len(parts), i + 4) + 1):
                 found["/".join(parts[i:j])] += 1
     return found
+
+
+def bind_sources(flags: tuple[str, ...]) -> list[str]:
+    """Context paths a RUN reads through `--mount=type=bind` (no `from`: the build context);
+    a bind mount without `source` mounts the whole context."""
+    found = []
+    for flag in flags:
+        if not flag.startswith("--mount="):
+            continue
+        options = dict(_option(part) for part in flag[len("--mount="):].split(","))
+        if options.get("type", "bind") != "bind" or "from" in options:
+            continue
+        source = options.get("source", options.get("src", "."))
+        if "$" not in source:
+            found.append(normalize(source))
+    return found
+
+
+def _option(part: str) -> tuple[str, str]:
+    key, _, value = part.partition("=")
+    return key.strip().lower(), value.strip()
 
 
 def _sources(values: tuple[str, ...], heredoc: bool) -> list[str]:

@@ -14,6 +14,7 @@ from bakegen.affected.result import Affected, AffectedRequest
 from bakegen.bakefile import BakeFile, load_bakefile
 from bakegen.errors import BakegenError
 from bakegen.formats import FINGERPRINT_LABEL
+from bakegen.platformcheck import platform_overrides
 from bakegen.tagcheck import check_tags
 
 #: GitHub-hosted runner per platform; anything else builds on amd64 under QEMU
@@ -95,6 +96,11 @@ class Matrix:
     bases: tuple[BaseImage, ...] = ()
     #: warnings for the user (a base tag the registry could not be asked about)
     notes: tuple[str, ...] = ()
+    #: base Dockerfiles built per job: more than one only to stay within GitHub's limit
+    base_group: int = 1
+    #: merge the bases' platforms one job at a time (one entry per wave-1 job, not per
+    #: base), when one entry per base would exceed GitHub's limit
+    merge_by_job: bool = False
 
     @property
     def base_targets(self) -> tuple[str, ...]:
@@ -103,12 +109,8 @@ class Matrix:
     @property
     def base_jobs(self) -> tuple[BaseJob, ...]:
         """The bases grouped by Dockerfile and platforms, split per platform when split."""
-        groups: dict[tuple[tuple[str, str], tuple[str, ...]], list[BaseImage]] = {}
-        for base in self.bases:
-            groups.setdefault((base.source, base.platforms), []).append(base)
         jobs = []
-        for (_, platforms), members in groups.items():
-            members.sort(key=lambda b: b.target)
+        for platforms, members in _base_units(self.bases, self.base_group):
             targets = tuple(b.target for b in members)
             tags = tuple(b.tag for b in members if b.tag)
             jobs += [BaseJob(targets, tags, on, runner)
@@ -130,6 +132,24 @@ class MatrixRequest:
     layered: bool = False
     #: with `layered`: keep only the bases whose tag the registry does not have yet
     missing_bases: bool = False
+
+
+def _base_units(
+    bases: Iterable[BaseImage], size: int
+) -> list[tuple[tuple[str, ...], list[BaseImage]]]:
+    """(platforms, bases) of each base job: the bases of one Dockerfile together, and
+    `size` Dockerfiles of the same platforms per job."""
+    by_source: dict[tuple[tuple[str, str], tuple[str, ...]], list[BaseImage]] = {}
+    for base in bases:
+        by_source.setdefault((base.source, base.platforms), []).append(base)
+    by_platforms: dict[tuple[str, ...], list[list[BaseImage]]] = {}
+    for (_, platforms), members in sorted(by_source.items()):
+        by_platforms.setdefault(platforms, []).append(sorted(members, key=lambda b: b.target))
+    units = []
+    for platforms, sources in by_platforms.items():
+        for start in range(0, len(sources), size):
+            units.append((platforms, [b for group in sources[start:start + size] for b in group]))
+    return units
 
 
 def runner_for(platform: str) -> str:
@@ -165,8 +185,10 @@ def matrix_for(root: Path, request: MatrixRequest) -> Matrix:
             check = check_tags(b.tag for b in bases if b.tag)
             bases = tuple(b for b in bases if b.tag not in check.present)
             problems += check.problems
+        # a platform override the base tags cannot see pushes bases that lie about them
+        problems += tuple(platform_overrides(root))
         result = dataclasses.replace(result, bases=bases, notes=problems)
-    return within_job_limit(result)
+    return bases_within_job_limit(within_job_limit(result))
 
 
 #: GitHub Actions runs at most this many jobs from one matrix
@@ -204,6 +226,23 @@ def within_job_limit(matrix: Matrix, limit: int = MAX_JOBS) -> Matrix:
     note = (f"{len(matrix.entries)} jobs exceed GitHub's {limit} per matrix: up to {size} "
             f"targets per job, {len(entries)} jobs")
     return dataclasses.replace(matrix, entries=tuple(entries), notes=(*matrix.notes, note))
+
+
+def bases_within_job_limit(matrix: Matrix, limit: int = MAX_JOBS) -> Matrix:
+    """The matrix with several base Dockerfiles per wave-1 job when one job per Dockerfile
+    (and platform) would exceed `limit`; the merge matrix then lists one entry per job."""
+    jobs = len(matrix.base_jobs)
+    if jobs <= limit and len(matrix.base_targets) <= limit:
+        return matrix
+    size = 1
+    while (len(dataclasses.replace(matrix, base_group=size).base_jobs) > limit
+           or len(_base_units(matrix.bases, size)) > limit):
+        size += 1
+    grouped = dataclasses.replace(matrix, base_group=size, merge_by_job=True)
+    note = (f"{jobs} base jobs and {len(matrix.base_targets)} bases to merge exceed GitHub's "
+            f"{limit} per matrix: the bases of up to {size} Dockerfiles per job, "
+            f"{len(grouped.base_jobs)} jobs, merged per job")
+    return dataclasses.replace(grouped, notes=(*matrix.notes, note))
 
 
 def _groups(families: Mapping[tuple[tuple[str, ...], ...], list[str]], size: int) -> int:

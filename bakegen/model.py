@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 
 from bakegen.errors import Problem
 
+#: the ecosystem of a service that is a Dockerfile and nothing else (see scan.standalone)
+DOCKER = "docker"
+
 
 class DepKind(str, enum.Enum):
     """How a package needs another: at run time, to build, or only to develop/test."""

@@ -18,7 +18,7 @@ from bakegen.adopt.carry import Carried
 from bakegen.config import Config
 from bakegen.ecosystems.base import BaseRecipe, Ecosystem, ServiceRecipe
 from bakegen.errors import BakegenError
-from bakegen.model import Package, ScanResult, Workspace
+from bakegen.model import DOCKER, Package, ScanResult, Workspace
 from bakegen.naming import image_name, is_valid_target, target_name, variable_slug
 from bakegen.settings import ServiceSettings
 from bakegen.tree import join, normalize
@@ -72,7 +72,8 @@ class ServicePlan:
     target: str
     image: str
     package: Package
-    base: BasePlan
+    #: the workspace's bases; None for a lone Dockerfile (no ecosystem, no bases)
+    base: BasePlan | None
     dockerfile: str
     context_dir: str
     generated: bool
@@ -85,6 +86,14 @@ class ServicePlan:
     carried: Carried | None = None
     #: for the `own` group: the target whose original Dockerfile this one still builds
     original_of: str | None = None
+
+    @property
+    def bases(self) -> BasePlan:
+        """The workspace's bases, for a service of an ecosystem (every one but lone
+        Dockerfiles, which never use bases)."""
+        if self.base is None:
+            raise ValueError(f"{self.target} is a lone Dockerfile: it has no bases")
+        return self.base
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +119,8 @@ class Plan:
         groups: dict[str, list[str]] = {}
         services = [s for s in self.services if s.original_of is None]
         for svc in services:
-            groups.setdefault(svc.package.ecosystem, []).append(svc.target)
+            if svc.base is not None:  # lone Dockerfiles have no ecosystem to group by
+                groups.setdefault(svc.package.ecosystem, []).append(svc.target)
         result = {"default": tuple(sorted(s.target for s in services))}
         result.update({eco: tuple(sorted(t)) for eco, t in sorted(groups.items())})
         own = tuple(sorted(s.target for s in self.services if s.original_of is not None))
@@ -150,7 +160,7 @@ def make_plan(
             output_dir,
             own_dockerfiles or {},
             root_files[f"{pkg.ecosystem}:{pkg.workspace}"],
-        )
+        ) if pkg.ecosystem != DOCKER else _plan_dockerfile(pkg, config)
         for pkg in scan.packages
         if pkg.deployable
     )
@@ -266,12 +276,7 @@ def _plan_service(
     root_files: tuple[str, ...],
 ) -> ServicePlan:
     settings = config.service(pkg.name)
-    target = settings.target or target_name(pkg.service_name or pkg.name)
-    if not is_valid_target(target):
-        raise PlanError.at(
-            config.source or "bakegen.toml",
-            f'target name "{target}" for {pkg.name} must use only letters, digits, \'_\' and \'-\'',
-        )
+    target = _target(pkg, settings, config)
     closure_ids = sorted(
         graphs.dependencies_of(graph, pkg.id, eco.build_closure_kinds) - {pkg.id},
         key=lambda n: (order[n], n),
@@ -303,6 +308,38 @@ def _plan_service(
         settings=settings,
         uses_bases=uses_bases,
     )
+
+
+def _plan_dockerfile(pkg: Package, config: Config) -> ServicePlan:
+    """A lone Dockerfile's target: built as it is, from the context it expects."""
+    settings = config.service(pkg.name)
+    target = _target(pkg, settings, config)
+    dockerfile = own_dockerfile(pkg, settings) or join(pkg.path, "Dockerfile")
+    context_dir = normalize(settings.context or pkg.docker_context or pkg.path)
+    return ServicePlan(
+        target=target,
+        image=image_name(target),
+        package=pkg,
+        base=None,
+        dockerfile=dockerfile,
+        context_dir=context_dir,
+        generated=False,
+        recipe=None,
+        context=tuple(sorted({context_dir, dockerfile})),
+        closure=(),
+        settings=settings,
+        uses_bases=False,
+    )
+
+
+def _target(pkg: Package, settings: ServiceSettings, config: Config) -> str:
+    target = settings.target or target_name(pkg.service_name or pkg.name)
+    if not is_valid_target(target):
+        raise PlanError.at(
+            config.source or "bakegen.toml",
+            f'target name "{target}" for {pkg.name} must use only letters, digits, \'_\' and \'-\'',
+        )
+    return target
 
 
 def _check_names(services: tuple[ServicePlan, ...], bases: tuple[BasePlan, ...]) -> None:

@@ -39,7 +39,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # what the commands do beyond the pipeline; render.matrix formats matrix's jobs
     ("commands", (
         "bakegen.affected", "bakegen.bakecommand", "bakegen.matrix", "bakegen.onboarding",
-        "bakegen.pin", "bakegen.render.matrix", "bakegen.rootdir",
+        "bakegen.pin", "bakegen.platformcheck", "bakegen.render.matrix", "bakegen.rootdir",
     )),
     ("cli", ("bakegen.cli",)),
 )

@@ -16,7 +16,7 @@ from bakegen.adopt.carry import Adoption, adopt
 from bakegen.adopt.reading import OwnImage, read_own_image
 from bakegen.config import Config
 from bakegen.errors import BakegenError, Problem
-from bakegen.model import Package, ScanResult, Workspace
+from bakegen.model import DOCKER, Package, ScanResult, Workspace
 from bakegen.naming import image_name, target_name
 from bakegen.plan import OWN_GROUP, Plan, PlanError, own_dockerfile
 from bakegen.wording import listing
@@ -39,9 +39,12 @@ class Adopted:
 def own_images(
     scan: ScanResult, config: Config, texts: Mapping[str, str]
 ) -> dict[str, OwnImage]:
-    """Each service keeping its own Dockerfile, by package id, with what that builds."""
+    """Each service keeping its own Dockerfile, by package id, with what that builds (lone
+    Dockerfiles are left out: they build no package, so no base could replace them)."""
     found = {}
     for pkg in scan.packages:
+        if pkg.ecosystem == DOCKER:
+            continue
         path = own_dockerfile(pkg, config.service(pkg.name)) if pkg.deployable else None
         if path is not None and path in texts:
             found[pkg.id] = read_own_image(path, texts[path], pkg.docker_stage)
@@ -96,6 +99,13 @@ def _chosen(
             for name in (pkg.name, pkg.id, pkg.service_name, target):
                 if name:
                     by_name.setdefault(name, pkg.id)
+    lone = {name: pkg.manifest for pkg in scan.packages if pkg.ecosystem == DOCKER
+            for name in (pkg.name, config.service(pkg.name).target or target_name(pkg.name))}
+    for pkg in scan.packages:
+        if pkg.ecosystem == DOCKER and config.service(pkg.name).adopt is True:
+            raise BakegenError.at(config.source or "bakegen.toml", (
+                f'[service."{pkg.name}"] adopt = true: {pkg.manifest} builds no package of any '
+                "ecosystem, so there are no shared bases to build it on"))
     chosen = {pid for pid in images
               if config.service(scan.package(pid).name).adopt is True}
     for name in requested:
@@ -104,6 +114,10 @@ def _chosen(
                        if config.service(scan.package(pid).name).adopt is not False}
         elif name in by_name:
             chosen.add(by_name[name])
+        elif name in lone:
+            raise BakegenError(
+                f"--adopt {name}: {lone[name]} builds no package of any ecosystem, so there "
+                "are no shared bases to build it on; it stays as it is")
         else:
             keeping = listing(sorted({scan.package(pid).name for pid in images}), 5)
             raise BakegenError(
@@ -161,8 +175,8 @@ def keep_originals(adopted_plan: Plan, original: Plan, adopted: Adopted) -> Plan
                             f"build of {svc.package.name} collides with another target")
         services.append(dataclasses.replace(
             svc, target=target, image=image_name(target), original_of=svc.target))
-        if svc.uses_bases and svc.base not in bases:
-            bases.append(svc.base)
+        if svc.uses_bases and svc.bases not in bases:
+            bases.append(svc.bases)
     return dataclasses.replace(
         adopted_plan,
         services=tuple(sorted(services, key=lambda s: s.target)),

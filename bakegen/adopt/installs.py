@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import shlex
 
+import dockerfile
+
 _SEPARATORS = frozenset({"&&", "||", ";", "|", "&"})
 #: commands that only prepare the shell for the next one
 _PREFIXES = frozenset({"sudo", "env", "exec", "time", "nice"})
@@ -26,9 +28,19 @@ def installs_in(run: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def run_script(command: dockerfile.Command) -> str:
+    """The shell script a parsed `RUN` runs: its heredoc's body for `RUN <<EOF`, else the
+    command line (a heredoc feeding a command, `cat <<EOT > f`, is that command's input)."""
+    if command.heredocs and command.value and command.value[0].startswith("<<"):
+        return "\n".join(h.content for h in command.heredocs)
+    return " ".join(command.value)
+
+
 def simple_commands(run: str) -> list[list[str]]:
     """The simple commands of a shell line, each as its words (prefixes like `env X=1` dropped)."""
-    lexer = shlex.shlex(run.replace("\\\n", " "), posix=True, punctuation_chars=";&|")
+    # a heredoc script runs one command per line
+    lines = run.replace("\\\n", " ").replace("\n", " ; ")
+    lexer = shlex.shlex(lines, posix=True, punctuation_chars=";&|")
     lexer.whitespace_split = True
     commands: list[list[str]] = [[]]
     try:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import dockerfile
 
-from bakegen.adopt.installs import installs_in, simple_commands
+from bakegen.adopt.installs import installs_in, run_script, simple_commands
+from bakegen.dockerfiles import bind_sources
 from bakegen.tree import normalize
 
 #: build args BuildKit defines itself: never the user's to carry over
@@ -172,9 +173,10 @@ def _facts(
             elif kind == "HEALTHCHECK":
                 health = _healthcheck(command)
             elif kind == "RUN":
-                packages = system_packages_in(" ".join(command.value))
+                script = run_script(command)
+                packages = system_packages_in(script)
                 system += packages
-                if not packages and not installs_in(" ".join(command.value)):
+                if not packages and not installs_in(script):
                     other.append(command.original)
             elif kind not in ("ARG", "LABEL", "ONBUILD", "SHELL", "STOPSIGNAL", "MAINTAINER"):
                 other.append(command.original)
@@ -194,7 +196,8 @@ def _facts(
                     f.startswith("--from") for f in command.flags):
                 copies += _sources(command)
             elif command.cmd == "RUN":
-                installs += installs_in(" ".join(command.value))
+                installs += installs_in(run_script(command))
+                copies += bind_sources(command.flags)
     return OwnImage(
         path,
         base_image=chain[0].base,

@@ -122,7 +122,7 @@ class Classifier:
     def _all_of_workspace(self, ws: Workspace, reason: Reason) -> None:
         for name, info in self.state.targets.items():
             if info.service is not None:
-                uses = info.service.base.workspace.key == ws.key
+                uses = info.service.base is not None and info.service.base.workspace.key == ws.key
             else:
                 uses = any(ref in self.state.base_targets
                            and self.state.base_targets[ref].workspace.key == ws.key
@@ -153,7 +153,7 @@ class Classifier:
         users: dict[str, set[str]] = {}
         for info in self.state.targets.values():
             if info.service is not None and info.service.uses_bases:
-                users.setdefault(info.service.base.dockerfile, set()).add(info.name)
+                users.setdefault(info.service.bases.dockerfile, set()).add(info.name)
             for ref in info.refs:
                 if ref in self.state.base_targets:
                     users.setdefault(self.state.base_targets[ref].dockerfile, set()).add(info.name)

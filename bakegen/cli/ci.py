@@ -94,12 +94,14 @@ def github(
     files = {WORKFLOW_FILE: render_workflow(settings)}
     changes = plan_changes(root, files, (), force=force)
     if check:
+        _warn_platform_overrides(root)
         if changes.changed:
             click.echo(f"would change: {WORKFLOW_FILE}", err=True)
             raise click.exceptions.Exit(1)
         click.echo(f"up to date: {WORKFLOW_FILE}")
         return
     apply_changes(root, files, changes)
+    _warn_platform_overrides(root)
     state = "created" if changes.created else "updated" if changes.updated else "unchanged"
     click.echo(f"{WORKFLOW_FILE}: {state}")
     host = (settings.registry_host or "").split(":")[0]
@@ -109,3 +111,12 @@ def github(
             "runners; set registry in bakegen.toml",
             err=True,
         )
+
+
+def _warn_platform_overrides(root: Path) -> None:
+    """Warn of each platform override the CI-mode base tags cannot see (the workflow as
+    written, the repo's other CI files, the override file)."""
+    from bakegen.platformcheck import platform_overrides
+
+    for warning in platform_overrides(root):
+        click.echo(f"warning: {warning}", err=True)

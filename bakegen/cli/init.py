@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from bakegen.cli.common import report_warnings, root_argument
+from bakegen.render.report import counts
 from bakegen.wording import plural
 
 
@@ -31,13 +32,12 @@ def init(root: Path, pyproject: bool, force: bool) -> None:
     report_warnings(result.scan.problems)
     change = result.change
     scan = result.scan
-    services = sum(1 for p in scan.packages if p.deployable)
     ecosystems = len({ws.ecosystem for ws in scan.workspaces})
     verb = "rewrote" if result.replaced else "wrote"
     where = f"{change.path} [tool.bakegen]" if pyproject else change.path
     click.echo(
         f"{verb} {where}: {plural(ecosystems, 'ecosystem')}, "
-        f"{plural(len(scan.packages), 'package')}, {plural(services, 'service')}"
+        f"{counts(scan.packages)}"
     )
     for note in result.notes:
         click.echo(f"note: {note}")

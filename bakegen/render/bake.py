@@ -19,6 +19,7 @@ from bakegen.render.hcl import (
 
 _BASE_VARIABLES = (
     "REGISTRY", "TAG", "CACHE_TAG", "BAKEGEN_MODE", "SOURCE_URL", "GIT_SHA", "PLATFORMS",
+    "BUILD_PLATFORMS",
 )
 #: with BAKEGEN_MODE=ci services take their bases from the registry, by content-addressed tag
 _CI = 'BAKEGEN_MODE == "ci"'
@@ -60,12 +61,14 @@ def render_bake(plan: Plan, fingerprints: Mapping[str, str]) -> str:
         "# Build everything: docker buildx bake   One service: docker buildx bake <target>",
         "# CI mode (BAKEGEN_MODE=ci): bases are pushed once under content-addressed tags and",
         "# services pull them (docker-image://) instead of building them (target:).",
+        "# Platforms: PLATFORMS=linux/amd64 (never --set '*.platform=...', which the base tags",
+        "# cannot see); BUILD_PLATFORMS=linux/arm64 builds one of them (pushed by digest).",
     )
     return render_document(header, blocks)
 
 
 def _variables(plan: Plan) -> list[tuple[str, str]]:
-    defaults = {
+    defaults: dict[str, str] = {
         "REGISTRY": plan.registry,
         "TAG": "latest",
         "CACHE_TAG": "buildcache",
@@ -73,6 +76,9 @@ def _variables(plan: Plan) -> list[tuple[str, str]]:
         "SOURCE_URL": "",
         "GIT_SHA": "",
         "PLATFORMS": ",".join(plan.platforms),
+        # the platforms one bake builds (a CI job building one platform of the images);
+        # the base tags hash PLATFORMS, the platforms the pushed images carry
+        "BUILD_PLATFORMS": template("${PLATFORMS}", variables=("PLATFORMS",)),
     }
     variables = [(name, defaults[name]) for name in _BASE_VARIABLES]
     service_secrets = (s for svc in plan.services for s in svc.settings.secrets)
@@ -132,8 +138,8 @@ def _common(plan: Plan, names: tuple[str, ...]) -> Block:
     attributes: list[tuple[str, HclValue]] = []
     if plan.metadata_action:
         attributes.append(("inherits", [METADATA_TARGET]))
-    # one variable, so that the base tags can hash the platforms bake builds
-    attributes += [("platforms", Expr('split(",", PLATFORMS)')), ("labels", labels)]
+    # variables only, so that the base tags can hash the platforms the images carry
+    attributes += [("platforms", Expr('split(",", BUILD_PLATFORMS)')), ("labels", labels)]
     return Block("target", "_common", tuple(attributes))
 
 
@@ -193,19 +199,19 @@ def _service_target(plan: Plan, svc: ServicePlan, names: tuple[str, ...]) -> Blo
     if not svc.generated and svc.package.docker_stage:
         attributes.append(("target", svc.package.docker_stage))
     if svc.uses_bases:
-        tag_variable = base_tag_variable(svc.base)
+        tag_variable = base_tag_variable(svc.bases)
         attributes.append(
             (
                 "contexts",
                 {
-                    "deps-base": _base_context(svc.base.deps_target, tag_variable),
-                    "production-base": _base_context(svc.base.production_target, tag_variable),
+                    "deps-base": _base_context(svc.bases.deps_target, tag_variable),
+                    "production-base": _base_context(svc.bases.production_target, tag_variable),
                 },
             )
         )
     args: dict[str, str] = {}
     if svc.recipe is not None and svc.recipe.bare_runtime:
-        var = svc.base.runtime_image
+        var = svc.bases.runtime_image
         args[var.name] = image_arg(var, names)
     for name, _ in svc.recipe.image_args if svc.recipe is not None else ():
         args[name] = template(f"${{{name}}}", variables=names)

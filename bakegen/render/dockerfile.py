@@ -89,7 +89,7 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
         raise ValueError(f"{svc.target} uses its own Dockerfile")
     settings = svc.settings
     pkg = svc.package
-    runtime_var = svc.base.runtime_image
+    runtime_var = svc.bases.runtime_image
     lines = [
         SYNTAX,
         *header_lines(),

@@ -92,6 +92,12 @@ def base_targets_document(matrix: Matrix) -> dict[str, list[dict[str, str]]]:
     """One entry per base with the `unit` whose artifacts hold its digests, for the job
     that merges a base's per-platform images."""
     units = {target: job.unit for job in matrix.base_jobs for target in job.targets}
+    if matrix.merge_by_job:  # within GitHub's limit: one entry per job, its targets joined
+        by_unit: dict[str, list[str]] = {}
+        for target in matrix.base_targets:
+            by_unit.setdefault(units[target], []).append(target)
+        return {"include": [{"target": ",".join(targets), "unit": unit}
+                            for unit, targets in sorted(by_unit.items())]}
     return {"include": [{"target": t, "unit": units[t]} for t in matrix.base_targets]}
 
 

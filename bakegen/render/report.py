@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from bakegen.errors import printable
-from bakegen.model import ScanResult
+from bakegen.model import DOCKER, Package, ScanResult
 from bakegen.render.schema import versioned
 from bakegen.wording import plural
 
@@ -84,9 +85,8 @@ def scan_as_table(result: ScanResult) -> str:
         rows.append(tuple(printable(c) for c in cells))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = [_row(row, widths) for row in rows]
-    services = sum(1 for p in result.packages if p.deployable)
     lines.append("")
-    lines.append(f"{plural(len(result.packages), 'package')}, {plural(services, 'service')}")
+    lines.append(counts(result.packages))
     for ws in result.workspaces:
         runtime = f", runtime {ws.runtime_version}" if ws.runtime_version else ""
         lines.append(
@@ -95,3 +95,13 @@ def scan_as_table(result: ScanResult) -> str:
         )
     lines.extend(printable(f"skipped {s.path}: {s.reason}") for s in result.skipped)
     return "\n".join(lines) + "\n"
+
+
+def counts(packages: Iterable[Package]) -> str:
+    """`12 packages, 4 services`, with lone Dockerfiles (services of no package) apart:
+    `0 packages, 1 lone Dockerfile, 1 service`."""
+    packages = list(packages)
+    lone = sum(1 for p in packages if p.ecosystem == DOCKER)
+    services = sum(1 for p in packages if p.deployable)
+    dockerfiles = f", {plural(lone, 'lone Dockerfile')}" if lone else ""
+    return f"{plural(len(packages) - lone, 'package')}{dockerfiles}, {plural(services, 'service')}"

@@ -367,17 +367,18 @@ def _permissions(s: WorkflowSettings, packages: str = "write", actions: bool = F
 
 def _bake_step(s: WorkflowSettings, wave: Wave, name: str, condition: str | None,
                step_id: str | None, output: str, extra: list[str]) -> str:
-    sets = list(extra)
-    if s.split_platforms:
-        sets.insert(0, "*.platform=${{ matrix.platform }}")
-    sets.append(f"{wave.output_pattern}.output={output}")
+    sets = [*extra, f"{wave.output_pattern}.output={output}"]
     lines = [f"      - name: {name}"]
     if step_id:
         lines.append(f"        id: {step_id}")
     if condition:
         lines.append(f"        if: {condition}")
-    lines += [f"        uses: {s.uses('bake')}",
-              "        with:",
+    lines.append(f"        uses: {s.uses('bake')}")
+    if s.split_platforms:
+        # one platform of PLATFORMS, through the variable: the base tags keep hashing the
+        # platforms the merged image carries, where `*.platform=` would bypass them
+        lines += ["        env:", "          BUILD_PLATFORMS: ${{ matrix.platform }}"]
+    lines += ["        with:",
               "          source: .",
               "          files: |",
               *(f"            {name}" for name in _bake_files(s, wave)),

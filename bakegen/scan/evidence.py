@@ -3,7 +3,8 @@
 Each declared build is attached to the package it builds, first match wins:
 
 1. a compose `build:` whose context is a package folder, or that copies one;
-2. a plain `Dockerfile` (or `Containerfile`) in a package folder: that package;
+2. a plain `Dockerfile` (or `Containerfile`) in a package folder: that package, whatever
+   name a compose file gives it;
 3. the package folders its COPY/ADD lines read (a Dockerfile copying `services/api/` and
    `libs/common/`, where api needs common, builds api);
 4. its name: `docker/api-gateway.Dockerfile`, `Dockerfile.api-gateway` or compose service
@@ -68,8 +69,20 @@ class Attachment:
     declared_by: str | None = None
     #: the Dockerfile stage to build, when compose names one
     stage: str | None = None
-    #: found by the build's own name (compose service or file name) rather than its paths
+    #: the build's own name (compose service or file name) is the package's
     by_name: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Unattached:
+    """A readable Dockerfile that builds no package, and the context it expects."""
+
+    dockerfile: str
+    #: compose's service name, or the Dockerfile's file-name part (`Dockerfile.proxy`)
+    name: str
+    context: str
+    compose: str | None = None
+    stage: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +93,8 @@ class Evidence:
     skipped: tuple[Skipped, ...] = ()
     problems: tuple[Problem, ...] = ()
     compose_files: tuple[str, ...] = ()
+    #: Dockerfiles building no package (reported in `skipped` too)
+    unattached: tuple[Unattached, ...] = ()
 
 
 def find_evidence(tree: SourceTree, packages: Iterable[Package], scope: Scope) -> Evidence:
@@ -104,7 +119,8 @@ def find_evidence(tree: SourceTree, packages: Iterable[Package], scope: Scope) -
             continue
         builds.append(Build(rel, name))
     matcher = _Matcher(tree, packages)
-    found: list[tuple[tuple[int, bool, str], Build, Attachment]] = []
+    found: list[tuple[tuple[int, bool, bool, str], Build, Attachment]] = []
+    unattached: list[Unattached] = []
     infos: dict[str, DockerfileInfo | None] = {}
     for build in builds:
         if build.dockerfile not in infos:
@@ -120,20 +136,26 @@ def find_evidence(tree: SourceTree, packages: Iterable[Package], scope: Scope) -
         result = matcher.attach(build, info)
         if isinstance(result, Skipped):
             skipped.append(result)
+            if info.problem is None:
+                unattached.append(Unattached(build.dockerfile, build.name,
+                                             matcher.own_context(build, info), build.compose,
+                                             build.stage))
         else:
-            # compose first, and of several builds of one package the one named like it
+            # compose first; of several builds of one package the one named like it, then
+            # one not named for development or CI (`dashboard-test`)
             rank, where = _priority(build)
-            found.append(((rank, not result.by_name, where), build, result))
+            dev = bool(result.service_name) and is_dev_variant(result.service_name or "")
+            found.append(((rank, not result.by_name, dev, where), build, result))
     attached: dict[str, Attachment] = {}
     for _, build, attachment in sorted(found, key=lambda item: item[0]):
         first = attached.setdefault(attachment.manifest, attachment)
-        if first is not attachment:
+        if first is not attachment and first.dockerfile != attachment.dockerfile:
             what = f"compose service {build.name}" if build.compose else build.dockerfile
             skipped.append(Skipped(build.compose or build.dockerfile, (
                 f"{what} builds {attachment.manifest} too, which {first.dockerfile} "
                 "already builds")))
     return Evidence(attached, tuple(sorted(set(skipped))), tuple(problems),
-                    tuple(sorted(composes)))
+                    tuple(sorted(composes)), tuple(unattached))
 
 
 def _priority(build: Build) -> tuple[int, str]:
@@ -243,7 +265,6 @@ class _Matcher:
         context = build.context or self._context(build, info, home)
         via = f"compose service {build.name} in {build.compose}" if build.compose else None
         pkg, how = self._package(build, info, home, context)
-        by_name = how == "named like it"
         if pkg is None:
             image = f" (FROM {info.images[-1]})" if info.images else ""
             what = info.problem or f"copies no package path{image}: infrastructure, not a service"
@@ -251,16 +272,39 @@ class _Matcher:
         reason = f"built by {build.dockerfile} ({', '.join(x for x in (via, how) if x)})"
         inside = pkg.path != "." and is_within(build.dockerfile, pkg.path)
         declared_by = build.compose or (None if inside else build.dockerfile)
-        return Attachment(pkg.manifest, build.dockerfile, context, reason,
-                          build.name if build.compose else None, declared_by, build.stage,
-                          by_name)
+        named_like = _key(build.name) in {_key(pkg.name.rsplit("/", 1)[-1]),
+                                          _key(pkg.path.rsplit("/", 1)[-1])}
+        # compose's name names the image unless it is another package's (`server:` building
+        # apps/dashboard/Dockerfile): then two images would go by one name
+        others = [p for p in self._by_name.get(_key(build.name), []) if p.path != pkg.path]
+        service_name = build.name if build.compose and (named_like or not others) else None
+        return Attachment(pkg.manifest, build.dockerfile, context, reason, service_name,
+                          declared_by, build.stage, named_like)
+
+    def own_context(self, build: Build, info: DockerfileInfo) -> str:
+        """The context of a Dockerfile building no package: compose's, else the repository
+        root when its COPY paths live there rather than beside it, else its own folder."""
+        if build.context is not None:
+            return build.context
+        local = parent(build.dockerfile)
+        sources = [s for s in info.copies if s != "."]
+        at_root = sum(self._exists(s) for s in sources)
+        here = sum(self._exists(join(local, s)) for s in sources)
+        return "." if local == "." or at_root > here else local
 
     def _package(
         self, build: Build, info: DockerfileInfo, home: str | None, context: str
     ) -> tuple[Package | None, str]:
         if build.compose and build.context in self._by_folder and build.context != ".":
             return self._pick(self._by_folder[build.context], info), "its context"
-        if home is not None and build.name == "" and not build.compose:
+        folder = parent(build.dockerfile)
+        if home is not None and build.name == "" and not build.compose and (
+                home != "." or folder == "."):
+            # below a root package, only the root's own Dockerfile is the root's by place
+            return self._pick(self._by_folder[home], info), "in its folder"
+        if build.compose and home not in (None, ".") and dockerfile_name(build.dockerfile) == "":
+            # a plain Dockerfile in a package's folder builds that package, whatever compose
+            # calls the service (`server:` building apps/dashboard/Dockerfile)
             return self._pick(self._by_folder[home], info), "in its folder"
         copied = self._copied(info, context)
         if copied and all(p.path == "." for p in copied):

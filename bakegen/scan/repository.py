@@ -19,6 +19,7 @@ from bakegen.scan.evidence import Attachment, find_evidence
 from bakegen.scan.lockcheck import lockfile_problems
 from bakegen.scan.scope import Scope, filter_tree, narrow, without_packages
 from bakegen.scan.services import reject_candidates
+from bakegen.scan.standalone import dockerfile_services, hinted, include_keys
 from bakegen.tree import SourceTree
 from bakegen.wording import listing
 
@@ -55,7 +56,8 @@ def scan_tree(
     declared_by = tuple(sorted({a.declared_by for a in evidence.attached.values()
                                 if a.declared_by}))
     packages = reject_candidates(tree, packages, declared_by)
-    packages, config_problems = _apply_service_config(packages, config)
+    packages, config_problems = _apply_service_config(packages, config,
+                                                      include_keys(evidence.unattached))
     named = _named(packages, config)
     named.update({m: a.reason for m, a in evidence.attached.items() if a.service_name})
     narrowed = narrow(workspaces, packages, [*problems, *evidence.problems], scope, named,
@@ -66,21 +68,25 @@ def scan_tree(
     packages, workspaces, duplicates, taken = _duplicate_names(packages, workspaces)
     problems.extend(duplicates)
     skipped = (*skipped, *taken)
-    problems.extend(name_problems(packages, workspaces))
-    problems.extend(service_key_problems(packages, config))
+    lone, hints = dockerfile_services(evidence.unattached, bool(packages), config)
+    problems.extend(name_problems([*packages, *lone], workspaces))
+    problems.extend(service_key_problems([*packages, *lone], config))
     problems.extend(lockfile_problems(tree, workspaces, packages))
     credentials = find_credentials(tree)
     problems.extend(env_auth_problems(tree))
     problems.extend(c.warning() for c in credentials)
     secret_files = {c.path for c in credentials}
     workspaces = [_without_files(w, secret_files) for w in workspaces]
+    packages.extend(lone)
+    skipped = (*hinted(skipped, hints, lone),)
+    narrowed_skipped = hinted(narrowed.skipped, hints, lone)
     return ScanResult(
         root=str(tree.root),
         workspaces=tuple(sorted(workspaces, key=lambda w: (w.ecosystem, w.root))),
         packages=tuple(sorted(packages, key=lambda p: (p.ecosystem, p.name, p.path))),
         problems=tuple(sorted(set(problems), key=Problem.sort_key)),
         secret_files=tuple(sorted(secret_files)),
-        skipped=tuple(sorted({*skipped, *narrowed.skipped})),
+        skipped=tuple(sorted({*skipped, *narrowed_skipped})),
     )
 
 
@@ -145,11 +151,12 @@ def _with_build(pkg: Package, build: Attachment | None) -> Package:
 
 
 def _apply_service_config(
-    packages: list[Package], config: Config
+    packages: list[Package], config: Config, dockerfiles: set[str]
 ) -> tuple[list[Package], list[Problem]]:
-    """Force packages in or out of the service set as `services.include/exclude` say."""
+    """Force packages in or out of the service set as `services.include/exclude` say
+    (`dockerfiles`: what include may name to build a Dockerfile that builds no package)."""
     source = config.source or "bakegen.toml"
-    known = {p.name for p in packages} | {p.id for p in packages}
+    known = {p.name for p in packages} | {p.id for p in packages} | dockerfiles
     problems = [
         Problem.warning(source, f'services.{key} names "{name}", which no package is called')
         for key, names in (("include", config.include), ("exclude", config.exclude))

@@ -30,11 +30,11 @@ class Kit:
         """`docker buildx bake` of the generated file, amd64, pushed to the kit's registry."""
         command = [
             "docker", "buildx", "bake", "-f", "docker-bake.hcl",
-            "--set", "*.platform=linux/amd64",
             "--set", "*.output=type=image,push=true,registry.insecure=true",
             *targets,
         ]
-        env = {**self.env, "REGISTRY": registry}
+        # one platform of the images, through the variable (the kit builds amd64 only)
+        env = {**self.env, "REGISTRY": registry, "BUILD_PLATFORMS": "linux/amd64"}
         return subprocess.run(
             command, cwd=workspace, env=env, capture_output=True, text=True, timeout=1200
         )

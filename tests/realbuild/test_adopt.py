@@ -41,10 +41,10 @@ _STEP = re.compile(r"^#(\d+) \[([\w.-]+) [\w.-]+ \d+/\d+\] (?!FROM )")
 
 def _bake(kit: Kit, root: Path, registry: str, *args: str) -> tuple[float, str]:
     command = ["docker", "buildx", "bake", "-f", "docker-bake.hcl", "--progress", "plain",
-               "--set", "*.platform=linux/amd64",
                "--set", "*.output=type=image,push=true,registry.insecure=true", *args]
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=root, env={**kit.env, "REGISTRY": registry},
+    env = {**kit.env, "REGISTRY": registry, "BUILD_PLATFORMS": "linux/amd64"}
+    done = subprocess.run(command, cwd=root, env=env,
                           capture_output=True, text=True, timeout=1800)
     seconds = time.perf_counter() - start
     assert done.returncode == 0, done.stderr[-3000:]

@@ -76,3 +76,31 @@ def test_an_image_override_names_and_builds_another_base(kit: Kit, tmp_path: Pat
     assert contexts["production-base"] == f"docker-image://{second['python-production-base']}"
     # the first base is still there under its own tag, untouched
     assert _missing(repo, env) == {}
+
+
+def test_one_platform_job_keeps_the_tag_of_every_platform(kit: Kit, tmp_path: Path) -> None:
+    """BUILD_PLATFORMS (the workflow's per-platform jobs) builds one platform under the tag
+    that hashes PLATFORMS; PLATFORMS itself names another tag."""
+    repo = tmp_path / "repo"
+    shutil.copytree(CASE, repo)
+    _run([*BAKEGEN, "generate", "."], repo, kit.env)
+    env = {**kit.env, "REGISTRY": "registry.example/acme", "BAKEGEN_MODE": "ci"}
+
+    def printed(extra: dict[str, str]) -> dict[str, dict[str, object]]:
+        out = _run(["docker", "buildx", "bake", "-f", "docker-bake.hcl", "--print",
+                    "python-deps-base", "rb-api"], repo, {**env, **extra})
+        result: dict[str, dict[str, object]] = json.loads(out)["target"]
+        return result
+
+    both, one = printed({}), printed({"BUILD_PLATFORMS": "linux/arm64"})
+    assert both["python-deps-base"]["platforms"] == ["linux/amd64", "linux/arm64"]
+    assert one["python-deps-base"]["platforms"] == ["linux/arm64"]
+    assert one["rb-api"]["platforms"] == ["linux/arm64"]
+    assert one["python-deps-base"]["tags"] == both["python-deps-base"]["tags"]
+    assert one["rb-api"]["contexts"] == both["rb-api"]["contexts"]
+    layered = _run([*BAKEGEN, "matrix", ".", "--layered", "--format", "json"], repo, env)
+    tags = {t: tag for job in json.loads(layered)["bases"]["include"]
+            for t, tag in zip(job["targets"], job["tags"], strict=True)}
+    assert [tags["python-deps-base"]] == both["python-deps-base"]["tags"]
+    amd = printed({"PLATFORMS": "linux/amd64"})
+    assert amd["python-deps-base"]["tags"] != both["python-deps-base"]["tags"]

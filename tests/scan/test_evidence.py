@@ -98,7 +98,8 @@ def test_docker_folder_is_the_only_evidence_of_five_services(tmp_path: Path) -> 
     }
     assert {s["path"]: s["reason"] for s in data["skipped"]} == {
         "docker/clickhouse.Dockerfile": "copies no package path "
-        "(FROM clickhouse/clickhouse-server:24.8): infrastructure, not a service",
+        "(FROM clickhouse/clickhouse-server:24.8): infrastructure, not a service; "
+        'list "clickhouse" in services.include to build it',
         "docker/dev.Dockerfile": "a Dockerfile for development or CI, not a service",
     }
     targets = generated_targets(root)
@@ -248,3 +249,89 @@ def test_a_crate_that_is_its_own_workspace_is_standalone(tmp_path: Path) -> None
     scanned = CliRunner().invoke(cli, ["scan", str(tmp_path)], catch_exceptions=False)
     assert ("skipped plugins/photos/Cargo.toml: outside every cargo workspace"
             in scanned.output)
+
+
+PNPM_ROOT = {"name": "os", "private": True}
+PNPM_WS = "packages:\n  - apps/*\n"
+
+
+def _pnpm_app(name: str) -> dict[str, Any]:
+    return {"name": f"@os/{name}", "version": "1.0.0", "scripts": {"start": "node index.js"}}
+
+
+def test_a_dockerfile_in_a_package_folder_builds_it_whatever_compose_calls_it(
+    tmp_path: Path
+) -> None:
+    # compose in apps/dashboard names its service `server` (the project's name), while
+    # apps/server is another package with its own Dockerfile and compose file
+    whole = "FROM node:22-bookworm-slim\nWORKDIR /app\nCOPY . .\nRUN pnpm install\n"
+    write_tree(tmp_path, {
+        "package.json": PNPM_ROOT, "pnpm-workspace.yaml": PNPM_WS,
+        "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
+        "apps/dashboard/package.json": _pnpm_app("dashboard"), "apps/dashboard/index.js": "",
+        "apps/dashboard/Dockerfile": whole,
+        "apps/dashboard/docker-compose.yaml":
+            "name: server\nservices:\n  server:\n    build:\n      context: ../..\n"
+            "      dockerfile: apps/dashboard/Dockerfile\n    image: dashboard\n",
+        "apps/server/package.json": _pnpm_app("server"), "apps/server/index.js": "",
+        "apps/server/Dockerfile": whole,
+        "apps/server/docker-compose.yaml":
+            "services:\n  server:\n    build:\n      context: ../..\n"
+            "      dockerfile: apps/server/Dockerfile\n",
+        # a second compose file building the dashboard's Dockerfile under another name
+        "docker-compose.yaml":
+            "services:\n  dashboard-test:\n    build:\n      context: .\n"
+            "      dockerfile: apps/dashboard/Dockerfile\n",
+    })
+    data = scan(tmp_path)
+    found = services(data)
+    assert found["@os/dashboard"].startswith("built by apps/dashboard/Dockerfile (")
+    assert found["@os/server"].startswith("built by apps/server/Dockerfile (")
+    # one Dockerfile declared twice is one build, not a conflict to report
+    assert data["skipped"] == []
+    targets = generated_targets(tmp_path)
+    assert {k: v["dockerfile"] for k, v in targets.items() if "base" not in k and k != "_common"} \
+        == {"os-dashboard": "apps/dashboard/Dockerfile", "server": "apps/server/Dockerfile"}
+
+
+def test_manifests_bound_by_run_mounts_are_what_a_dockerfile_copies(tmp_path: Path) -> None:
+    # Dofigen-style: no COPY of the package at all, its manifest only bind-mounted
+    info = read_dockerfile("deploy/worker.Dockerfile", (
+        "FROM node:22 AS install\n"
+        "RUN --mount=type=bind,target=package.json,source=package.json \\\n"
+        "    --mount=type=bind,source=apps/worker/package.json,target=apps/worker/package.json \\\n"
+        "    --mount=type=cache,target=/root/.cache \\\n"
+        "    --mount=type=bind,from=install,source=/app,target=/x \\\n"
+        "    --mount=type=secret,id=npmrc \\\n"
+        "    <<EOF\npnpm install --frozen-lockfile\nEOF\n"
+        "FROM install\nRUN --mount=target=/src make\n"
+    ))
+    assert info.copies == ("package.json", "apps/worker/package.json", ".")
+    write_tree(tmp_path, {
+        "package.json": PNPM_ROOT, "pnpm-workspace.yaml": PNPM_WS,
+        "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
+        "apps/worker/package.json": _pnpm_app("worker"), "apps/worker/index.js": "",
+        "apps/web/package.json": _pnpm_app("web"), "apps/web/index.js": "",
+        "deploy/images/Dockerfile": (
+            "FROM node:22\nWORKDIR /app\n"
+            "RUN --mount=type=bind,source=apps/worker/package.json,target=apps/worker/package.json"
+            " pnpm install\nCMD [\"node\", \"apps/worker/index.js\"]\n"),
+    })
+    assert services(scan(tmp_path))["@os/worker"] == (
+        "built by deploy/images/Dockerfile (copies apps/worker)")
+
+
+def test_heredoc_installs_are_counted() -> None:
+    from bakegen.adopt.installs import installs_in, run_script
+
+    parsed = dockerfile_parse("FROM a\nRUN <<EOF\ncorepack enable pnpm\npnpm install --prod\nEOF\n"
+                              "RUN cat <<EOT > /etc/motd\nnpm ci\nEOT\n")
+    assert installs_in(run_script(parsed[1])) == ("pnpm install",)
+    # a heredoc feeding a command is that command's input, not a script
+    assert installs_in(run_script(parsed[2])) == ()
+
+
+def dockerfile_parse(text: str) -> tuple[Any, ...]:
+    import dockerfile
+
+    return tuple(dockerfile.parse_string(text))

@@ -3,6 +3,8 @@
 # Build everything: docker buildx bake   One service: docker buildx bake <target>
 # CI mode (BAKEGEN_MODE=ci): bases are pushed once under content-addressed tags and
 # services pull them (docker-image://) instead of building them (target:).
+# Platforms: PLATFORMS=linux/amd64 (never --set '*.platform=...', which the base tags
+# cannot see); BUILD_PLATFORMS=linux/arm64 builds one of them (pushed by digest).
 
 variable "REGISTRY" {
   default = "localhost:5000/acme"
@@ -32,6 +34,10 @@ variable "PLATFORMS" {
   default = "linux/amd64,linux/arm64"
 }
 
+variable "BUILD_PLATFORMS" {
+  default = "${PLATFORMS}"
+}
+
 variable "PYTHON_IMAGE" {
   default = "python:3.11-slim-bookworm"
 }
@@ -57,7 +63,7 @@ group "python" {
 }
 
 target "_common" {
-  platforms = split(",", PLATFORMS)
+  platforms = split(",", BUILD_PLATFORMS)
   labels    = {
     "org.opencontainers.image.source"   = SOURCE_URL != "" ? SOURCE_URL : null
     "org.opencontainers.image.revision" = GIT_SHA != "" ? GIT_SHA : null
