@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bakegen.errors import BakegenError
-from bakegen.formats import BAKE_FILE, BAKE_FILES
+from bakegen.formats import BAKE_FILE, BAKE_FILES, OWN_GROUP
 
 #: attributes bake merges key by key instead of replacing
 MERGED_MAPS = frozenset({"args", "contexts", "labels", "annotations"})
@@ -95,18 +95,21 @@ class BakeFile:
 
         Left out: targets other targets use as `target:` contexts (the shared bases, built
         as part of their users), templates (no tags, and inherited by others or named
-        `_...`), and known helpers such as `docker-metadata-action`.
+        `_...`), known helpers such as `docker-metadata-action`, and the `own` group's
+        original builds of adopted services (a comparison, built only when asked for).
         """
         inherited: set[str] = set()
         contexts: set[str] = set()
         for target in self.targets.values():
             inherited.update(target.inherits)
             contexts.update(target.target_refs)
+        comparisons = set(self.groups.get(OWN_GROUP, ())) - set(self.groups.get("default", ()))
         return tuple(
             target
             for name, target in sorted(self.targets.items())
             if name not in HELPER_TARGETS
             and name not in contexts
+            and name not in comparisons
             and (target.tags or (name not in inherited and not name.startswith("_")))
         )
 

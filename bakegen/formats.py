@@ -7,6 +7,8 @@ file back, the renderers write them), so they live here and import nothing.
 from __future__ import annotations
 
 CONFIG_FILE = "bakegen.toml"
+#: the bake group still building adopted services' own Dockerfiles, to compare
+OWN_GROUP = "own"
 BAKE_FILE = "docker-bake.hcl"
 OVERRIDE_FILE = "docker-bake.override.hcl"
 #: the bake files in the order bake reads them, a later one merged on top

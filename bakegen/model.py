@@ -72,6 +72,8 @@ class Package:
     rejected: str | None = None
     #: third-party requirements an install needs without a lockfile (Python: PEP 508 strings)
     requirements: tuple[str, ...] = ()
+    #: the file pinning some of them (a plain pip project's requirements.txt), if any
+    requirements_file: str | None = None
     #: what building the package needs first (Python: `[build-system] requires`)
     build_requires: tuple[str, ...] = ()
     #: False when the package is an application that is not built as a package (Poetry

@@ -18,14 +18,13 @@ from bakegen.adopt.carry import Carried
 from bakegen.config import Config
 from bakegen.ecosystems.base import BaseRecipe, Ecosystem, ServiceRecipe
 from bakegen.errors import BakegenError
+from bakegen.formats import OWN_GROUP
 from bakegen.model import DOCKER, Package, ScanResult, Workspace
 from bakegen.naming import image_name, is_valid_target, target_name, variable_slug
 from bakegen.settings import ServiceSettings
 from bakegen.tree import join, normalize
 
 RESERVED_TARGETS = frozenset({"default", "_common", "docker-metadata-action"})
-#: the bake group still building adopted services' own Dockerfiles, to compare
-OWN_GROUP = "own"
 _BASE_REFERENCE = re.compile(
     r"^\s*(FROM|COPY\s+--from=|RUN\s+--mount=[^\n]*from=)\s*(deps-base|production-base)\b",
     re.IGNORECASE | re.MULTILINE,

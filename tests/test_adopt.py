@@ -232,3 +232,36 @@ def test_system_packages_of_the_runtime_stage_are_installed(tmp_path: Path) -> N
     assert "libc6-compat" not in api  # a musl shim a Debian image does not need
     assert "apk packages tzdata are installed with apt-get" in result.stderr
     assert "FROM node:20-alpine: the bases are Debian" in result.stderr
+
+
+def test_ci_matrices_and_affected_leave_the_own_group_out(tmp_path: Path) -> None:
+    import json
+    import subprocess
+
+    workspace = _copy("adopt-npm", tmp_path)
+    assert CliRunner().invoke(cli, ["generate", str(workspace)]).exit_code == 0
+    git = ["git", "-C", str(workspace), "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "a"], check=True)
+    (workspace / "apps/web/extra.js").write_text("module.exports = 1\n")
+
+    def targets(*args: str) -> list[str]:
+        result = CliRunner().invoke(cli, ["matrix", str(workspace), *args],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        document = json.loads(result.stdout)
+        services = document.get("services", document)
+        return [entry["target"] for entry in services["include"]]
+
+    everything = ["ad-admin", "ad-api", "ad-web", "ad-worker"]
+    assert targets() == everything
+    assert targets("--layered", "--split-platforms")[::2] == everything
+    # the change in apps/web affects the adopted target, not the comparison build
+    assert targets("--affected", "--base", "HEAD", "--worktree") == ["ad-web"]
+    affected = CliRunner().invoke(cli, ["affected", str(workspace), "--base", "HEAD",
+                                        "--worktree"], catch_exceptions=False)
+    assert affected.stdout.startswith("ad-web: apps/web/extra.js")
+    # bake still builds the comparison when asked: the group is in the file
+    bake = (workspace / "docker-bake.hcl").read_text()
+    assert 'group "own"' in bake and 'target "own-ad-web"' in bake

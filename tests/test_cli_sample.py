@@ -139,7 +139,7 @@ def test_generate_writes_a_valid_bake_file(tmp_path: Path) -> None:
         assert (repo / (unquote(target["dockerfile"]) + ".dockerignore")).is_file()
         assert target["cache-from"] == [f'"type=registry,ref=${{REGISTRY}}/{name}:${{CACHE_TAG}}"']
     assert unquote(bake["variables"]["REGISTRY"]["default"]) == "ghcr.io/acme"
-    assert targets["_common"]["platforms"] == '${split(",", PLATFORMS)}'
+    assert targets["_common"]["platforms"] == '${split(",", BUILD_PLATFORMS)}'
     assert bake["variables"]["PLATFORMS"]["default"] == '"linux/amd64,linux/arm64"'
     code, out, _ = invoke("generate", str(repo), "--check")
     assert code == 0

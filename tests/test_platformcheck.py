@@ -28,8 +28,8 @@ jobs:
 
 
 def test_a_wildcard_platform_set_in_a_workflow_is_warned_about(tmp_path: Path) -> None:
-    write_tree(tmp_path, {".github/workflows/images.yml": WORKFLOW,
-                          "Makefile": "ci:\n\tdocker buildx bake --set node-deps-base.platform=x\n"})
+    make = "ci:\n\tdocker buildx bake --set node-deps-base.platform=x\n"
+    write_tree(tmp_path, {".github/workflows/images.yml": WORKFLOW, "Makefile": make})
     warnings = platform_overrides(tmp_path)
     # a service's own platforms are its business; `*` and a base decide a base's platforms
     assert [w.split(": ", 1)[0] for w in warnings] == [

@@ -99,9 +99,10 @@ def adopt(pkg: Package, own: OwnImage, settings: ServiceSettings) -> Adoption:
             notes.append(f"`{_short(line)}` of the runtime stage is not carried over")
         elif line.split(" ", 1)[0] in ("VOLUME", "STOPSIGNAL", "SHELL", "ONBUILD"):
             notes.append(f"`{_short(line)}` is not carried over")
-    if "pip install -r" in own.installs:
+    if "pip install -r" in own.installs and pkg.requirements_file is None:
         notes.append("its `pip install -r` requirements are not installed by the shared bases, "
-                     "which install what pyproject.toml declares: list them there")
+                     "which install what pyproject.toml and a requirements.txt beside it "
+                     "declare: list them there")
     version, note = _version(pkg.ecosystem, own.base_image)
     if note:
         notes.append(note)

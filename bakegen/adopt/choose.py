@@ -16,9 +16,10 @@ from bakegen.adopt.carry import Adoption, adopt
 from bakegen.adopt.reading import OwnImage, read_own_image
 from bakegen.config import Config
 from bakegen.errors import BakegenError, Problem
+from bakegen.formats import OWN_GROUP
 from bakegen.model import DOCKER, Package, ScanResult, Workspace
 from bakegen.naming import image_name, target_name
-from bakegen.plan import OWN_GROUP, Plan, PlanError, own_dockerfile
+from bakegen.plan import Plan, PlanError, own_dockerfile
 from bakegen.wording import listing
 
 #: `--adopt` without a service name: every service that keeps its own Dockerfile

@@ -209,6 +209,13 @@ class Classifier:
                 owners = self.state.deepest_packages(extra)
                 if not any(p.path != ws.root and p.ecosystem == ws.ecosystem for p in owners):
                     index.setdefault(extra, []).append((ws, "tool file"))
+        by_key = {ws.key: ws for ws in self.state.workspaces}
+        for pkg in self.state.packages:
+            # deps-base installs a pip project's requirements.txt: every service's base
+            owner = by_key.get(f"{pkg.ecosystem}:{pkg.workspace}")
+            if pkg.requirements_file and owner is not None:
+                index.setdefault(pkg.requirements_file, []).append(
+                    (owner, "pinned requirements"))
         return index
 
     def _lockfile_change(self, ws: Workspace, change: FileChange) -> None:

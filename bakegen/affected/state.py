@@ -101,7 +101,9 @@ class RepoState:
             packages=scan.packages,
             targets=dict(sorted(targets.items())),
             by_path={k: tuple(v) for k, v in by_path.items()},
-            by_package={i.service.package.id: i for i in targets.values() if i.service},
+            # a package's target, not the `own` group's build of its original Dockerfile
+            by_package={i.service.package.id: i for i in targets.values()
+                        if i.service and i.service.original_of is None},
             base_targets=base_targets,
             needed_by=needed_by,
             needed_by_all=needed_by_all,

@@ -129,6 +129,15 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
         ),
     },
     "rb-pip": {"rb-svc": Expect(present=("app/.venv/bin/rb-svc",))},
+    # adopted from Dockerfiles running `pip install -r requirements.txt`: the pins are in
+    # the shared venv (the servers import certifi), each service's own wheel on top
+    "adopt-pip": {
+        name: Expect(present=("app/.venv/lib/python*/site-packages/certifi",
+                              f"app/.venv/bin/{name}"))
+        for name in ("orders-svc", "users-svc")
+    },
+    # a repository holding one Dockerfile and no package: its own target, built as it is
+    "lone-dockerfile-nested": {"proxy": Expect(present=("srv/proxy.py",))},
     # no `cmd` anywhere: a Django project (Poetry package-mode = false, its sources copied)
     # under gunicorn through its wsgi module; its path dependency installed as a wheel
     "rb-django": {

@@ -58,8 +58,10 @@ def test_structure_follows_the_bake_reference() -> None:
     assert resolve_list(api["cache-to"], "local") == []
     assert resolve_list(api["cache-to"], "ci") == [
         "type=registry,ref=${REGISTRY}/acme-api:${CACHE_TAG},mode=max"]
-    assert targets["_common"]["platforms"] == '${split(",", PLATFORMS)}'
+    assert targets["_common"]["platforms"] == '${split(",", BUILD_PLATFORMS)}'
     assert bake["variables"]["PLATFORMS"]["default"] == '"linux/amd64,linux/arm64"'
+    # one bake may build a subset of the platforms; by default all of them
+    assert bake["variables"]["BUILD_PLATFORMS"]["default"] == '"${PLATFORMS}"'
     deps = targets["node-deps-base"]
     assert unquote(deps["target"]) == "deps-base"
     assert {unquote(k): unquote(v) for k, v in deps["args"].items()} == {

@@ -31,6 +31,8 @@ from bakegen.ecosystems.python.pep import (
     normalize_name,
     python_version_file,
 )
+from bakegen.ecosystems.python.requirements_file import FILE_NAME as REQUIREMENTS_FILE
+from bakegen.ecosystems.python.requirements_file import is_pinned, read_requirements
 from bakegen.ecosystems.python.start import WEB_FRAMEWORKS, find_web_app
 from bakegen.errors import BakegenError, Found, Problem
 from bakegen.manifests import load_toml
@@ -313,16 +315,43 @@ def _plain_group(projects: dict[str, Project], claimed: dict[str, str]) -> list[
     return [_Group(".", "pip", None, None, plain)] if plain else []
 
 
-def _lock_problems(group: _Group, members: list[Project], names: dict[str, str]) -> list[Problem]:
+def _requirement_files(
+    tree: SourceTree, group: _Group, members: list[Project], problems: list[Problem]
+) -> dict[str, tuple[str, tuple[Requirement, ...]]]:
+    """folder -> (path, requirements) of each pip project's requirements.txt."""
+    if group.manager != "pip":
+        return {}
+    found = {}
+    for project in members:
+        rel = join(project.folder, REQUIREMENTS_FILE)
+        if tree.exists(rel):
+            read = read_requirements(tree, rel)
+            problems.extend(read.problems)
+            found[project.folder] = (rel, read.value)
+    return found
+
+
+def _lock_problems(
+    group: _Group, members: list[Project], names: dict[str, str],
+    pins: dict[str, tuple[str, tuple[Requirement, ...]]],
+) -> list[Problem]:
     """A uv workspace needs its uv.lock (`uv sync --locked`); a pip workspace is installed
-    from version ranges, which the user should know is not reproducible."""
+    from version ranges, which the user should know is not reproducible, unless each
+    project's requirements.txt pins every third-party requirement it has."""
     if group.manager == "uv" and group.lockfile is None:
         return [Problem.warning(group.root_manifest or join(group.root, "pyproject.toml"),
                                 "uv workspace without uv.lock: its base runs `uv sync` unlocked, "
                                 "so versions resolve when it builds; run `uv lock` and commit "
                                 "uv.lock to pin them")]
     internal = {normalize_name(n) for n in names}
-    ranged = [p for p in members if any(r.name not in internal for r in p.runtime)]
+
+    def floats(project: Project) -> bool:
+        listed = pins.get(project.folder, ("", ()))[1]
+        pinned = {r.name for r in listed if is_pinned(r)}
+        wanted = [*project.runtime, *listed]
+        return any(r.name not in internal and r.name not in pinned for r in wanted)
+
+    ranged = [p for p in members if floats(p)]
     if group.manager != "pip" or not ranged:
         return []
     others = f" (and {len(ranged) - 1} more pip projects)" if len(ranged) > 1 else ""
@@ -346,9 +375,10 @@ def _assemble(
         root = projects.get(group.root) if group.manager == "uv" else None
         names = {p.name: p.folder for p in members if p.name}
         resolver = _Resolver(tree, group, root, names, by_folder, problems)
-        built = [_package(p, group, resolver, mains) for p in members]
+        pins = _requirement_files(tree, group, members, problems)
+        built = [_package(p, group, resolver, mains, pins.get(p.folder)) for p in members]
         packages += _with_extras(built, {p.name: p for p in members if p.name})
-        problems.extend(_lock_problems(group, members, names))
+        problems.extend(_lock_problems(group, members, names, pins))
         if group.manager == "pip":
             problems.extend(
                 Problem.warning(p.manifest, "Poetry project without poetry.lock: its "
@@ -447,10 +477,16 @@ class _Resolver:
 
 
 def _package(
-    project: Project, group: _Group, resolver: _Resolver, mains: dict[str, list[str]]
+    project: Project, group: _Group, resolver: _Resolver, mains: dict[str, list[str]],
+    pinned: tuple[str, tuple[Requirement, ...]] | None = None,
 ) -> Package:
     assert project.name is not None
     edges, internal = resolver.edges(project)
+    # a workspace package pinned in requirements.txt is built from its folder, not fetched
+    listed: tuple[Requirement, ...] = ()
+    if pinned:
+        members = {normalize_name(n) for n in resolver.names}
+        listed = tuple(r for r in pinned[1] if r.name not in members)
     scripts = tuple(name for name, _ in project.scripts)
     main = _main_file(project.name, mains.get(project.folder, []))
     deployable, reason, why = False, None, None
@@ -491,7 +527,9 @@ def _package(
         binaries=scripts,
         packaged=project.package_mode,
         scripts=project.scripts,
-        requirements=tuple(sorted({r.text for r in project.runtime if r.name not in internal})),
+        requirements=tuple(sorted({*(r.text for r in project.runtime if r.name not in internal),
+                                   *(r.text for r in listed)})),
+        requirements_file=pinned[0] if pinned else None,
         build_requires=tuple(sorted({
             r.text for r in project.build_requires if r.name not in internal
         })),

@@ -27,6 +27,7 @@ from bakegen.health import probed, python_probe
 from bakegen.model import Package, Workspace
 from bakegen.safety import secret_mounts
 from bakegen.settings import PER_SERVICE, ServiceSettings
+from bakegen.wording import listing
 
 UV_VERSION = "0.13.9"
 POETRY_VERSION = "2.5.1"
@@ -209,10 +210,14 @@ def _pip_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[str,
     requirements = sorted({r for p in packages
                            for r in p.requirements})
     install = (f"{VENV}/bin/pip install {words(requirements)}",) if requirements else ()
+    pinned = sorted({p.requirements_file for p in packages if p.requirements_file})
+    note = (f"# pinned by {listing(pinned, 3)}, resolved with the pyproject.toml requirements"
+            if pinned else
+            "# no lockfile: versions resolve when this stage builds; a uv.lock would pin them")
     return (
         env(*PIP_ENV),
         *_pip_buildtools(_build_requires(packages)),
-        "# no lockfile: versions resolve when this stage builds; a uv.lock would pin them",
+        note,
         run(f"python -m venv {VENV}", *install, mounts=(PIP_CACHE, *CREDENTIALS)),
     )
 

@@ -14,11 +14,12 @@ RUN --mount=type=cache,target=/root/.cache/pip \
     --mount=type=secret,id=pipconf,target=/etc/pip.conf \
     python -m venv /opt/buildtools \
  && /opt/buildtools/bin/pip install hatchling
-# no lockfile: versions resolve when this stage builds; a uv.lock would pin them
+# pinned by services/orders/requirements.txt, services/users/requirements.txt, resolved with the pyproject.toml requirements
 RUN --mount=type=cache,target=/root/.cache/pip \
     --mount=type=secret,id=netrc,target=/root/.netrc \
     --mount=type=secret,id=pipconf,target=/etc/pip.conf \
-    python -m venv /app/.venv
+    python -m venv /app/.venv \
+ && /app/.venv/bin/pip install certifi==2024.8.30
 
 FROM debian:bookworm-slim AS runtime-tools
 RUN apt-get update \

@@ -1,5 +1,7 @@
 import http.server, json, os
 
+import certifi  # from requirements.txt: the image must have it
+
 
 def main() -> None:
     port = int(os.environ.get("PORT", "8000"))
