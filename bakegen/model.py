@@ -70,7 +70,8 @@ class Package:
     docker_stage: str | None = None
     #: why a heuristic service candidate (start script, bin target, ...) is not a service
     rejected: str | None = None
-    #: third-party requirements an install needs without a lockfile (Python: PEP 508 strings)
+    #: third-party requirements an install needs without a lockfile (Python: PEP 508
+    #: strings) or from its manifest (Go: `module@version` of every required module)
     requirements: tuple[str, ...] = ()
     #: the file pinning some of them (a plain pip project's requirements.txt), if any
     requirements_file: str | None = None

@@ -68,7 +68,7 @@ def test_tool_bakegen_in_pyproject(tmp_path: Path) -> None:
         ({"platforms": "linux/amd64"}, '"platforms" must be a list of strings'),
         ({"platforms": ["amd64"]}, "no operating system"),
         ({"service": {"api": {"port": 70000}}}, '"service."api".port" must be a port number'),
-        ({"images": {"go": {}}}, 'unknown key "images.go"'),
+        ({"images": {"java": {}}}, 'unknown key "images.java"'),
         ({"metadata_action": "yes"}, '"metadata_action" must be true or false'),
         ({"service": {"api": {"args": {"A B": "1"}}}}, '"service."api".args.A B" is not a build'),
         (

@@ -145,6 +145,8 @@ def _local_command(plan: ScaffoldPlan) -> str:
         return f"PORT={plan.port} node {plan.folder}/server.js"
     if plan.ecosystem == "cargo":
         return f"PORT={plan.port} cargo run -p {plan.name}"
+    if plan.ecosystem == "go":
+        return f"PORT={plan.port} go run ./{plan.folder}"
     if plan.workspace is not None and plan.workspace.manager == "uv":
         return f"PORT={plan.port} uv run {plan.name}  (or python -m {module_name(plan.name)})"
     return f"pip install -e {plan.folder} && PORT={plan.port} {plan.name}"

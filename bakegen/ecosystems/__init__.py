@@ -8,12 +8,14 @@ lock commands) is read from here.
 
 from __future__ import annotations
 
-from bakegen.ecosystems import cargo, node, python
+from bakegen.ecosystems import cargo, go, node, python
 from bakegen.ecosystems.base import Ecosystem
 from bakegen.lockfiles.model import Parser
 
 #: name -> plugin, in the order messages list them
-ECOSYSTEMS: dict[str, Ecosystem] = {"node": node, "cargo": cargo, "python": python}
+ECOSYSTEMS: dict[str, Ecosystem] = {
+    "node": node, "cargo": cargo, "python": python, "go": go,
+}
 
 
 def lockfile_parser(path: str) -> Parser | None:

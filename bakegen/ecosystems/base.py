@@ -37,6 +37,9 @@ class BaseRecipe:
     deps: tuple[str, ...]
     intermediate: tuple[Stage, ...] = ()
     production: tuple[str, ...] = ()
+    #: deps-base runs on the build machine's platform (`FROM --platform=$BUILDPLATFORM`):
+    #: the ecosystem cross-compiles, so no stage of a build needs emulation (Go)
+    build_platform: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,9 @@ class ServiceRecipe:
     final_base: str = ""
     #: `ARG name=default` lines before the first FROM, each a bake variable of that name
     image_args: tuple[tuple[str, str], ...] = ()
+    #: the build stage runs on the build machine's platform and cross-compiles for
+    #: TARGETOS/TARGETARCH, which it declares (Go)
+    build_platform: bool = False
 
 
 def image_command(settings: ServiceSettings, recipe_command: tuple[str, ...]) -> tuple[str, ...]:

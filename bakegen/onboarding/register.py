@@ -3,6 +3,7 @@
 - `package.json` `workspaces` (a list or `{"packages": [...]}`): a small span-keeping JSON
   reader finds the list, and the entry is spliced into the text;
 - `pnpm-workspace.yaml` `packages`: a line edit of the YAML block or flow list;
+- `go.work` `use`: a line edit of the `use (` block or the single `use` lines;
 - `Cargo.toml` `[workspace] members` and `pyproject.toml` `[tool.uv.workspace] members`:
   tomlkit, which keeps comments and formatting.
 
@@ -35,7 +36,7 @@ class MemberList:
     """
 
     manifest: str  # repository-relative
-    kind: str  # package.json | pnpm-workspace.yaml | Cargo.toml | pyproject.toml
+    kind: str  # package.json | pnpm-workspace.yaml | go.work | Cargo.toml | pyproject.toml
     includes: tuple[str, ...]
     excludes: tuple[str, ...] = ()
 
@@ -49,6 +50,8 @@ class MemberList:
             return add_json_workspace(text, self.manifest, member)
         if self.kind == "pnpm-workspace.yaml":
             return add_pnpm_workspace(text, member)
+        if self.kind == "go.work":
+            return add_go_work_use(text, member)
         table = ("workspace",) if self.kind == "Cargo.toml" else ("tool", "uv", "workspace")
         return add_toml_member(text, self.manifest, table, member)
 
@@ -325,3 +328,28 @@ def add_toml_member(text: str, rel: str, table_path: tuple[str, ...], member: st
 def _has_trailing_comma(array_text: str) -> bool:
     body = re.sub(r"#[^\n]*", "", array_text.rstrip()[:-1]).rstrip()
     return body.endswith(",")
+
+
+def add_go_work_use(text: str, member: str) -> str:
+    """go.work with `use ./member`: in its `use (` block (sorted place, else last), else
+    after the last `use` line, else at the end."""
+    entry = member if member.startswith(("./", "../")) else f"./{member}"
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if re.match(r"\s*use\s*\(\s*$", line)), None)
+    if start is not None:
+        end = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == ")")
+        block = [line.strip() for line in lines[start + 1:end]]
+        at = end
+        if block == sorted(block):
+            at = start + 1 + sum(1 for b in block if b and b < entry)
+        indent = next((line[: len(line) - len(line.lstrip())] for line in lines[start + 1:end]
+                       if line.strip()), "\t")
+        lines.insert(at, f"{indent}{entry}")
+    else:
+        singles = [i for i, line in enumerate(lines) if re.match(r"\s*use\s+\S", line)]
+        at = singles[-1] + 1 if singles else len(lines)
+        if not singles and lines and lines[-1].strip():
+            lines.append("")
+            at += 1
+        lines.insert(at, f"use {entry}")
+    return "\n".join(lines) + "\n"

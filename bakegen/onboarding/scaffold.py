@@ -104,7 +104,7 @@ def plan_service(root: Path, request: NewRequest) -> ScaffoldPlan:
     port = request.port or config.service(name).port or _free_port(config)
     ctx = Context(root, config, result, name, folder, port, workspace, members, siblings,
                   dependencies)
-    target = config.service(name).target or target_name(name)
+    target = config.service(name).target or target_name(image_name_of(name, language.ecosystem))
     _check_generated_free(root, config, target)
     changes = [FileEdit(rel, None, text, "") for rel, text in language.files(ctx).items()]
     member = _relative_to(folder, workspace.root) if workspace and members else None
@@ -248,13 +248,19 @@ def _choose_workspace(
     return listed[0] if listed else (None, None)
 
 
+def image_name_of(name: str, ecosystem: str) -> str:
+    """The name a new package's image goes by, as the scan will name it: a Go module's
+    binary (its path's last element), else the package name."""
+    return name.rsplit("/", 1)[-1] if ecosystem == "go" else name
+
+
 def _check_name_free(name: str, eco: str, result: ScanResult, config: Config) -> None:
     for pkg in result.packages:
         if pkg.ecosystem == eco and pkg.name == name:
             raise BakegenError.at(pkg.manifest, f'already defines the {eco} package "{name}"')
-    target = config.service(name).target or target_name(name)
+    target = config.service(name).target or target_name(image_name_of(name, eco))
     taken = {
-        config.service(p.name).target or target_name(p.name): p
+        config.service(p.name).target or target_name(p.service_name or p.name): p
         for p in result.packages if p.deployable
     }
     if target in taken:
@@ -300,7 +306,7 @@ def _folder(
     if request.path is not None:
         folder = _clean_path(root, request.path)
     else:
-        base = unscoped(name) if request.lang == "node" else name
+        base = unscoped(name) if request.lang == "node" else image_name_of(name, request.lang)
         folder = join(_default_parent(workspace, members, siblings), base)
         resolve_inside(root, folder, "folder")
     path = root / folder

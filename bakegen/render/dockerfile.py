@@ -19,6 +19,9 @@ from bakegen.plan import BasePlan, ServicePlan
 from bakegen.settings import ServiceSettings
 
 SYNTAX = "# syntax=docker/dockerfile:1"
+#: a stage that runs natively on the builder and cross-compiles for the target platform
+BUILD_PLATFORM = "--platform=$BUILDPLATFORM "
+CROSS_ARGS = ("ARG TARGETOS", "ARG TARGETARCH")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -41,7 +44,8 @@ def render_base_dockerfile(base: BasePlan) -> str:
         f"ARG {build_var.name}={build_var.default}",
         f"ARG {runtime_var.name}={runtime_var.default}",
         "",
-        f"FROM ${{{build_var.name}}} AS deps-base",
+        f"FROM {BUILD_PLATFORM if base.recipe.build_platform else ''}"
+        f"${{{build_var.name}}} AS deps-base",
         "WORKDIR /workspace",
         *base.recipe.deps,
     ]
@@ -100,7 +104,8 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
     lines += [f"ARG {name}={default}" for name, default in recipe.image_args]
     lines += [
         "",
-        "FROM deps-base AS build",
+        f"FROM {BUILD_PLATFORM if recipe.build_platform else ''}deps-base AS build",
+        *(CROSS_ARGS if recipe.build_platform else ()),
         "WORKDIR /workspace",
         *_build_args(settings),
         *_with_secrets(recipe.build, settings),

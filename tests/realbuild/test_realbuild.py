@@ -136,6 +136,10 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
                               f"app/.venv/bin/{name}"))
         for name in ("orders-svc", "users-svc")
     },
+    # a go.work workspace: the binary only (no sources, no toolchain), the compiled probe
+    "rb-go": {"status": Expect(absent=("**/*.go", "usr/local/go", "workspace", "go"),
+                               present=("usr/local/bin/status", "usr/local/bin/bakegen-probe"),
+                               healthcheck=True)},
     # a repository holding one Dockerfile and no package: its own target, built as it is
     "lone-dockerfile-nested": {"proxy": Expect(present=("srv/proxy.py",))},
     # no `cmd` anywhere: a Django project (Poetry package-mode = false, its sources copied)

@@ -1,0 +1,3 @@
+module github.com/acme/mono/libs/util
+
+go 1.22

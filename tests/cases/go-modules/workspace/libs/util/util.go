@@ -1,0 +1,4 @@
+package util
+
+// Name is shared by the api binaries.
+func Name() string { return "api" }
