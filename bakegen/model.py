@@ -122,6 +122,9 @@ class Workspace:
     #: the root manifest's install scripts (Node `postinstall`, ...), whether or not the
     #: root is a package itself
     root_scripts: tuple[tuple[str, str], ...] = ()
+    #: Debian packages the runtime image needs for native libraries the lockfile links
+    #: (Cargo: `libssl3` for openssl-sys); the slim runtime bases carry none of them
+    runtime_packages: tuple[str, ...] = ()
     #: True for a workspace the repo declares (npm/yarn/pnpm/bun `workspaces`, Cargo
     #: `[workspace]`, `[tool.uv.workspace]`); False for standalone projects bakegen grouped
     declared: bool = True

@@ -43,9 +43,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("cli", ("bakegen.cli",)),
 )
-#: the one known exception, to be removed: node's static-site detection asks the scan's
-#: dev-server rule (`scan.services.starts_dev_server`), which belongs in the node package
-KNOWN_UPWARD = frozenset({("bakegen.ecosystems.node.static", "bakegen.scan.services")})
+#: exceptions to the layering (none left: keep it that way)
+KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset()
 
 
 def _modules() -> dict[str, Path]:

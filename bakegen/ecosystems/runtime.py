@@ -32,12 +32,13 @@ def _runtime_kind(runtime_image: str) -> str:
 def runtime_tools_stage(runtime_image: str) -> tuple[str, ...]:
     """The `runtime-tools` stage production-base copies tini and CA certificates from.
 
-    Only for Debian-based runtimes other than plain Debian (node and python slim images):
-    each of their production-bases would otherwise run its own `apt-get update`, 20-30 s
-    apiece, all in one bake. Plain Debian runs the identical step in place (see
-    `runtime_setup`), which BuildKit merges with this stage.
+    For every Debian-based runtime: each production-base would otherwise run its own
+    `apt-get update`, 20-30 s apiece, all in one bake; and copying leaves out what the
+    install brings along (openssl and libssl3 come with ca-certificates), which a static
+    binary on plain Debian never loads (Rust and Go runtimes get libssl3 back only when the
+    lockfile links openssl: `Workspace.runtime_packages`).
     """
-    if _runtime_kind(runtime_image) != "copy":
+    if _runtime_kind(runtime_image) not in ("copy", "debian"):
         return ()
     return (f"FROM {RUNTIME_TOOLS_IMAGE} AS {RUNTIME_TOOLS_STAGE}", _APT_TOOLS)
 
@@ -66,9 +67,6 @@ def runtime_setup(runtime_image: str) -> tuple[str, ...]:
         f"useradd --system --uid {APP_UID} --gid {APP_UID} --no-create-home "
         f"--shell /usr/sbin/nologin {APP_USER}",
     )
-    if kind == "debian":
-        # ca-certificates brings openssl's libssl3, which dynamically linked binaries need
-        return (_APT_TOOLS, user, _TINI_ENTRYPOINT)
     tools = f"--from={RUNTIME_TOOLS_STAGE}"
     return (
         "# tini and the CA bundle from the runtime-tools stage: one apt run per bake",
@@ -91,4 +89,17 @@ def bare_runtime_setup(runtime_image: str) -> tuple[str, ...]:
         "COPY --from=production-base /etc/passwd /etc/group /etc/",
         f"COPY --from=production-base {tini} {tini}",
         f'ENTRYPOINT ["{tini}", "--"]',
+    )
+
+
+def runtime_packages(packages: tuple[str, ...]) -> tuple[str, ...]:
+    """production-base's install of the Debian packages a workspace's native libraries
+    need (none: no step)."""
+    if not packages:
+        return ()
+    return (
+        "# native libraries the lockfile links (the slim image has none of them)",
+        run("apt-get update",
+            f"apt-get install -y --no-install-recommends {' '.join(packages)}",
+            "rm -rf /var/lib/apt/lists/*"),
     )

@@ -200,15 +200,13 @@ def _service_target(plan: Plan, svc: ServicePlan, names: tuple[str, ...]) -> Blo
         attributes.append(("target", svc.package.docker_stage))
     if svc.uses_bases:
         tag_variable = base_tag_variable(svc.bases)
-        attributes.append(
-            (
-                "contexts",
-                {
-                    "deps-base": _base_context(svc.bases.deps_target, tag_variable),
-                    "production-base": _base_context(svc.bases.production_target, tag_variable),
-                },
-            )
-        )
+        contexts = {"deps-base": _base_context(svc.bases.deps_target, tag_variable)}
+        # a final stage FROM its own image (a static site FROM scratch) needs no
+        # production-base: linking it would build it for nothing
+        if svc.recipe is None or not svc.recipe.final_base:
+            contexts["production-base"] = _base_context(svc.bases.production_target,
+                                                        tag_variable)
+        attributes.append(("contexts", contexts))
     args: dict[str, str] = {}
     if svc.recipe is not None and svc.recipe.bare_runtime:
         var = svc.bases.runtime_image

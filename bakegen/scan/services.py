@@ -21,19 +21,10 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
+from bakegen.ecosystems.node.devserver import starts_dev_server
 from bakegen.model import Package
 from bakegen.tree import SourceTree, join
 
-_DEV_SERVER = re.compile(
-    r"\b(?:next|nuxt|nuxi|astro|remix|vitepress|vuepress|svelte-kit|solid-start|waku) dev\b"
-    r"|\bvite(?:\s+(?:dev|serve|preview)\b|\s*$|\s+--)"
-    r"|(?:^|[\s;&|])vite(?:$|[\s;&|])"
-    r"|\bnodemon\b|\bts-node-dev\b|\btsx\s+watch\b|\bnode\s+--watch\b|\bbun\s+--watch\b"
-    r"|\bgatsby develop\b|\bwebpack(?:-dev-server|\s+serve)\b|\breact-scripts start\b"
-    r"|\bng serve\b|\bdocusaurus start\b|\b(?:start-)?storybook\b|\bexpo start\b"
-    r"|\breact-native start\b|\bemail dev\b|\bparcel(?!\s+build)\b|\bbrowser-sync\b"
-    r"|\blive-server\b|\belectron\b|\btauri\b|\beleventy\s+--serve\b|\bhugo server\b"
-)
 _NOT_SERVICE_WORD = re.compile(
     r"(?:^|-)(?:bench|benches|benchmarks?|load-?tests?|load-?testing|stress(?:-?tests?)?|perf"
     r"|examples?|samples?|demos?|playground|sandbox|xtask|tools?|tooling|cli|codegen|gen"
@@ -79,30 +70,6 @@ def _rejection(tree: SourceTree, pkg: Package, declared_by: tuple[str, ...]) -> 
     return None
 
 
-def starts_dev_server(pkg: Package) -> bool:
-    """Whether `start`, or a script it runs (`npm run start:dev`, `pnpm build:watch`), is a
-    development server or a watch loop."""
-    name = "start"
-    seen: set[str] = set()
-    while name not in seen and len(seen) < 5:
-        seen.add(name)
-        command = pkg.script(name)
-        if command is None:
-            return False
-        if _DEV_SERVER.search(command):
-            return True
-        called = _RUN_SCRIPT.match(command.strip())
-        if called is None:
-            return False
-        name = called.group(1)
-        if _DEV_SCRIPT_NAME.search(name):
-            return True
-    return False
-
-
-_RUN_SCRIPT = re.compile(
-    r"(?:npm|pnpm|yarn|bun)(?:\s+--?[\w-]+)*\s+(?:run(?:-script)?\s+)?([\w:.-]+)\s*(?:$|&&|;)")
-_DEV_SCRIPT_NAME = re.compile(r"(?:^|[:_-])(?:dev|develop|development|watch)(?:$|[:_-])")
 
 
 def names_no_service(word: str) -> bool:

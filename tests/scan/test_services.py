@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import cli
-from bakegen.scan.services import _DEV_SERVER
+from bakegen.ecosystems.node.devserver import _DEV_SERVER
 from tests.builders import write_tree
 
 CASES = Path(__file__).parents[1] / "cases"

@@ -347,6 +347,7 @@ def _workspace(
             *_patched_crates(tree, index, root_manifest, members, problems),
         })),
         runtime_version=runtime,
+        runtime_packages=_native_libraries(tree, lockfile),
         packages=tuple(sorted(p.name for p in packages)),
         # a `[workspace]` holding only its own crate ("empty workspace to exclude from
         # parent") declares no monorepo: that crate is a standalone project
@@ -605,6 +606,28 @@ def _channel(tree: SourceTree, rel: str, problems: list[Problem]) -> str | None:
         )
         return None
     return channel
+
+
+#: `-sys` crates that link a system library dynamically -> the Debian package holding it
+NATIVE_LIBRARIES = {
+    "openssl-sys": "libssl3",
+    "pq-sys": "libpq5",
+    "mysqlclient-sys": "libmariadb3",
+}
+_LOCKED_NAME = re.compile(r'^name\s*=\s*"([^"]+)"', re.MULTILINE)
+
+
+def _native_libraries(tree: SourceTree, lockfile: str) -> tuple[str, ...]:
+    """The runtime packages the locked `-sys` crates need (openssl-sys: libssl3). A crate
+    that vendors or statically links its library (openssl's `vendored` feature) still lists
+    the package: one small install rather than a binary that cannot start."""
+    if not tree.exists(lockfile):
+        return ()
+    try:
+        names = set(_LOCKED_NAME.findall(tree.read_text(lockfile)))
+    except BakegenError:
+        return ()
+    return tuple(sorted({pkg for crate, pkg in NATIVE_LIBRARIES.items() if crate in names}))
 
 
 def _lockfile_format(tree: SourceTree, lockfile: str) -> int | None:

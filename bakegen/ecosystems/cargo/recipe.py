@@ -30,6 +30,7 @@ from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe
 from bakegen.ecosystems.cargo.discover import BIN_DIR, ECOSYSTEM
 from bakegen.ecosystems.cargo.manifest import targets_of
 from bakegen.ecosystems.instructions import exec_form, literal_path, run, sh_quote, words
+from bakegen.ecosystems.runtime import runtime_packages
 from bakegen.errors import BakegenError
 from bakegen.health import compiled_probe
 from bakegen.model import Package, Workspace
@@ -82,7 +83,8 @@ def base_recipe(
             vendor_run(workspace),
             *dependency_runs(workspace, members),
             *clean_runs(workspace, members),
-        )
+        ),
+        production=runtime_packages(workspace.runtime_packages),
     )
 
 

@@ -15,10 +15,12 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
+# the module, not its name: static_server imports ecosystems.base, whose package imports
+# this one, so `import bakegen.static_server` first would find BINARY not yet defined
+from bakegen import static_server
+from bakegen.ecosystems.node.devserver import starts_dev_server
 from bakegen.errors import BakegenError
 from bakegen.model import Package
-from bakegen.scan.services import starts_dev_server
-from bakegen.static_server import BINARY
 from bakegen.tree import SourceTree, join
 
 STATIC = "static"
@@ -54,7 +56,7 @@ def as_static_site(pkg: Package, why: str) -> Package:
     """The package as a service the static server runs."""
     return dataclasses.replace(
         pkg, deployable=True, deployable_reason=why, framework=STATIC,
-        entrypoint=(BINARY,), entrypoint_reason="bakegen's static web server",
+        entrypoint=(static_server.BINARY,), entrypoint_reason="bakegen's static web server",
         entrypoint_problem=None,
     )
 

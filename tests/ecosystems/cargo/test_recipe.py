@@ -391,3 +391,31 @@ def test_without_cleaning_the_stub_artifacts_cargo_would_keep_the_stubs(tmp_path
     # why deps-base runs `cargo clean -p <members>`: COPY keeps old mtimes, cargo trusts them
     with pytest.raises(AssertionError, match="GEO_UNIT"):
         _play_build(tmp_path, skip="cargo clean")
+
+
+def test_production_base_installs_only_the_native_libraries_the_lockfile_links(
+    tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from bakegen.cli import cli
+    from tests.builders import write_tree
+
+    lock = ('version = 3\n\n[[package]]\nname = "svc"\nversion = "0.1.0"\n'
+            'dependencies = ["openssl-sys"]\n\n[[package]]\nname = "openssl-sys"\n'
+            'version = "0.9.103"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n')
+    write_tree(tmp_path, {
+        "Cargo.toml": '[package]\nname = "svc"\nversion = "0.1.0"\nedition = "2021"\n',
+        "src/main.rs": "fn main() {}\n",
+        "Cargo.lock": lock,
+    })
+    assert CliRunner().invoke(cli, ["generate", str(tmp_path)]).exit_code == 0
+    base = (tmp_path / "docker/base-cargo.Dockerfile").read_text()
+    production = base[base.index("AS production-base"):]
+    assert "apt-get install -y --no-install-recommends libssl3" in production
+    # tini and the CA bundle come from the shared runtime-tools stage, not an install
+    assert "COPY --from=runtime-tools /usr/bin/tini-static /usr/bin/tini" in production
+    (tmp_path / "Cargo.lock").write_text(lock.replace("openssl-sys", "itoa"))
+    assert CliRunner().invoke(cli, ["generate", str(tmp_path)]).exit_code == 0
+    base = (tmp_path / "docker/base-cargo.Dockerfile").read_text()
+    assert "libssl3" not in base

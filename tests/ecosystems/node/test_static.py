@@ -111,3 +111,23 @@ def test_config_static_overrides_the_guess(tmp_path: Path, static: bool) -> None
     found = {p.name: p for p in scan_tree(SourceTree.scan(tmp_path), config).packages}
     assert found["site"].deployable is static and found["spa"].deployable is static
     assert (found["site"].framework == STATIC) is static
+
+
+def test_a_static_site_links_deps_base_only(tmp_path: Path) -> None:
+    import shutil
+
+    import hcl2
+    from click.testing import CliRunner
+
+    from bakegen.cli import cli
+
+    cases = Path(__file__).parents[2] / "cases"
+    root = shutil.copytree(cases / "rb-static" / "workspace", tmp_path / "ws")
+    assert CliRunner().invoke(cli, ["generate", str(root)]).exit_code == 0
+    bake = hcl2.loads((root / "docker-bake.hcl").read_text())
+    targets = {k.strip('"'): v for block in bake["target"] for k, v in block.items()}
+    sites = [t for t in targets if not t.endswith("-base") and t != "_common"]
+    assert sites
+    for site in sites:
+        # FROM scratch with the static server: production-base would be built for nothing
+        assert [k.strip('"') for k in targets[site]["contexts"]] == ["deps-base"], site

@@ -129,8 +129,7 @@ target "rb-docs" {
   context    = "."
   dockerfile = "docker/services/rb-docs.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
+    "deps-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
   }
   args       = {
     "STATIC_SERVER_BUILD_IMAGE" = "${STATIC_SERVER_BUILD_IMAGE}"
@@ -153,8 +152,7 @@ target "rb-spa" {
   context    = "."
   dockerfile = "docker/services/rb-spa.Dockerfile"
   contexts   = {
-    "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
-    "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
+    "deps-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
   }
   args       = {
     "STATIC_SERVER_BUILD_IMAGE" = "${STATIC_SERVER_BUILD_IMAGE}"

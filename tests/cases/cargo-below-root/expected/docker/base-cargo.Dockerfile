@@ -18,10 +18,16 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
 RUN cd services && cargo build --release --locked --offline --config /cargo/vendor.toml -p acme-api
 RUN cd services && cargo clean --release --offline --config /cargo/vendor.toml -p acme-api -p acme-core
 
-FROM ${RUST_RUNTIME_IMAGE} AS production-base
+FROM debian:bookworm-slim AS runtime-tools
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates tini \
  && rm -rf /var/lib/apt/lists/*
+
+FROM ${RUST_RUNTIME_IMAGE} AS production-base
+# tini and the CA bundle from the runtime-tools stage: one apt run per bake
+COPY --from=runtime-tools /usr/bin/tini-static /usr/bin/tini
+COPY --from=runtime-tools /etc/ssl/certs/ /etc/ssl/certs/
+COPY --from=runtime-tools /usr/share/ca-certificates/ /usr/share/ca-certificates/
 RUN groupadd --system --gid 10001 app \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin app
 ENTRYPOINT ["/usr/bin/tini", "--"]

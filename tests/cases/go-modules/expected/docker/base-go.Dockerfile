@@ -13,10 +13,16 @@ RUN --mount=type=cache,target=/go/pkg/mod/cache/download \
     (cd services/api && GOWORK=off go mod download golang.org/x/sync@v0.8.0) \
  && (cd tools/gen && GOWORK=off go mod download github.com/spf13/cobra@v1.8.1)
 
-FROM ${GO_RUNTIME_IMAGE} AS production-base
+FROM debian:bookworm-slim AS runtime-tools
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates tini \
  && rm -rf /var/lib/apt/lists/*
+
+FROM ${GO_RUNTIME_IMAGE} AS production-base
+# tini and the CA bundle from the runtime-tools stage: one apt run per bake
+COPY --from=runtime-tools /usr/bin/tini-static /usr/bin/tini
+COPY --from=runtime-tools /etc/ssl/certs/ /etc/ssl/certs/
+COPY --from=runtime-tools /usr/share/ca-certificates/ /usr/share/ca-certificates/
 RUN groupadd --system --gid 10001 app \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin app
 ENTRYPOINT ["/usr/bin/tini", "--"]
