@@ -143,7 +143,8 @@ def _with_build(pkg: Package, build: Attachment | None) -> Package:
         has_dockerfile=True,
         dockerfile=build.dockerfile,
         docker_context=build.context,
-        service_name=build.service_name,
+        # compose's name, else the one the ecosystem gave (a Go module's binary)
+        service_name=build.service_name or pkg.service_name,
         docker_stage=build.stage,
         deployable=True,
         deployable_reason=build.reason,

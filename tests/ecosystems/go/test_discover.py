@@ -107,3 +107,20 @@ def test_binary_names() -> None:
     assert binary_name("example.com/mono/api") == "api"
     assert binary_name("example.com/api/v3") == "api"
     assert binary_name("api") == "api"
+
+
+def test_a_module_with_its_own_dockerfile_keeps_its_binary_name(tmp_path: Path) -> None:
+    import hcl2
+    from click.testing import CliRunner
+
+    from bakegen.cli import cli
+
+    write_tree(tmp_path, {
+        "apps/checker/go.mod": mod("github.com/acme/mono/apps/checker"),
+        "apps/checker/main.go": MAIN,
+        "apps/checker/Dockerfile": "FROM golang:1.22 AS build\nCOPY . /src\nRUN go build\n",
+    })
+    assert CliRunner().invoke(cli, ["generate", str(tmp_path)]).exit_code == 0
+    bake = hcl2.loads((tmp_path / "docker-bake.hcl").read_text())
+    names = {k.strip('"') for block in bake["target"] for k in block}
+    assert "checker" in names and not any(n.startswith("github-com") for n in names)
