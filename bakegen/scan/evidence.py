@@ -144,7 +144,7 @@ def find_evidence(tree: SourceTree, packages: Iterable[Package], scope: Scope) -
             # compose first; of several builds of one package the one named like it, then
             # one not named for development or CI (`dashboard-test`)
             rank, where = _priority(build)
-            dev = bool(result.service_name) and is_dev_variant(result.service_name or "")
+            dev = is_dev_variant(result.service_name or "")
             found.append(((rank, not result.by_name, dev, where), build, result))
     attached: dict[str, Attachment] = {}
     for _, build, attachment in sorted(found, key=lambda item: item[0]):
