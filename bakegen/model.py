@@ -82,7 +82,8 @@ class Package:
     packaged: bool = True
     #: a framework whose production build and server the recipe shapes (Node: `next`, `nitro`)
     framework: str | None = None
-    #: build targets as (`kind:name`, source path) pairs (Cargo: `bin:router-svc`, `src/main.rs`)
+    #: build targets as (`kind:name`, source path) pairs (Cargo: `bin:router-svc`, `src/main.rs`;
+    #: Go: `bin:seed`, `cmd/seed`, the package folder relative to the module)
     targets: tuple[tuple[str, str], ...] = ()
 
     @property

@@ -137,7 +137,8 @@ def _package(
             elif local is None and not target_folder.startswith(".."):
                 problems.append(Problem.error(mod.path, (
                     f"replace {rep.old} => {rep.new}: no go.mod in {target_folder}")))
-    binaries = _binaries(tree, mod, folder, set(modules) - {folder})
+    mains = _mains(tree, mod, folder, set(modules) - {folder})
+    binaries = tuple(name for name, _ in mains)
     main = binaries[0] if binaries else None
     return Package(
         ecosystem=ECOSYSTEM,
@@ -147,28 +148,32 @@ def _package(
         workspace=group.root,
         dependencies=tuple(sorted(edges)),
         deployable=bool(binaries),
-        deployable_reason=_reason(mod, binaries, folder, tree) if binaries else None,
+        deployable_reason=_reason(mains) if mains else None,
         entrypoint=(f"{BIN_DIR}/{main}",) if main else (),
         entrypoint_reason=f"the binary {main}" if main else None,
         binaries=binaries,
+        targets=tuple((f"bin:{name}", path) for name, path in mains),
         requirements=_third_party(mod, by_path),
         # the image goes by the binary's name, not the whole module path
         service_name=binary_name(mod.module) if binaries else None,
     )
 
 
-def _binaries(tree: SourceTree, mod: GoMod, folder: str, nested: set[str]) -> tuple[str, ...]:
-    """The module's root binary first (when its root is `package main`), then `cmd/*`."""
-    found = []
+def _mains(
+    tree: SourceTree, mod: GoMod, folder: str, nested: set[str]
+) -> tuple[tuple[str, str], ...]:
+    """(binary, package folder relative to the module) of each `package main`: the module's
+    root first, then `cmd/*`."""
+    found: list[tuple[str, str]] = []
     if _has_main(tree, folder):
-        found.append(binary_name(mod.module))
+        found.append((binary_name(mod.module), "."))
     cmd = join(folder, "cmd")
     names = sorted({rel[len(cmd) + 1:].split("/", 1)[0] for rel in _files_in(tree, cmd)
                     if rel.count("/") == cmd.count("/") + 2})
     for name in names:
         sub = join(cmd, name)
-        if sub not in nested and _has_main(tree, sub) and name not in found:
-            found.append(name)
+        if sub not in nested and _has_main(tree, sub) and all(name != n for n, _ in found):
+            found.append((name, f"cmd/{name}"))
     return tuple(found)
 
 
@@ -203,12 +208,9 @@ def _files_in(tree: SourceTree, folder: str) -> list[str]:
     return list(tree.files) if folder == "." else tree.files_below(folder)
 
 
-def _reason(mod: GoMod, binaries: tuple[str, ...], folder: str, tree: SourceTree) -> str:
-    at_root = _has_main(tree, folder)
-    parts = (["package main at the module root"] if at_root else []) + (
-        [f"cmd/{', cmd/'.join(binaries[1 if at_root else 0:])}"]
-        if len(binaries) > (1 if at_root else 0) else [])
-    return " and ".join(parts)
+def _reason(mains: tuple[tuple[str, str], ...]) -> str:
+    parts = ["package main at the module root" if path == "." else path for _, path in mains]
+    return ", ".join(parts)
 
 
 def _workspace(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 
 from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe, Stage
-from bakegen.ecosystems.go.discover import BIN_DIR, ECOSYSTEM, binary_name
+from bakegen.ecosystems.go.discover import BIN_DIR, ECOSYSTEM
 from bakegen.ecosystems.instructions import run, sh_quote, words
 from bakegen.errors import BakegenError
 from bakegen.health import PROBE_STAGE, binary_probe, copy_probe, probed
@@ -167,10 +167,8 @@ def go_probe_stage() -> Stage:
 
 def _package_dir(service: Package, binary: str) -> str:
     """The package folder `go build` compiles for a binary, relative to the module."""
-    if binary == binary_name(service.name) and binary == service.binaries[0] and (
-            service.deployable_reason or "").startswith("package main at the module root"):
-        return "."
-    return f"./cmd/{binary}"
+    path = dict(service.targets).get(f"bin:{binary}", f"cmd/{binary}")
+    return "." if path == "." else f"./{path}"
 
 
 def _download_runs(workspace: Workspace, modules: list[Package]) -> tuple[str, ...]:
