@@ -11,11 +11,10 @@ from typing import Any
 import pathspec
 
 from bakegen import tomlparse
-from bakegen.ecosystems import ECOSYSTEMS
+from bakegen.ecosystems import ECOSYSTEMS, secret_targets
 from bakegen.errors import BakegenError
 from bakegen.formats import CONFIG_FILE
 from bakegen.references import platform_error, registry_error
-from bakegen.safety import SECRET_TARGETS
 from bakegen.settings import PER_SERVICE, ServiceSettings
 
 CACHE_MODES = ("registry", "gha", "none")
@@ -238,10 +237,11 @@ def _patterns(table: dict[str, Any], source: str) -> tuple[str, ...]:
 
 def _secrets(value: Any, source: str) -> tuple[tuple[str, str], ...]:
     """`[secrets]`: secret id -> a file path (`~/` for the home folder) or `env:NAME`."""
-    known = tuple(sorted(SECRET_TARGETS))
+    targets = secret_targets()
+    known = tuple(sorted(targets))
     found = []
     for secret_id, spec in sorted(_table(value, source, "secrets").items()):
-        if secret_id not in SECRET_TARGETS:
+        if secret_id not in targets:
             _unknown(secret_id, known, source, "secrets.")
         if not isinstance(spec, str) or not _SECRET_SOURCE.fullmatch(spec):
             raise BakegenError.at(source,

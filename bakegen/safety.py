@@ -18,20 +18,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.errors import Problem
 from bakegen.model import Package, Workspace
 from bakegen.tree import SourceTree
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-#: BuildKit secret id -> where the install steps of the base Dockerfiles mount it (every
-#: mount is optional: a build without the secret sees no file there)
-SECRET_TARGETS = {
-    "npmrc": "/root/.npmrc",
-    "yarnrc": "/root/.yarnrc.yml",
-    "netrc": "/root/.netrc",
-    "pipconf": "/etc/pip.conf",
-    "cargo-credentials": "/usr/local/cargo/credentials.toml",
-}
 #: files that may hold registry credentials, by base name, and the secret id replacing them
 CREDENTIAL_FILES = {
     ".npmrc": "npmrc",
@@ -47,7 +39,6 @@ CREDENTIAL_FILES = {
     "config.toml": "cargo-credentials",
     "config": "cargo-credentials",
 }
-_CRATE_NAME = re.compile(r"[\w-]+")
 _MAX_CREDENTIAL_FILE = 1024 * 1024
 #: `${NPM_TOKEN}`, `$NPM_TOKEN`, yarn's `${NPM_TOKEN:-}`: read from the environment
 _ENV_REFERENCE = re.compile(
@@ -102,9 +93,8 @@ def _bad_name(pkg: Package) -> str | None:
         return "has control characters, which would break the Dockerfile lines naming it"
     if pkg.name.startswith("-"):
         return 'starts with "-", which package managers read as an option'
-    if pkg.ecosystem == "cargo" and not _CRATE_NAME.fullmatch(pkg.name):
-        return 'is not a crate name (letters, digits, "_" and "-"; cargo refuses it)'
-    return None
+    ecosystem = ECOSYSTEMS.get(pkg.ecosystem)
+    return ecosystem.name_problem(pkg.name) if ecosystem is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,12 +195,3 @@ def _read_small(path: Path) -> str | None:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-
-
-def secret_mounts(*secret_ids: str) -> str:
-    """RUN flags mounting these secrets where the tools read credentials, e.g.
-    `--mount=type=secret,id=npmrc,target=/root/.npmrc` (optional: BuildKit's default)."""
-    return " ".join(
-        f"--mount=type=secret,id={secret_id},target={SECRET_TARGETS[secret_id]}"
-        for secret_id in secret_ids
-    )

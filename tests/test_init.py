@@ -165,7 +165,7 @@ def test_init_pyproject_needs_a_pyproject_and_no_bakegen_toml(
 def test_init_on_an_empty_folder_writes_the_defaults(tmp_path: Path) -> None:
     run("init", str(tmp_path))
     text = (tmp_path / "bakegen.toml").read_text()
-    assert "# Found no Node, Cargo or Python workspace yet." in text
+    assert "# Found no Node, Cargo, Python or Go workspace yet." in text
     assert settings(load_config(tmp_path)) == Config()
 
 

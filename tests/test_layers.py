@@ -24,12 +24,14 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("model", (
         "bakegen.bakefile", "bakegen.dockerfiles", "bakegen.ignore", "bakegen.lockfiles",
-        "bakegen.manifests", "bakegen.model", "bakegen.safety", "bakegen.tree", "bakegen.write",
-        # what an adopted Dockerfile carries over, read before the plan
-        "bakegen.adopt.carry", "bakegen.adopt.installs", "bakegen.adopt.reading",
+        "bakegen.manifests", "bakegen.model", "bakegen.tree", "bakegen.write",
+        "bakegen.adopt.installs", "bakegen.adopt.reading",
     )),
     # health probes and the static-site server are recipe pieces several ecosystems share
     ("ecosystems", ("bakegen.ecosystems", "bakegen.health", "bakegen.static_server")),
+    # what the ecosystems declare, applied: credential checks, and what an adopted
+    # Dockerfile carries over (read before the plan)
+    ("checks", ("bakegen.safety", "bakegen.adopt.carry")),
     ("config", ("bakegen.config",)),
     ("scan", ("bakegen.scan",)),
     ("graph/plan", ("bakegen.graph", "bakegen.plan", "bakegen.adopt")),

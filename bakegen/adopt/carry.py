@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from bakegen.adopt.reading import OwnImage
+from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.errors import Problem
 from bakegen.model import Package
 from bakegen.settings import ServiceSettings
@@ -23,8 +24,6 @@ from bakegen.settings import ServiceSettings
 APP_ROOT = "/app"
 #: what production-base has already, or what a glibc image does not need (musl shims)
 _PROVIDED = frozenset({"tini", "ca-certificates", "dumb-init", "libc6-compat", "gcompat"})
-#: image repositories of each ecosystem's language, and how many version parts count
-_IMAGES = {"node": (("node",), 1), "python": (("python",), 2), "cargo": (("rust",), 2)}
 _VERSION = re.compile(r"\d+(?:\.\d+)*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -161,9 +160,10 @@ def _user(own: OwnImage, notes: list[str]) -> None:
 def _version(ecosystem: str, image: str | None) -> tuple[str | None, str | None]:
     """The language version an image names (`node:20-alpine` -> 20, `python:3.11-slim` ->
     3.11), and a note when its variant cannot be kept."""
-    if image is None or ecosystem not in _IMAGES:
+    if image is None or ecosystem not in ECOSYSTEMS:
         return None, None
-    names, parts = _IMAGES[ecosystem]
+    names = ECOSYSTEMS[ecosystem].image_repositories
+    parts = ECOSYSTEMS[ecosystem].version_parts
     repo, _, tag = image.split("@", 1)[0].rpartition(":")
     if "/" in repo.removeprefix("docker.io/").removeprefix("library/") or \
             repo.rsplit("/", 1)[-1] not in names:

@@ -125,7 +125,7 @@ def _report(root: Path, result: NewResult) -> None:
         f"{len(gen.removed)} removed"
         + (f" ({', '.join(gen.changed)})" if gen.changed else "")
     )
-    click.echo(f"try it: {_local_command(plan)}")
+    click.echo(f"try it: {plan.local_command}")
     prefix = "" if root.resolve() == Path.cwd().resolve() else f"cd {root} && "
     bake = bake_command(root) if merged_compose_files(root) else "docker buildx bake"
     click.echo(f"next: {prefix}{bake} {plan.target}")
@@ -135,18 +135,3 @@ def _list_changes(plan: ScaffoldPlan) -> None:
     for change in plan.changes:
         summary = f": {change.summary}" if change.summary else ""
         click.echo(f"  {'+' if change.created else '~'} {change.path}{summary}")
-
-
-def _local_command(plan: ScaffoldPlan) -> str:
-    """How to start the skeleton on the developer's machine."""
-    from bakegen.onboarding.names import module_name
-
-    if plan.ecosystem == "node":
-        return f"PORT={plan.port} node {plan.folder}/server.js"
-    if plan.ecosystem == "cargo":
-        return f"PORT={plan.port} cargo run -p {plan.name}"
-    if plan.ecosystem == "go":
-        return f"PORT={plan.port} go run ./{plan.folder}"
-    if plan.workspace is not None and plan.workspace.manager == "uv":
-        return f"PORT={plan.port} uv run {plan.name}  (or python -m {module_name(plan.name)})"
-    return f"pip install -e {plan.folder} && PORT={plan.port} {plan.name}"

@@ -25,3 +25,14 @@ def lockfile_parser(path: str) -> Parser | None:
         if base in ecosystem.lockfiles:
             return ecosystem.lockfiles[base]
     return None
+
+
+def secret_targets() -> dict[str, str]:
+    """BuildKit secret id -> where the install steps mount it, over every ecosystem (two
+    that share an id mount it at the same place)."""
+    return {key: target for eco in ECOSYSTEMS.values() for key, target in eco.secrets.items()}
+
+
+def manifest_ecosystems() -> dict[str, str]:
+    """Manifest file name -> the ecosystem that declares packages in it."""
+    return {file: name for name, eco in ECOSYSTEMS.items() for file in eco.manifest_files}

@@ -74,6 +74,21 @@ class ServiceRecipe:
     build_platform: bool = False
 
 
+def any_name(name: str) -> str | None:
+    """`name_problem` of an ecosystem whose scan accepts every name its manifests hold."""
+    return None
+
+
+def no_locked_members(lockfile: str, text: str) -> set[str] | None:
+    """`locked_members` of an ecosystem whose lockfiles list no members."""
+    return None
+
+
+def no_service_problem(package: Package) -> str | None:
+    """`service_problem` of an ecosystem with no rule of its own."""
+    return None
+
+
 def image_command(settings: ServiceSettings, recipe_command: tuple[str, ...]) -> tuple[str, ...]:
     """The CMD a service's image runs: the config's `cmd` when it sets one (an empty one runs
     nothing), else the recipe's command."""
@@ -86,6 +101,18 @@ class Ecosystem(Protocol):
     name: str
     #: prefix of the bake variables naming its images: `NODE` -> NODE_IMAGE, NODE_RUNTIME_IMAGE
     image_variable: str
+    #: how messages name its runtime (`Rust` for cargo)
+    display_name: str
+    #: the manifest file names its packages are declared in
+    manifest_files: tuple[str, ...]
+    #: Docker Hub repositories of its language images, whose tag is the runtime version
+    image_repositories: tuple[str, ...]
+    #: words in an image name that point to it (`bun` for node)
+    image_hints: tuple[str, ...]
+    #: BuildKit secret id -> where its install steps mount it (`[secrets]` ids of the config)
+    secrets: dict[str, str]
+    #: how many parts of a runtime version choose its image (`20` for Node, `3.11` for Python)
+    version_parts: int
     #: edge kinds followed when collecting what a service's build stage needs
     build_closure_kinds: frozenset[DepKind]
     #: lockfile base name -> the parser `affected` compares two of its versions with
@@ -97,6 +124,29 @@ class Ecosystem(Protocol):
     #: "module:attribute" of its `new` scaffold (a `bakegen.onboarding.context.Language`),
     #: imported only by `new`, since onboarding sits above the ecosystems
     scaffold: str
+
+    #: whether its packages' binaries are what a service image runs (Rust bin targets,
+    #: console scripts, Go mains), so a package whose binaries are all tools is no service;
+    #: Node's `bin` entries are CLIs beside the server
+    binaries_are_services: bool
+
+    #: lockfile base name -> the command that writes it again (the lockfiles the scan
+    #: checks before a locked install fails in the image)
+    regenerate: dict[str, str]
+
+    def locked_members(self, lockfile: str, text: str) -> set[str] | None:
+        """The workspace members a lockfile records (None when it does not say); raises
+        `LockfileUnsure` when the file cannot be read."""
+        ...
+
+    def name_problem(self, name: str) -> str | None:
+        """Why the ecosystem's own tools refuse this package name, or None."""
+        ...
+
+    def service_problem(self, package: Package) -> str | None:
+        """Why a service candidate cannot run as an image, by this ecosystem's own rules
+        (a Node start script that runs a dev server), or None."""
+        ...
 
     def scan(self, tree: SourceTree) -> EcosystemScan:
         """Find workspaces and packages, their internal dependencies, and problems."""

@@ -30,6 +30,13 @@ def run(*commands: str, mounts: Iterable[str] = (), mounts_inline: bool = False)
     return f"RUN {flags}{CONTINUE.join(commands)}"
 
 
+def secret_mount(secret_id: str, target: str) -> str:
+    """The RUN flag mounting a BuildKit secret where a tool reads its credentials, e.g.
+    `--mount=type=secret,id=npmrc,target=/root/.npmrc` (optional: BuildKit's default, so a
+    build without the secret sees no file there)."""
+    return f"--mount=type=secret,id={secret_id},target={target}"
+
+
 def env(*pairs: str) -> str:
     """`ENV a=1 b=2`, one pair a line when there are several."""
     return "ENV " + INDENT.join(pairs)

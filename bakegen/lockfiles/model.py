@@ -101,6 +101,19 @@ def load_toml(text: str) -> dict[str, Any]:
         raise LockfileUnsure(f"invalid TOML ({exc})") from exc
 
 
+def locked_packages(text: str) -> list[dict[str, Any]]:
+    """The `[[package]]` tables of a TOML lockfile (Cargo.lock, uv.lock, poetry.lock), or
+    LockfileUnsure when the file is not TOML or they are not tables."""
+    try:
+        data = tomlparse.loads(text)
+    except tomlparse.TOMLDecodeError as exc:
+        raise LockfileUnsure(f"invalid TOML: {exc}") from exc
+    entries: Any = data.get("package", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise LockfileUnsure("[[package]] is not a list of tables")
+    return entries
+
+
 def as_dict(value: Any, what: str) -> dict[str, Any]:
     """A mapping from a parsed lockfile, or LockfileUnsure naming what was malformed."""
     if value is None or value == "":

@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypeVar
 from bakegen import tomlparse
 from bakegen.config import Config
 from bakegen.model import Package, ScanResult, Workspace
+from bakegen.onboarding.lock import LockStep
 from bakegen.onboarding.register import MemberList
 
 #: how many sibling manifests are read to learn a convention (a sample is enough)
@@ -26,7 +27,7 @@ class NewRequest:
     """`bakegen new NAME --lang LANG [--path DIR] [--depends-on PKG ...] [--port N]`."""
 
     name: str
-    lang: str  # node | rust | python
+    lang: str  # an ecosystem's `language` word: node | rust | python | go
     path: str | None = None
     depends_on: tuple[str, ...] = ()
     port: int | None = None
@@ -83,6 +84,26 @@ class Language(Protocol):
 
     def files(self, ctx: Context) -> dict[str, str]:
         """The skeleton: repository path -> text."""
+        ...
+
+    def folder_name(self, name: str) -> str:
+        """The default folder of the new package, below its siblings' parent."""
+        ...
+
+    def image_name(self, name: str) -> str:
+        """The name the scan gives the new package's image (its bake target's stem)."""
+        ...
+
+    def dependency_name(self, raw: str) -> str:
+        """A `--depends-on` name as the scan spells package names."""
+        ...
+
+    def standalone_lock(self, folder: str) -> LockStep | None:
+        """The lockfile a package outside any workspace needs before the scan sees it whole."""
+        ...
+
+    def local_command(self, ctx: Context) -> str:
+        """How to start the skeleton on the developer's machine."""
         ...
 
 

@@ -16,6 +16,7 @@ from bakegen.ecosystems.go.manifest import GO_MOD, GO_WORK, parse_go_mod, parse_
 from bakegen.errors import BakegenError
 from bakegen.model import Package, Workspace
 from bakegen.onboarding.context import Context, most_common
+from bakegen.onboarding.lock import LockStep
 from bakegen.onboarding.register import MemberList
 from bakegen.tree import join, normalize
 
@@ -98,6 +99,24 @@ class GoLanguage:
             join(ctx.folder, "main.go"): MAIN_GO.replace("@NAME@", name).replace(
                 "@PORT@", str(ctx.port)),
         }
+
+    def folder_name(self, name: str) -> str:
+        """The module path's last element, the binary's name."""
+        return name.rsplit("/", 1)[-1]
+
+    def image_name(self, name: str) -> str:
+        """The binary's name: the module path's last element."""
+        return name.rsplit("/", 1)[-1]
+
+    def dependency_name(self, raw: str) -> str:
+        return raw
+
+    def standalone_lock(self, folder: str) -> LockStep | None:
+        """None: a module without requires needs no go.sum."""
+        return None
+
+    def local_command(self, ctx: Context) -> str:
+        return f"PORT={ctx.port} go run ./{ctx.folder}"
 
 
 def go_mod(ctx: Context) -> str:

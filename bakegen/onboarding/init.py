@@ -199,7 +199,8 @@ def _header(scan: ScanResult) -> str:
         "#",
     ]
     if not scan.workspaces:
-        lines.append("# Found no Node, Cargo or Python workspace yet.")
+        names = [name.capitalize() for name in ECOSYSTEMS]
+        lines.append(f"# Found no {', '.join(names[:-1])} or {names[-1]} workspace yet.")
     else:
         lines.append("# Found:")
         for ws in scan.workspaces:
@@ -209,7 +210,7 @@ def _header(scan: ScanResult) -> str:
 
 def _describe_workspace(ws: Workspace) -> str:
     manager = ws.manager + (f" {ws.manager_version}" if ws.manager_version else "")
-    runtime = {"node": "Node", "cargo": "Rust", "python": "Python"}.get(ws.ecosystem, "")
+    runtime = ECOSYSTEMS[ws.ecosystem].display_name if ws.ecosystem in ECOSYSTEMS else ""
     bits = [manager, f"lockfile {ws.lockfile}" if ws.lockfile else "no lockfile"]
     if ws.runtime_version:
         bits.append(f"{runtime} {ws.runtime_version}")

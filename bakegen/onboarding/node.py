@@ -18,7 +18,8 @@ import yaml
 from bakegen.errors import BakegenError
 from bakegen.model import Package, Workspace
 from bakegen.onboarding.context import Context, read_json
-from bakegen.onboarding.names import npm_name_problem
+from bakegen.onboarding.lock import LockStep
+from bakegen.onboarding.names import npm_name_problem, unscoped
 from bakegen.onboarding.register import MemberList
 from bakegen.tree import join
 
@@ -128,6 +129,23 @@ class NodeLanguage:
         if ctx.workspace is None:
             files[join(ctx.folder, "package-lock.json")] = _standalone_lock(ctx.name, indent)
         return files
+
+    def folder_name(self, name: str) -> str:
+        """The name without its scope: `@acme/billing` lives in `billing`."""
+        return unscoped(name)
+
+    def image_name(self, name: str) -> str:
+        return name
+
+    def dependency_name(self, raw: str) -> str:
+        return raw
+
+    def standalone_lock(self, folder: str) -> LockStep | None:
+        """None: a standalone package's lockfile is part of its skeleton."""
+        return None
+
+    def local_command(self, ctx: Context) -> str:
+        return f"PORT={ctx.port} node {ctx.folder}/server.js"
 
 
 def _member_list(manifest: str, globs: list[str]) -> MemberList:

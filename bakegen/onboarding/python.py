@@ -16,6 +16,7 @@ from typing import Any
 from bakegen.ecosystems.python.pep import normalize_name
 from bakegen.model import Package, Workspace
 from bakegen.onboarding.context import Context, most_common, read_toml
+from bakegen.onboarding.lock import LockStep
 from bakegen.onboarding.names import module_name, python_name_problem
 from bakegen.onboarding.register import MemberList
 from bakegen.tree import join
@@ -145,6 +146,26 @@ class PythonLanguage:
             ),
             join(package_dir, "__main__.py"): main,
         }
+
+    def folder_name(self, name: str) -> str:
+        return name
+
+    def image_name(self, name: str) -> str:
+        return name
+
+    def dependency_name(self, raw: str) -> str:
+        """PEP 503 normal form, as the scan names packages."""
+        return normalize_name(raw)
+
+    def standalone_lock(self, folder: str) -> LockStep | None:
+        """None: a standalone project installs from its pyproject.toml."""
+        return None
+
+    def local_command(self, ctx: Context) -> str:
+        if ctx.workspace is not None and ctx.workspace.manager == "uv":
+            return (f"PORT={ctx.port} uv run {ctx.name}  "
+                    f"(or python -m {module_name(ctx.name)})")
+        return f"pip install -e {ctx.folder} && PORT={ctx.port} {ctx.name}"
 
 
 def pyproject_toml(ctx: Context, module: str, src: bool, siblings: list[dict[str, Any]]) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from bakegen.model import Package, Workspace
 from bakegen.onboarding.context import Context, most_common, read_toml
+from bakegen.onboarding.lock import LockStep
 from bakegen.onboarding.names import crate_name_problem
 from bakegen.onboarding.register import MemberList
 from bakegen.tree import join
@@ -128,6 +129,22 @@ class RustLanguage:
                 "@PORT@", str(ctx.port)
             ),
         }
+
+    def folder_name(self, name: str) -> str:
+        return name
+
+    def image_name(self, name: str) -> str:
+        return name
+
+    def dependency_name(self, raw: str) -> str:
+        return raw
+
+    def standalone_lock(self, folder: str) -> LockStep | None:
+        """A crate outside a workspace gets its own first Cargo.lock."""
+        return LockStep(("cargo", "generate-lockfile"), folder, join(folder, "Cargo.lock"))
+
+    def local_command(self, ctx: Context) -> str:
+        return f"PORT={ctx.port} cargo run -p {ctx.name}"
 
 
 def cargo_toml(ctx: Context) -> str:

@@ -23,7 +23,6 @@ from pathlib import Path
 
 from bakegen.config import Config
 from bakegen.ecosystems import ECOSYSTEMS
-from bakegen.ecosystems.python.pep import normalize_name
 from bakegen.errors import BakegenError, ProblemsFound
 from bakegen.formats import is_generated
 from bakegen.model import Package, ScanResult, Workspace
@@ -31,7 +30,6 @@ from bakegen.naming import target_name
 from bakegen.onboarding.context import Context, Language, NewRequest, load_scaffold
 from bakegen.onboarding.init import config_path, service_port_change
 from bakegen.onboarding.lock import LockOutcome, LockStatus, LockStep, lock_step, run_lock
-from bakegen.onboarding.names import unscoped
 from bakegen.onboarding.register import MemberList, is_excluded
 from bakegen.onboarding.transaction import FileEdit, Transaction, read_text
 from bakegen.pipeline import generate, load_settings, pending_changes, scan, write
@@ -64,6 +62,8 @@ class ScaffoldPlan:
     registered: str | None  # the member entry added to the workspace's list, if one was
     lock: LockStep | None
     port_recorded: bool  # whether the config says `port` for it (after the run)
+    #: how to start it on the developer's machine
+    local_command: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +98,13 @@ def plan_service(root: Path, request: NewRequest) -> ScaffoldPlan:
     problem = problem or language.name_problem(name)
     if problem:
         raise BakegenError.at(request.name, f"invalid {request.lang} package name: {problem}")
-    _check_name_free(name, eco, result, config)
-    folder = _folder(root, request, name, workspace, members, result, siblings)
-    dependencies = _dependencies(request.depends_on, eco, workspace, result)
+    _check_name_free(name, language, result, config)
+    folder = _folder(root, request, language, name, workspace, members, result, siblings)
+    dependencies = _dependencies(request.depends_on, language, workspace, result)
     port = request.port or config.service(name).port or _free_port(config)
     ctx = Context(root, config, result, name, folder, port, workspace, members, siblings,
                   dependencies)
-    target = config.service(name).target or target_name(image_name_of(name, language.ecosystem))
+    target = config.service(name).target or target_name(language.image_name(name))
     _check_generated_free(root, config, target)
     changes = [FileEdit(rel, None, text, "") for rel, text in language.files(ctx).items()]
     member = _relative_to(folder, workspace.root) if workspace and members else None
@@ -129,8 +129,9 @@ def plan_service(root: Path, request: NewRequest) -> ScaffoldPlan:
         dependencies=tuple(sorted(p.name for p in dependencies)),
         changes=tuple(changes),
         registered=member if registration is not None else None,
-        lock=_lock_step(eco, folder, workspace, members),
+        lock=lock_step(workspace) if workspace and members else language.standalone_lock(folder),
         port_recorded=port_change is not None or config.service(name).port == port,
+        local_command=language.local_command(ctx),
     )
 
 
@@ -186,18 +187,6 @@ def create_service(root: Path, request: NewRequest) -> NewResult:
     return NewResult(plan, package, outcome, changes)
 
 
-def _lock_step(
-    eco: str, folder: str, workspace: Workspace | None, members: MemberList | None
-) -> LockStep | None:
-    """The lockfile update the new member needs; a standalone crate gets its first Cargo.lock
-    (a standalone Node package comes with its lockfile, Python ones need none)."""
-    if workspace is not None and members is not None:
-        return lock_step(workspace)
-    if eco == "cargo":
-        return LockStep(("cargo", "generate-lockfile"), folder, join(folder, "Cargo.lock"))
-    return None
-
-
 def _verify(result: ScanResult, plan: ScaffoldPlan) -> Package:
     """The new package as the fresh scan sees it; raises when the scan does not see it whole."""
     found = [p for p in result.packages if p.ecosystem == plan.ecosystem and p.name == plan.name]
@@ -248,17 +237,12 @@ def _choose_workspace(
     return listed[0] if listed else (None, None)
 
 
-def image_name_of(name: str, ecosystem: str) -> str:
-    """The name a new package's image goes by, as the scan will name it: a Go module's
-    binary (its path's last element), else the package name."""
-    return name.rsplit("/", 1)[-1] if ecosystem == "go" else name
-
-
-def _check_name_free(name: str, eco: str, result: ScanResult, config: Config) -> None:
+def _check_name_free(name: str, language: Language, result: ScanResult, config: Config) -> None:
+    eco = language.ecosystem
     for pkg in result.packages:
         if pkg.ecosystem == eco and pkg.name == name:
             raise BakegenError.at(pkg.manifest, f'already defines the {eco} package "{name}"')
-    target = config.service(name).target or target_name(image_name_of(name, eco))
+    target = config.service(name).target or target_name(language.image_name(name))
     taken = {
         config.service(p.name).target or target_name(p.service_name or p.name): p
         for p in result.packages if p.deployable
@@ -296,6 +280,7 @@ def _clean_path(root: Path, raw: str) -> str:
 def _folder(
     root: Path,
     request: NewRequest,
+    language: Language,
     name: str,
     workspace: Workspace | None,
     members: MemberList | None,
@@ -306,8 +291,7 @@ def _folder(
     if request.path is not None:
         folder = _clean_path(root, request.path)
     else:
-        base = unscoped(name) if request.lang == "node" else image_name_of(name, request.lang)
-        folder = join(_default_parent(workspace, members, siblings), base)
+        folder = join(_default_parent(workspace, members, siblings), language.folder_name(name))
         resolve_inside(root, folder, "folder")
     path = root / folder
     if path.is_file() or path.is_symlink():
@@ -347,12 +331,14 @@ def _default_parent(
 
 
 def _dependencies(
-    names: tuple[str, ...], eco: str, workspace: Workspace | None, result: ScanResult
+    names: tuple[str, ...], language: Language, workspace: Workspace | None,
+    result: ScanResult,
 ) -> tuple[Package, ...]:
     """Resolve `--depends-on` in the same workspace (or ecosystem, for a standalone package)."""
+    eco = language.ecosystem
     found = []
     for raw in dict.fromkeys(names):
-        name = normalize_name(raw) if eco == "python" else raw
+        name = language.dependency_name(raw)
         same = [p for p in result.packages if p.ecosystem == eco and p.name == name]
         usable = [p for p in same if workspace is None or p.workspace == workspace.root]
         if usable:

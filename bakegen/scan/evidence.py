@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bakegen.dockerfiles import DockerfileInfo, dockerfile_name, is_dev_variant, read_dockerfile
+from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.errors import BakegenError, Found, Problem
 from bakegen.formats import is_generated
 from bakegen.manifests import load_yaml
@@ -351,11 +352,9 @@ class _Matcher:
 
     def _pick(self, candidates: list[Package], info: DockerfileInfo) -> Package:
         """Of packages sharing a folder, the one whose ecosystem the base image names."""
-        hints = {"node": ("node", "bun", "deno"), "python": ("python", "uv"),
-                 "cargo": ("rust", "cargo")}
         for pkg in sorted(candidates, key=lambda p: p.id):
-            if any(word in image.lower() for image in info.images
-                   for word in hints.get(pkg.ecosystem, ())):
+            hints = ECOSYSTEMS[pkg.ecosystem].image_hints if pkg.ecosystem in ECOSYSTEMS else ()
+            if any(word in image.lower() for image in info.images for word in hints):
                 return pkg
         return sorted(candidates, key=lambda p: p.id)[0]
 

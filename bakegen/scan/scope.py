@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import pathspec
 
+from bakegen.ecosystems import manifest_ecosystems
 from bakegen.errors import Problem
 from bakegen.model import Package, Skipped, Workspace
 from bakegen.tree import CREDENTIAL_FILE_NAMES, SourceTree, iter_parents
@@ -55,7 +56,8 @@ DEFAULT_EXCLUDES: tuple[tuple[str, str], ...] = (
     (".github/", "CI actions"),
     (".devcontainer/", "development containers"),
 )
-MANIFEST_ECOSYSTEMS = {"package.json": "node", "Cargo.toml": "cargo", "pyproject.toml": "python"}
+#: manifest file name -> its ecosystem
+MANIFEST_ECOSYSTEMS = manifest_ecosystems()
 
 
 @dataclass(frozen=True, slots=True)

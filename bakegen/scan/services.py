@@ -21,7 +21,7 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
-from bakegen.ecosystems.node.devserver import starts_dev_server
+from bakegen.ecosystems import ECOSYSTEMS
 from bakegen.model import Package
 from bakegen.tree import SourceTree, join
 
@@ -51,8 +51,10 @@ def reject_candidates(
 
 def _rejection(tree: SourceTree, pkg: Package, declared_by: tuple[str, ...]) -> str | None:
     # a framework whose production server the image runs (`next start`, nitro's `vite start`)
-    if pkg.ecosystem == "node" and pkg.framework is None and starts_dev_server(pkg):
-        return "it starts a development server or desktop shell"
+    ecosystem = ECOSYSTEMS.get(pkg.ecosystem)
+    problem = ecosystem.service_problem(pkg) if ecosystem is not None else None
+    if problem is not None:
+        return problem
     if pkg.path.rsplit("/", 1)[-1] == "src-tauri" or tree.exists(
         join(pkg.path, "src-tauri/tauri.conf.json")
     ) or tree.exists(join(pkg.path, "src-tauri/Cargo.toml")):
@@ -60,7 +62,7 @@ def _rejection(tree: SourceTree, pkg: Package, declared_by: tuple[str, ...]) -> 
     for word in (pkg.name.rsplit("/", 1)[-1], *pkg.path.split("/")):
         if names_no_service(word):
             return f'"{word}" names a benchmark, example, tool or test, not a service'
-    if pkg.ecosystem != "node" and pkg.binaries and all(
+    if ecosystem is not None and ecosystem.binaries_are_services and pkg.binaries and all(
         _NOT_SERVICE_WORD.search(_words(b)) for b in pkg.binaries
     ):
         return f"its binaries ({', '.join(pkg.binaries)}) are tools, not services"

@@ -29,7 +29,7 @@ def test_scan_says_why_each_candidate_is_or_is_not_a_service(tmp_path: Path) -> 
         "names a benchmark, example, tool or test, not a service",
         "cargo load-test crates/load-test library not a service: bin target src/main.rs, but "
         '"load-test" names a benchmark, example, tool or test, not a service',
-        "cargo server crates/server service bin target src/main.rs; runs /usr/local/bin/server",
+        "cargo server crates/server service bin target src/main.rs; runs server",
         'node @m/admin apps/admin library not a service: "start" script: vite, but it starts a '
         "development server or desktop shell",
         'node @m/api apps/api service "start" script: node index.js; runs node index.js (node '

@@ -10,18 +10,32 @@ each of them.
 
 from __future__ import annotations
 
+from bakegen.ecosystems.base import no_service_problem as service_problem
 from bakegen.ecosystems.cargo.discover import ECOSYSTEM as name
 from bakegen.ecosystems.cargo.discover import scan_cargo as scan
 from bakegen.ecosystems.cargo.lockfile import PARSERS as lockfiles
+from bakegen.ecosystems.cargo.lockfile import REGENERATE as regenerate
+from bakegen.ecosystems.cargo.lockfile import locked_members
+from bakegen.ecosystems.cargo.manifest import name_problem
+from bakegen.ecosystems.cargo.recipe import SECRETS as secrets
 from bakegen.ecosystems.cargo.recipe import base_recipe, default_images, service_recipe
 from bakegen.model import DepKind
 
 __all__ = [
-    "base_recipe", "build_closure_kinds", "default_images", "image_variable", "language",
-    "lock_commands", "lockfiles", "name", "scaffold", "scan", "service_recipe",
+    "base_recipe", "binaries_are_services", "build_closure_kinds", "default_images",
+    "display_name", "image_hints", "image_repositories", "image_variable", "language",
+    "lock_commands", "locked_members", "lockfiles", "manifest_files", "name", "name_problem",
+    "regenerate", "scaffold", "scan", "secrets", "service_problem", "service_recipe",
+    "version_parts",
 ]
 
 image_variable = "RUST"
+display_name = "Rust"
+manifest_files: tuple[str, ...] = ("Cargo.toml",)
+image_repositories: tuple[str, ...] = ("rust",)
+image_hints: tuple[str, ...] = ("rust", "cargo")
+version_parts = 2
+binaries_are_services = True
 build_closure_kinds = frozenset({DepKind.RUNTIME, DepKind.BUILD})
 language = "rust"
 scaffold = "bakegen.onboarding.rust:RustLanguage"

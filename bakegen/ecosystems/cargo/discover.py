@@ -30,7 +30,6 @@ from bakegen.model import Dependency, EcosystemScan, Package, Workspace
 from bakegen.tree import SourceTree, glob_regex, is_within, iter_parents, join, match_globs, parent
 
 ECOSYSTEM = "cargo"
-BIN_DIR = "/usr/local/bin"
 _TOOLCHAIN_FILES = ("rust-toolchain", "rust-toolchain.toml")  # rustup's order of preference
 _CONFIG_FILES = (".cargo/config.toml", ".cargo/config")
 _WILDCARDS = "*?[{"
@@ -396,7 +395,7 @@ def _package(
         dependencies=dependencies,
         deployable=main is not None,
         deployable_reason=f"bin target {main.path}" if main else None,
-        entrypoint=(f"{BIN_DIR}/{main.name}",) if main else (),
+        entrypoint=(main.name,) if main else (),
         entrypoint_reason=_main_reason(crate.name, main, crate.default_run, len(bins)),
         binaries=tuple(t.name for t in bins),
         targets=encode_targets(crate.targets),

@@ -13,6 +13,7 @@ from bakegen.lockfiles.model import (
     as_list,
     fingerprint,
     load_toml,
+    locked_packages,
 )
 
 
@@ -72,3 +73,14 @@ def _is_member(key: str, members: Members) -> bool:
 
 #: lockfile base name -> parser
 PARSERS: dict[str, Parser] = {"Cargo.lock": parse_cargo}
+
+
+#: lockfile base name -> the command that writes it again
+REGENERATE = {"Cargo.lock": "cargo generate-lockfile"}
+
+
+def locked_members(lockfile: str, text: str) -> set[str] | None:
+    """The workspace crates Cargo.lock records: those without a registry or git source
+    (LockfileUnsure when it cannot be read)."""
+    return {e["name"] for e in locked_packages(text) if isinstance(e.get("name"), str)
+            and "source" not in e}

@@ -520,3 +520,13 @@ def _shown(value: Any) -> str:
     if isinstance(value, dict):
         return "a table"
     return type(value).__name__
+
+
+_CRATE_NAME = re.compile(r"[\w-]+")
+
+
+def name_problem(name: str) -> str | None:
+    """Why cargo refuses a crate name, or None."""
+    if not _CRATE_NAME.fullmatch(name):
+        return 'is not a crate name (letters, digits, "_" and "-"; cargo refuses it)'
+    return None

@@ -27,14 +27,20 @@ crate's build-dependencies in deps-base.
 from __future__ import annotations
 
 from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe
-from bakegen.ecosystems.cargo.discover import BIN_DIR, ECOSYSTEM
+from bakegen.ecosystems.cargo.discover import ECOSYSTEM
 from bakegen.ecosystems.cargo.manifest import targets_of
-from bakegen.ecosystems.instructions import exec_form, literal_path, run, sh_quote, words
+from bakegen.ecosystems.instructions import (
+    exec_form,
+    literal_path,
+    run,
+    secret_mount,
+    sh_quote,
+    words,
+)
 from bakegen.ecosystems.runtime import runtime_packages
 from bakegen.errors import BakegenError
 from bakegen.health import compiled_probe
 from bakegen.model import Package, Workspace
-from bakegen.safety import secret_mounts
 from bakegen.settings import ServiceSettings
 from bakegen.tree import is_within, join, parent
 
@@ -47,9 +53,13 @@ TARGET_DIR = f"{CARGO_DIR}/target"
 VENDOR_DIR = f"{CARGO_DIR}/vendor"
 VENDOR_CONFIG = f"{CARGO_DIR}/vendor.toml"
 OUT_DIR = "/out"
+#: where the image keeps the binaries (on PATH)
+BIN_DIR = "/usr/local/bin"
 CACHE_MOUNTS = ("/usr/local/cargo/registry", "/usr/local/cargo/git")
 #: optional registry tokens for `cargo vendor`, where cargo reads them (docs/security.md)
-CREDENTIALS = secret_mounts("cargo-credentials")
+#: BuildKit secret id -> where cargo reads registry credentials
+SECRETS = {"cargo-credentials": "/usr/local/cargo/credentials.toml"}
+CREDENTIALS = secret_mount("cargo-credentials", SECRETS["cargo-credentials"])
 #: paths or commands per RUN, so a 1,000-crate workspace keeps instructions a sane size
 CHUNK = 200
 SERVICE_BUILDS_PER_RUN = 50

@@ -28,7 +28,6 @@ from bakegen.model import Dependency, EcosystemScan, Package, Workspace
 from bakegen.tree import SourceTree, join, normalize, parent
 
 ECOSYSTEM = "go"
-BIN_DIR = "/usr/local/bin"
 GO_SUM = "go.sum"
 GO_WORK_SUM = "go.work.sum"
 _PACKAGE_MAIN = re.compile(r"^\s*package\s+main\s*(?://.*)?$", re.MULTILINE)
@@ -149,7 +148,7 @@ def _package(
         dependencies=tuple(sorted(edges)),
         deployable=bool(binaries),
         deployable_reason=_reason(mains) if mains else None,
-        entrypoint=(f"{BIN_DIR}/{main}",) if main else (),
+        entrypoint=(main,) if main else (),
         entrypoint_reason=f"the binary {main}" if main else None,
         binaries=binaries,
         targets=tuple((f"bin:{name}", path) for name, path in mains),

@@ -15,23 +15,25 @@ from __future__ import annotations
 import dataclasses
 
 from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe, Stage
-from bakegen.ecosystems.go.discover import BIN_DIR, ECOSYSTEM
-from bakegen.ecosystems.instructions import run, sh_quote, words
+from bakegen.ecosystems.go.discover import ECOSYSTEM
+from bakegen.ecosystems.instructions import run, secret_mount, sh_quote, words
 from bakegen.errors import BakegenError
 from bakegen.health import PROBE_STAGE, binary_probe, copy_probe, probed
 from bakegen.model import Package, Workspace
-from bakegen.safety import secret_mounts
 from bakegen.settings import ServiceSettings
 
 DEFAULT_BUILD_IMAGE = "golang:1-bookworm"
 RUNTIME_IMAGE = "debian:bookworm-slim"
 OUT_DIR = "/out"
+#: where the image keeps the binaries (on PATH)
+BIN_DIR = "/usr/local/bin"
 MOD_CACHE = "/go/pkg/mod"
 DOWNLOAD_CACHE = f"--mount=type=cache,target={MOD_CACHE}/cache/download"
 BUILD_CACHE = "--mount=type=cache,target=/root/.cache/go-build"
-#: private modules: a ~/.netrc for `go mod download` (GOPRIVATE/GONOSUMDB from the config's
-#: environment are the user's to set)
-CREDENTIALS = secret_mounts("netrc")
+#: BuildKit secret id -> where it is mounted: private modules need a ~/.netrc for `go mod
+#: download` (GOPRIVATE/GONOSUMDB from the config's environment are the user's to set)
+SECRETS = {"netrc": "/root/.netrc"}
+CREDENTIALS = secret_mount("netrc", SECRETS["netrc"])
 #: the toolchain the image has, never a download; module mode without edits to go.mod
 GO_ENV = ("GOTOOLCHAIN=local", "GOFLAGS=-mod=readonly", f"GOMODCACHE={MOD_CACHE}")
 #: what every build of a service runs with: the target platform, no network, no cgo

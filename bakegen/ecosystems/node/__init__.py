@@ -8,19 +8,33 @@ Package); the runtime version in `versions`, start commands in `start`, Dockerfi
 
 from __future__ import annotations
 
+from bakegen.ecosystems.base import any_name as name_problem
+from bakegen.ecosystems.node.devserver import service_problem
 from bakegen.ecosystems.node.discover import scan_node as scan
 from bakegen.ecosystems.node.lockfile import PARSERS as lockfiles
+from bakegen.ecosystems.node.lockfile import REGENERATE as regenerate
+from bakegen.ecosystems.node.lockfile import locked_members
+from bakegen.ecosystems.node.recipe import SECRETS as secrets
 from bakegen.ecosystems.node.recipe import base_recipe, default_images, service_recipe
 from bakegen.model import DepKind
 
 __all__ = [
-    "base_recipe", "build_closure_kinds", "default_images", "image_variable", "language",
-    "lock_commands", "lockfiles", "name", "scaffold", "scan", "service_recipe",
+    "base_recipe", "binaries_are_services", "build_closure_kinds", "default_images",
+    "display_name", "image_hints", "image_repositories", "image_variable", "language",
+    "lock_commands", "locked_members", "lockfiles", "manifest_files", "name", "name_problem",
+    "regenerate", "scaffold", "scan", "secrets", "service_problem", "service_recipe",
+    "version_parts",
 ]
 
 name = "node"
 image_variable = "NODE"
+display_name = "Node"
+manifest_files: tuple[str, ...] = ("package.json",)
+image_repositories: tuple[str, ...] = ("node",)
+image_hints: tuple[str, ...] = ("node", "bun", "deno")
+version_parts = 1
 #: a Node build needs internal dev dependencies too (a shared tsconfig package)
+binaries_are_services = False
 build_closure_kinds = frozenset({DepKind.RUNTIME, DepKind.BUILD, DepKind.DEV})
 language = "node"
 scaffold = "bakegen.onboarding.node:NodeLanguage"

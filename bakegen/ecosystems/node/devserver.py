@@ -46,3 +46,11 @@ def starts_dev_server(pkg: Package) -> bool:
 _RUN_SCRIPT = re.compile(
     r"(?:npm|pnpm|yarn|bun)(?:\s+--?[\w-]+)*\s+(?:run(?:-script)?\s+)?([\w:.-]+)\s*(?:$|&&|;)")
 _DEV_SCRIPT_NAME = re.compile(r"(?:^|[:_-])(?:dev|develop|development|watch)(?:$|[:_-])")
+
+
+def service_problem(package: Package) -> str | None:
+    """A package whose start script runs a dev server or desktop shell is no service (a
+    framework whose production server the image runs, `next start`, is one)."""
+    if package.framework is None and starts_dev_server(package):
+        return "it starts a development server or desktop shell"
+    return None

@@ -335,3 +335,31 @@ PARSERS: dict[str, Parser] = {
     "pnpm-lock.yaml": parse_pnpm,
     "yarn.lock": parse_yarn,
 }
+
+
+#: lockfile base name -> the command that writes it again (bun's lockfiles have no reader)
+REGENERATE = {
+    "package-lock.json": "npm install",
+    "npm-shrinkwrap.json": "npm install",
+    "yarn.lock": "yarn install",
+    "pnpm-lock.yaml": "pnpm install",
+}
+
+
+def locked_members(lockfile: str, text: str) -> set[str] | None:
+    """None: a Node lockfile is only checked to be readable (LockfileUnsure when it is not);
+    whether it lists every member is the package manager's own check."""
+    if lockfile in ("package-lock.json", "npm-shrinkwrap.json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise LockfileUnsure(f"invalid JSON at line {exc.lineno}") from exc
+        if not isinstance(data, dict):
+            raise LockfileUnsure("not a JSON object")
+        return None
+    if lockfile == "yarn.lock" and "\n__metadata:" not in f"\n{text}":
+        classic_blocks(text)
+        return None
+    if not isinstance(load_yaml(text), (dict, type(None))):
+        raise LockfileUnsure("not a YAML mapping")
+    return None

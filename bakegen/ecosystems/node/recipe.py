@@ -38,13 +38,19 @@ from collections.abc import Iterable
 
 from bakegen import static_server
 from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe, Stage
-from bakegen.ecosystems.instructions import copy_paths, literal_path, run, sh_quote, words
+from bakegen.ecosystems.instructions import (
+    copy_paths,
+    literal_path,
+    run,
+    secret_mount,
+    sh_quote,
+    words,
+)
 from bakegen.ecosystems.node.manifest import INSTALL_SCRIPTS, relative_to, run_script_command
 from bakegen.ecosystems.node.start import NEXT, NITRO
 from bakegen.ecosystems.node.static import STATIC
 from bakegen.health import node_probe, probed
 from bakegen.model import DepKind, Package, Workspace
-from bakegen.safety import secret_mounts
 from bakegen.settings import PER_SERVICE, ServiceSettings
 from bakegen.tree import is_within, join
 
@@ -63,6 +69,8 @@ OUT_DIR = "/out"
 WORKSPACE_DIR = "/workspace"
 #: files that may carry registry tokens and have no business in a runtime image
 SECRET_PRONE = (".npmrc", ".yarnrc", ".yarnrc.yml")
+#: BuildKit secret id -> where npm/pnpm/yarn classic (`npmrc`) and yarn berry read tokens
+SECRETS = {"npmrc": "/root/.npmrc", "yarnrc": "/root/.yarnrc.yml"}
 _STRIP_SCRIPTS_JS = (
     'const fs=require("fs");const drop=process.argv[1].split(",");'
     "for(const f of process.argv.slice(2)){"
@@ -503,7 +511,8 @@ def _workdir(root: str) -> str:
 def _credentials(manager: str) -> str:
     """The optional registry-credentials secret: yarn 2+ reads a home `.yarnrc.yml`, every
     other manager a home `.npmrc` (docs/security.md)."""
-    return secret_mounts("yarnrc" if manager == "yarn-berry" else "npmrc")
+    secret_id = "yarnrc" if manager == "yarn-berry" else "npmrc"
+    return secret_mount(secret_id, SECRETS[secret_id])
 
 
 def _cache(manager: str) -> str:

@@ -8,18 +8,32 @@ and the uv.lock parser in `lockfile`.
 
 from __future__ import annotations
 
+from bakegen.ecosystems.base import any_name as name_problem
+from bakegen.ecosystems.base import no_service_problem as service_problem
 from bakegen.ecosystems.python.discover import ECOSYSTEM as name
 from bakegen.ecosystems.python.discover import scan_python as scan
 from bakegen.ecosystems.python.lockfile import PARSERS as lockfiles
+from bakegen.ecosystems.python.lockfile import REGENERATE as regenerate
+from bakegen.ecosystems.python.lockfile import locked_members
+from bakegen.ecosystems.python.recipe import SECRETS as secrets
 from bakegen.ecosystems.python.recipe import base_recipe, default_images, service_recipe
 from bakegen.model import DepKind
 
 __all__ = [
-    "base_recipe", "build_closure_kinds", "default_images", "image_variable", "language",
-    "lock_commands", "lockfiles", "name", "scaffold", "scan", "service_recipe",
+    "base_recipe", "binaries_are_services", "build_closure_kinds", "default_images",
+    "display_name", "image_hints", "image_repositories", "image_variable", "language",
+    "lock_commands", "locked_members", "lockfiles", "manifest_files", "name", "name_problem",
+    "regenerate", "scaffold", "scan", "secrets", "service_problem", "service_recipe",
+    "version_parts",
 ]
 
 image_variable = "PYTHON"
+display_name = "Python"
+manifest_files: tuple[str, ...] = ("pyproject.toml",)
+image_repositories: tuple[str, ...] = ("python",)
+image_hints: tuple[str, ...] = ("python", "uv")
+version_parts = 2
+binaries_are_services = True
 build_closure_kinds = frozenset({DepKind.RUNTIME, DepKind.BUILD})
 language = "python"
 scaffold = "bakegen.onboarding.python:PythonLanguage"

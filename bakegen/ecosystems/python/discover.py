@@ -44,8 +44,6 @@ MANIFEST = "pyproject.toml"
 LOCKFILES = (("uv.lock", "uv"), ("poetry.lock", "poetry"))
 #: the oldest Python with Debian bookworm images; older lower bounds are raised to it
 OLDEST_MINOR = (3, 8)
-#: where every image keeps the virtual environment: scripts' shebangs hard-code this path
-VENV = "/app/.venv"
 
 
 @dataclass(slots=True)
@@ -494,7 +492,7 @@ def _package(
     if scripts and project.package_mode:
         chosen = project.name if project.name in scripts else scripts[0]
         deployable, reason = True, f"{project.script_table} {', '.join(scripts)}"
-        entrypoint = (f"{VENV}/bin/{chosen}",)
+        entrypoint = (chosen,)
         why = f"the console script {chosen}"
     elif main:
         deployable, reason = True, main

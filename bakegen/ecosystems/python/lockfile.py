@@ -16,6 +16,7 @@ from bakegen.lockfiles.model import (
     as_list,
     fingerprint,
     load_toml,
+    locked_packages,
 )
 from bakegen.tree import normalize
 
@@ -85,3 +86,17 @@ def _key(name: str, version: str, source: Any) -> str:
 
 #: lockfile base name -> parser
 PARSERS: dict[str, Parser] = {"uv.lock": parse_uv}
+
+
+#: lockfile base name -> the command that writes it again
+REGENERATE = {"uv.lock": "uv lock", "poetry.lock": "poetry lock"}
+
+
+def locked_members(lockfile: str, text: str) -> set[str] | None:
+    """The members uv.lock records: editable or virtual sources (uv marks the root as well);
+    None for poetry.lock, which lists no members (LockfileUnsure when it cannot be read)."""
+    entries = locked_packages(text)
+    if lockfile != "uv.lock":
+        return None
+    return {normalize_name(e["name"]) for e in entries if isinstance(e.get("name"), str)
+            and isinstance(e.get("source"), dict) and set(_MEMBER_SOURCES) & set(e["source"])}

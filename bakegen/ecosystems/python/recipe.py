@@ -20,12 +20,10 @@ from __future__ import annotations
 import json
 
 from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe, Stage, image_command
-from bakegen.ecosystems.instructions import env, run, sh_quote, words
-from bakegen.ecosystems.python.discover import VENV
+from bakegen.ecosystems.instructions import env, run, secret_mount, sh_quote, words
 from bakegen.ecosystems.python.start import server_environment
 from bakegen.health import probed, python_probe
 from bakegen.model import Package, Workspace
-from bakegen.safety import secret_mounts
 from bakegen.settings import PER_SERVICE, ServiceSettings
 from bakegen.wording import listing
 
@@ -40,10 +38,15 @@ UV_CACHE = "--mount=type=cache,target=/root/.cache/uv"
 POETRY_CACHE = "--mount=type=cache,target=/root/.cache/pypoetry"
 PIP_ENV = ("PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_ROOT_USER_ACTION=ignore")
 #: optional secrets on every step that downloads: ~/.netrc (pip, uv, Poetry) and pip.conf
-CREDENTIALS = (secret_mounts("netrc"), secret_mounts("pipconf"))
+#: BuildKit secret id -> where pip, uv and Poetry read index credentials
+SECRETS = {"netrc": "/root/.netrc", "pipconf": "/etc/pip.conf"}
+CREDENTIALS = tuple(secret_mount(key, target) for key, target in SECRETS.items())
 #: setuptools before 70.1 needs `wheel` to build wheels without build isolation
 SETUPTOOLS_COMPANION = "wheel"
 PROD_STAGE = "prod-deps"
+
+#: where every image keeps the virtual environment: scripts' shebangs hard-code this path
+VENV = "/app/.venv"
 
 
 def default_images(workspace: Workspace) -> tuple[str, str]:
@@ -112,7 +115,7 @@ def service_recipe(
             f"COPY --from=build {json.dumps([source + '/', service.path + '/'])}",
             f"WORKDIR {'/app' if service.path == '.' else '/app/' + service.path}",
         ]
-    default = service.entrypoint or _module_command(service)
+    default = _start_command(service)
     # with an empty `cmd` the image runs nothing: the listen address follows the default
     command = image_command(settings, default) or default
     listen = server_environment(command, settings.port)
@@ -264,6 +267,9 @@ def _pip_install() -> str:
     )
 
 
-def _module_command(service: Package) -> tuple[str, ...]:
-    """No script and no `__main__.py` found: guess the import package named like the project."""
-    return ("python", "-m", service.name.replace("-", "_"))
+def _start_command(service: Package) -> tuple[str, ...]:
+    """What the scan found starts it, a console script run from the venv by its path; with
+    no script and no `__main__.py`, a guess: the import package named like the project."""
+    if len(service.entrypoint) == 1 and service.entrypoint[0] in service.binaries:
+        return (f"{VENV}/bin/{service.entrypoint[0]}",)
+    return service.entrypoint or ("python", "-m", service.name.replace("-", "_"))

@@ -57,7 +57,7 @@ def test_sample_monorepo(tmp_path: Path) -> None:
     assert not geo.deployable and geo.binaries == () and geo.entrypoint == ()
     assert router.deployable and router.deployable_reason == "bin target src/main.rs"
     assert router.binaries == ("router-svc",)
-    assert router.entrypoint == ("/usr/local/bin/router-svc",)
+    assert router.entrypoint == ("router-svc",)
     assert (geo.version, router.version) == ("0.1.0", "0.1.0")  # version.workspace = true
     assert edges(result) == {("router-svc", "geo", "runtime")}  # [dependencies.geo] workspace
     [ws] = result.workspaces
@@ -487,10 +487,10 @@ def test_bin_targets(tmp_path: Path) -> None:
     assert pkgs["main-crate"].binaries == ("main-crate",)
     assert pkgs["main-crate"].deployable_reason == "bin target src/main.rs"
     assert pkgs["multi"].binaries == ("alpha", "zeta")
-    assert pkgs["multi"].entrypoint == ("/usr/local/bin/alpha",)  # first sorted
+    assert pkgs["multi"].entrypoint == ("alpha",)  # first sorted
     assert pkgs["multi"].deployable_reason == "bin target src/bin/alpha/main.rs"
     assert pkgs["named"].binaries == ("named", "server")
-    assert pkgs["named"].entrypoint == ("/usr/local/bin/named",)  # the package-named bin
+    assert pkgs["named"].entrypoint == ("named",)  # the package-named bin
     assert pkgs["noauto"].binaries == ("only",)
     assert not pkgs["lib-only"].deployable and pkgs["lib-only"].deployable_reason is None
 

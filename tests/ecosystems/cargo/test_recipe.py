@@ -273,7 +273,7 @@ def test_default_run_picks_the_bin_the_image_runs(tmp_path: Path) -> None:
         "src/bin/serve.rs": "fn main() {}\n",
     })
     [pkg] = ECO.scan(SourceTree.scan(tmp_path)).packages
-    assert pkg.entrypoint == ("/usr/local/bin/serve",)
+    assert pkg.entrypoint == ("serve",)
     assert pkg.entrypoint_reason == "package.default-run"
     [ws] = ECO.scan(SourceTree.scan(tmp_path)).workspaces
     recipe = ECO.service_recipe(ws, pkg, (), ServiceSettings())

@@ -47,7 +47,7 @@ def test_go_work_members_edges_and_binaries(tmp_path: Path) -> None:
     assert [d.name for d in api.dependencies] == ["example.com/m/libs/log"]
     # the root binary is named without the major-version suffix; cmd/lib is no main
     assert api.binaries == ("api", "seed") and api.deployable
-    assert api.entrypoint == ("/usr/local/bin/api",) and api.service_name == "api"
+    assert api.entrypoint == ("api",) and api.service_name == "api"
     assert api.requirements == ("golang.org/x/text@v0.16.0",)
     assert not by_path(result)["libs/log"].deployable
     workspaces = {w.root: w for w in result.workspaces}

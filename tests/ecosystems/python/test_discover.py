@@ -59,7 +59,7 @@ def test_sample_monorepo(tmp_path: Path) -> None:
     assert not common.deployable
     assert worker.deployable and worker.deployable_reason == "[project.scripts] acme-worker"
     assert worker.binaries == ("acme-worker",)
-    assert worker.entrypoint == ("/app/.venv/bin/acme-worker",)
+    assert worker.entrypoint == ("acme-worker",)
     assert edges(result) == {("acme-worker", "acme-common", "runtime")}
     [ws] = result.workspaces
     assert (ws.root, ws.manager, ws.lockfile, ws.runtime_version) == (".", "uv", "uv.lock", "3.12")
