@@ -109,7 +109,10 @@ def scan_node(tree: SourceTree) -> EcosystemScan:
         problems += [*declared_root.problems, *listed.problems]
         claimed.update(m.folder for m in members)
         broken_members.update(_broken_members(root, broken))
-        _add_workspace(tree, root, members, workspaces, packages, problems)
+        added = _workspace(tree, root, members)
+        workspaces.append(added.value[0])
+        packages += added.value[1]
+        problems += added.problems
     problems.extend(_broken_problems(tree, broken, broken_members, declared=bool(workspaces)))
     declared = {ws.root for ws in workspaces}
     unlocked: list[str] = []
@@ -117,9 +120,11 @@ def scan_node(tree: SourceTree) -> EcosystemScan:
         if folder in declared or _inside(folder, claimed):
             continue
         if any(tree.exists(join(folder, n)) for n in LOCKFILE_PRIORITY):
-            tool = detect_manager(tree, folder, manifest, problems)
-            root = _Root(folder, manifest, None, manifest.path, tool)
-            _add_workspace(tree, root, [], workspaces, packages, problems)
+            tool = detect_manager(tree, folder, manifest)
+            added = _workspace(tree, _Root(folder, manifest, None, manifest.path, tool.value), [])
+            workspaces.append(added.value[0])
+            packages += added.value[1]
+            problems += [*tool.problems, *added.problems]
         elif _starts_something(manifest):
             unlocked.append(manifest.path)
     if not workspaces:  # in a repo with Node workspaces these are fixtures and examples
@@ -242,8 +247,8 @@ def _declared_root(
 ) -> Found[_Root]:
     """A declared root with its manager; pnpm reads `pnpm-workspace.yaml`, the others
     `workspaces`."""
-    problems: list[Problem] = []
-    tool = detect_manager(tree, folder, manifest, problems)
+    found_tool = detect_manager(tree, folder, manifest)
+    tool, problems = found_tool.value, found_tool.problems
     pnpm_file = join(folder, "pnpm-workspace.yaml")
     has_workspaces = manifest is not None and "workspaces" in manifest.data
     if tree.exists(pnpm_file) and (tool.manager == "pnpm" or not has_workspaces):
@@ -305,65 +310,69 @@ def _members(
     return Found([candidates[rel] for rel in matched], unmatched_problems)
 
 
-def _add_workspace(
-    tree: SourceTree,
-    root: _Root,
-    members: list[PackageJson],
-    workspaces: list[Workspace],
-    packages: list[Package],
-    problems: list[Problem],
-) -> None:
-    named = _named_members(members, problems)
+def _workspace(
+    tree: SourceTree, root: _Root, members: list[PackageJson]
+) -> Found[tuple[Workspace, list[Package]]]:
+    """One workspace and its packages (the root too, when it is one)."""
+    found_named = _named_members(members)
+    named = found_named.value
+    problems = list(found_named.problems)
     if root.manifest is not None and (
         root.globs is None or root_is_package(root.manifest, (name for _, name in named))
     ):
-        root_name = root.manifest.name(problems)
-        if root_name is None:
+        root_name = root.manifest.name()
+        problems += root_name.problems
+        if root_name.value is None:
             problems.append(Problem.warning(
                 root.manifest.path, 'no "name", so it is not treated as a package'
             ))
         else:
-            named.insert(0, (root.manifest, root_name))
+            named.insert(0, (root.manifest, root_name.value))
     index = _index(named)
+    packages = []
     for manifest, name in named:
-        packages.append(
-            build_package(manifest, name, root.folder, root.tool.manager, index, problems)
-        )
+        built = build_package(manifest, name, root.folder, root.tool.manager, index)
+        packages.append(built.value)
+        problems += built.problems
+    extra = extra_files(tree, root.folder, root.manifest, root.tool.manager)
+    runtime = runtime_version(tree, root.folder, root.manifest)
+    problems += [*extra.problems, *runtime.problems]
     manifest_paths = [m.path for m in members]
     if root.manifest is not None:
         manifest_paths.append(root.manifest.path)
-    workspaces.append(Workspace(
+    workspace = Workspace(
         ecosystem="node",
         root=root.folder,
         manager=root.tool.manager,
         lockfile=root.tool.lockfile,
         manifests=tuple(sorted(manifest_paths)),
-        extra_files=extra_files(tree, root.folder, root.manifest, root.tool.manager, problems),
-        runtime_version=runtime_version(tree, root.folder, root.manifest, problems),
+        extra_files=extra.value,
+        runtime_version=runtime.value,
         manager_version=root.tool.version,
         packages=tuple(sorted({name for _, name in named})),
         build_files=build_files(tree, root.folder),
         # problems of the root's scripts are reported where it is read as a package
         root_scripts=tuple(sorted(
             (name, command) for name, command in
-            (root.manifest.scripts([]) if root.manifest is not None else {}).items()
+            (root.manifest.scripts().value if root.manifest is not None else {}).items()
             if name in INSTALL_SCRIPTS
         )),
         declared=root.globs is not None,
-    ))
+    )
+    return Found((workspace, packages), tuple(problems))
 
 
-def _named_members(
-    members: list[PackageJson], problems: list[Problem]
-) -> list[tuple[PackageJson, str]]:
+def _named_members(members: list[PackageJson]) -> Found[list[tuple[PackageJson, str]]]:
     named = []
+    problems: list[Problem] = []
     for manifest in members:
-        name = manifest.name(problems)
-        if name is not None:
-            named.append((manifest, name))
+        name = manifest.name()
+        problems += name.problems
+        if name.value is not None:
+            named.append((manifest, name.value))
         elif not manifest.data.get("name"):  # a wrong type was reported by `name()`
             problems.append(Problem.error(manifest.path, 'missing "name"'))
-    return named
+    return Found(named, tuple(problems))
 
 
 def _index(named: list[tuple[PackageJson, str]]) -> WorkspaceIndex:
@@ -384,86 +393,77 @@ def _inside(folder: str, claimed: set[str]) -> bool:
 
 
 def detect_manager(
-    tree: SourceTree, folder: str, manifest: PackageJson | None, problems: list[Problem]
-) -> ManagerInfo:
+    tree: SourceTree, folder: str, manifest: PackageJson | None
+) -> Found[ManagerInfo]:
     """The manager from `packageManager`, else from the lockfile, else npm (with a warning)."""
     where = manifest.path if manifest else join(folder, "package.json")
-    declared = _declared_manager(manifest, problems)
-    if declared is not None:
-        family, version = declared
+    declared = _declared_manager(manifest)
+    if declared.value is not None:
+        family, version = declared.value
         names = LOCKFILES[family]
         lockfile = next((join(folder, n) for n in names if tree.exists(join(folder, n))), None)
-        if lockfile is None:
-            problems.append(Problem.warning(
-                where, f'no {" or ".join(names)} for "packageManager" {family}; '
-                "installs are not reproducible"
-            ))
+        missing = () if lockfile is not None else (Problem.warning(
+            where, f'no {" or ".join(names)} for "packageManager" {family}; '
+            "installs are not reproducible"),)
         if family == "yarn":
             family = "yarn-classic" if int(version.split(".", 1)[0]) < 2 else "yarn-berry"
-        return ManagerInfo(family, version, lockfile)
+        return Found(ManagerInfo(family, version, lockfile), missing)
     found = [join(folder, n) for n in LOCKFILE_PRIORITY if tree.exists(join(folder, n))]
     if not found:
         if tree.exists(join(folder, "pnpm-workspace.yaml")):
-            problems.append(
-                Problem.warning(where, "no pnpm-lock.yaml; installs are not reproducible")
-            )
-            return ManagerInfo("pnpm", None, None)
-        problems.append(Problem.warning(
+            return Found(ManagerInfo("pnpm", None, None), (*declared.problems, Problem.warning(
+                where, "no pnpm-lock.yaml; installs are not reproducible")))
+        return Found(ManagerInfo("npm", None, None), (*declared.problems, Problem.warning(
             where, "no lockfile (package-lock.json, yarn.lock, pnpm-lock.yaml, bun.lock); "
-            "installs are not reproducible"
-        ))
-        return ManagerInfo("npm", None, None)
-    if len(found) > 1:
-        problems.append(Problem.warning(
-            where, f"several lockfiles ({', '.join(found)}); using {found[0]}"
-        ))
-    return ManagerInfo(_manager_of_lockfile(tree, found[0], problems), None, found[0])
+            "installs are not reproducible")))
+    several = () if len(found) == 1 else (Problem.warning(
+        where, f"several lockfiles ({', '.join(found)}); using {found[0]}"),)
+    manager = _manager_of_lockfile(tree, found[0])
+    return Found(ManagerInfo(manager.value, None, found[0]),
+                 (*declared.problems, *several, *manager.problems))
 
 
-def _declared_manager(
-    manifest: PackageJson | None, problems: list[Problem]
-) -> tuple[str, str] | None:
+def _declared_manager(manifest: PackageJson | None) -> Found[tuple[str, str] | None]:
     if manifest is None or "packageManager" not in manifest.data:
-        return None
+        return Found(None)
     value = manifest.data["packageManager"]
     match = _PACKAGE_MANAGER.fullmatch(value) if isinstance(value, str) else None
     if match is None:
-        problems.append(Problem.warning(
+        return Found(None, (Problem.warning(
             manifest.path,
             f'"packageManager" must look like "pnpm@9.12.0", got {value!r}; using the lockfile',
-        ))
-        return None
-    return match.group(1), match.group(2)
+        ),))
+    return Found((match.group(1), match.group(2)))
 
 
-def _manager_of_lockfile(tree: SourceTree, lockfile: str, problems: list[Problem]) -> str:
+def _manager_of_lockfile(tree: SourceTree, lockfile: str) -> Found[str]:
     name = lockfile.rsplit("/", 1)[-1]
     if name == "yarn.lock":
-        return "yarn-berry" if _is_berry_lockfile(tree, lockfile, problems) else "yarn-classic"
+        berry = _is_berry_lockfile(tree, lockfile)
+        return Found("yarn-berry" if berry.value else "yarn-classic", berry.problems)
     if name == "pnpm-lock.yaml":
-        return "pnpm"
+        return Found("pnpm")
     if name.startswith("bun.lock"):
-        return "bun"
-    return "npm"
+        return Found("bun")
+    return Found("npm")
 
 
-def _is_berry_lockfile(tree: SourceTree, lockfile: str, problems: list[Problem]) -> bool:
+def _is_berry_lockfile(tree: SourceTree, lockfile: str) -> Found[bool]:
     """Yarn 2+ lockfiles are YAML starting with a `__metadata:` block; yarn 1's are not."""
     try:
         with (tree.root / lockfile).open("rb") as handle:
             head = handle.read(_BERRY_HEADER_BYTES)
     except OSError as exc:
-        problems.append(Problem.warning(lockfile, f"cannot read ({exc.strerror or exc})"))
-        return False
-    return b"\n__metadata:" in b"\n" + head
+        return Found(False, (Problem.warning(lockfile, f"cannot read ({exc.strerror or exc})"),))
+    return Found(b"\n__metadata:" in b"\n" + head)
 
 
 # -- runtime version and tool files ----------------------------------------------------------
 
 
 def runtime_version(
-    tree: SourceTree, folder: str, manifest: PackageJson | None, problems: list[Problem]
-) -> str | None:
+    tree: SourceTree, folder: str, manifest: PackageJson | None
+) -> Found[str | None]:
     """Node major from `.nvmrc`, `.node-version`, `.tool-versions` (here or in a parent
     folder, as nvm looks), then `volta.node`, then `engines.node`; None if none pins one."""
     readers = (
@@ -471,6 +471,7 @@ def runtime_version(
         (".node-version", major_from_version_file),
         (".tool-versions", major_from_tool_versions),
     )
+    problems: list[Problem] = []
     for directory in (folder, *iter_parents(folder)):
         for filename, read in readers:
             rel = join(directory, filename)
@@ -481,22 +482,22 @@ def runtime_version(
                     problems.append(exc.problem())
                     continue
                 if major:
-                    return major
+                    return Found(major, tuple(problems))
     if manifest is None:
-        return None
+        return Found(None, tuple(problems))
     volta = manifest.data.get("volta")
     if isinstance(volta, dict) and isinstance(volta.get("node"), str):
         major = major_from_version_file(volta["node"])
         if major:
-            return major
+            return Found(major, tuple(problems))
     engines = manifest.data.get("engines")
     if isinstance(engines, dict) and "node" in engines:
         if isinstance(engines["node"], str):
-            return major_from_range(engines["node"])
+            return Found(major_from_range(engines["node"]), tuple(problems))
         problems.append(Problem.warning(
             manifest.path, f'"engines.node" must be a version range, got {engines["node"]!r}'
         ))
-    return None
+    return Found(None, tuple(problems))
 
 
 _BUILD_CONFIG = re.compile(
@@ -524,21 +525,19 @@ def extra_files(
     folder: str,
     manifest: PackageJson | None,
     manager: str,
-    problems: list[Problem],
-) -> tuple[str, ...]:
+) -> Found[tuple[str, ...]]:
     """Files besides manifests and the lockfile that an install of the workspace reads."""
     found = {join(folder, n) for n in TOOL_FILES if tree.exists(join(folder, n))}
-    found.update(_patch_files(tree, folder, manifest, problems))
-    if manager.startswith("yarn"):
-        found.update(_yarn_files(tree, folder, problems))
-    return tuple(sorted(found))
+    patches = _patch_files(tree, folder, manifest)
+    yarn = _yarn_files(tree, folder) if manager.startswith("yarn") else Found(set[str]())
+    found |= patches.value | yarn.value
+    return Found(tuple(sorted(found)), (*patches.problems, *yarn.problems))
 
 
-def _patch_files(
-    tree: SourceTree, folder: str, manifest: PackageJson | None, problems: list[Problem]
-) -> set[str]:
+def _patch_files(tree: SourceTree, folder: str, manifest: PackageJson | None) -> Found[set[str]]:
     """patch-package's folder when a root script runs it; pnpm/bun `patchedDependencies`."""
     found: set[str] = set()
+    problems = []
     data: Mapping[str, Any] = manifest.data if manifest else {}
     scripts = data.get("scripts")
     for command in scripts.values() if isinstance(scripts, dict) else ():
@@ -568,12 +567,13 @@ def _patch_files(
                     manifest.path if manifest else workspace_yaml,
                     f"patch file {patch} not found; the install will fail",
                 ))
-    return found
+    return Found(found, tuple(problems))
 
 
-def _yarn_files(tree: SourceTree, folder: str, problems: list[Problem]) -> set[str]:
+def _yarn_files(tree: SourceTree, folder: str) -> Found[set[str]]:
     """`yarnPath`, plugins and patches under `.yarn/`, which the SourceTree never indexes."""
     found: set[str] = set()
+    problems = []
     rc_yml = join(folder, ".yarnrc.yml")
     wanted: list[str] = []
     if tree.exists(rc_yml):
@@ -602,7 +602,7 @@ def _yarn_files(tree: SourceTree, folder: str, problems: list[Problem]) -> set[s
             problems.append(Problem.warning(
                 rc_yml if tree.exists(rc_yml) else rc, f"{rel} not found; the install will fail"
             ))
-    return found
+    return Found(found, tuple(problems))
 
 
 def _berry_paths(settings: Mapping[str, Any]) -> list[str]:

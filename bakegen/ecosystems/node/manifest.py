@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bakegen.ecosystems.node.start import Start, resolve_start
-from bakegen.errors import Problem
+from bakegen.errors import Found, Problem
 from bakegen.model import Dependency, DepKind, Package
 from bakegen.tree import join, normalize
 
@@ -39,44 +39,40 @@ class PackageJson:
     folder: str
     data: Mapping[str, Any]
 
-    def get_str(self, key: str, problems: list[Problem]) -> str | None:
+    def get_str(self, key: str) -> Found[str | None]:
         """A string field, or None (with an error Problem when present with another type)."""
         value = self.data.get(key)
         if value is None or isinstance(value, str):
-            return value
-        problems.append(Problem.error(self.path, f'"{key}" must be a string, got {_shown(value)}'))
-        return None
+            return Found(value)
+        return Found(None, (Problem.error(
+            self.path, f'"{key}" must be a string, got {_shown(value)}'),))
 
-    def name(self, problems: list[Problem]) -> str | None:
+    def name(self) -> Found[str | None]:
         """The package name, or None; an empty name counts as missing."""
-        return self.get_str("name", problems) or None
+        found = self.get_str("name")
+        return Found(found.value or None, found.problems)
 
-    def scripts(self, problems: list[Problem]) -> dict[str, str]:
+    def scripts(self) -> Found[dict[str, str]]:
         """`scripts` as a dict of string commands; wrong entries are reported and dropped."""
-        return self._string_map("scripts", "commands", problems)
+        return self._string_map("scripts", "commands")
 
-    def dependency_map(self, field: str, problems: list[Problem]) -> dict[str, str]:
+    def dependency_map(self, field: str) -> Found[dict[str, str]]:
         """One dependency field as name -> specifier; wrong entries reported and dropped."""
-        return self._string_map(field, "version specifiers", problems)
+        return self._string_map(field, "version specifiers")
 
-    def _string_map(self, key: str, what: str, problems: list[Problem]) -> dict[str, str]:
+    def _string_map(self, key: str, what: str) -> Found[dict[str, str]]:
         value = self.data.get(key)
         if value is None:
-            return {}
+            return Found({})
         if not isinstance(value, dict):
-            problems.append(Problem.error(
+            return Found({}, (Problem.error(
                 self.path, f'"{key}" must be an object mapping names to {what}, got {_shown(value)}'
-            ))
-            return {}
-        result: dict[str, str] = {}
-        for name, item in value.items():
-            if isinstance(item, str):
-                result[name] = item
-            else:
-                problems.append(Problem.error(
-                    self.path, f'"{key}.{name}" must be a string, got {_shown(item)}'
-                ))
-        return result
+            ),))
+        result = {name: item for name, item in value.items() if isinstance(item, str)}
+        return Found(result, tuple(
+            Problem.error(self.path, f'"{key}.{name}" must be a string, got {_shown(item)}')
+            for name, item in value.items() if not isinstance(item, str)
+        ))
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,57 +89,63 @@ def build_package(
     workspace_root: str,
     manager: str,
     index: WorkspaceIndex,
-    problems: list[Problem],
-) -> Package:
+) -> Found[Package]:
     """The Package a workspace member (or the root) manifest describes."""
-    scripts = manifest.scripts(problems)
-    start = scripts.get("start")
-    main = manifest.get_str("main", problems)
+    scripts = manifest.scripts()
+    main, version = manifest.get_str("main"), manifest.get_str("version")
+    fields = {field: manifest.dependency_map(field) for field, _ in DEP_FIELDS}
+    edges = internal_dependencies(manifest, name, index)
+    binaries = _binaries(manifest, name)
+    problems = (*scripts.problems, *main.problems, *version.problems,
+                *(p for found in fields.values() for p in found.problems),
+                *edges.problems, *binaries.problems)
+    start = scripts.value.get("start")
     chosen = None
     unresolved = None
     if start is not None:
         chosen = resolve_start(
             start,
-            scripts,
-            set(manifest.dependency_map("dependencies", problems))
-            | set(manifest.dependency_map("optionalDependencies", problems)),
-            set(manifest.dependency_map("devDependencies", problems)),
-            main,
+            scripts.value,
+            set(fields["dependencies"].value) | set(fields["optionalDependencies"].value),
+            set(fields["devDependencies"].value),
+            main.value,
         )
         if not chosen.resolved:
             unresolved = (f'the "start" script ({start}) runs nothing the runtime image has '
                           f"({chosen.reason}); the image runs `npm run start`")
-    elif main:
-        chosen = Start(("node", main), '"main"')
-    return Package(
+    elif main.value:
+        chosen = Start(("node", main.value), '"main"')
+    return Found(Package(
         ecosystem="node",
         name=name,
         path=manifest.folder,
         manifest=manifest.path,
         workspace=workspace_root,
-        version=manifest.get_str("version", problems),
-        dependencies=internal_dependencies(manifest, name, index, problems),
+        version=version.value,
+        dependencies=edges.value,
         deployable=start is not None,
         deployable_reason=f'"start" script: {start}' if start is not None else None,
         entrypoint=chosen.command if chosen else (),
         entrypoint_reason=chosen.reason if chosen else None,
         entrypoint_problem=unresolved,
         framework=chosen.framework if chosen else None,
-        binaries=_binaries(manifest, name, problems),
-        scripts=tuple(sorted(scripts.items())),
-    )
+        binaries=binaries.value,
+        scripts=tuple(sorted(scripts.value.items())),
+    ), problems)
 
 
 def internal_dependencies(
-    manifest: PackageJson, own_name: str, index: WorkspaceIndex, problems: list[Problem]
-) -> tuple[Dependency, ...]:
+    manifest: PackageJson, own_name: str, index: WorkspaceIndex
+) -> Found[tuple[Dependency, ...]]:
     """Edges to workspace packages named in any dependency field, whatever the specifier.
 
     `npm:` and `workspace:` aliases and `file:`/`link:` paths point at the real package.
+    Wrong-typed fields are `build_package`'s to report.
     """
     found: set[Dependency] = set()
+    problems = []
     for field, kind in DEP_FIELDS:
-        for key, spec in manifest.dependency_map(field, problems).items():
+        for key, spec in manifest.dependency_map(field).value.items():
             if spec.strip().startswith(_PATH_PROTOCOLS):
                 raw = spec.strip().split(":", 1)[1]
                 linked = raw if raw.startswith("/") else join(manifest.folder, raw)
@@ -162,7 +164,7 @@ def internal_dependencies(
                 ))
                 continue
             found.add(Dependency(target, kind))
-    return tuple(sorted(found))
+    return Found(tuple(sorted(found)), tuple(problems))
 
 
 def _target(key: str, spec: str, folder: str, index: WorkspaceIndex) -> str | None:
@@ -179,19 +181,18 @@ def _target(key: str, spec: str, folder: str, index: WorkspaceIndex) -> str | No
     return key if key in index.folders_by_name else None
 
 
-def _binaries(manifest: PackageJson, name: str, problems: list[Problem]) -> tuple[str, ...]:
+def _binaries(manifest: PackageJson, name: str) -> Found[tuple[str, ...]]:
     value = manifest.data.get("bin")
     if value is None:
-        return ()
+        return Found(())
     if isinstance(value, str):
-        return (name.rsplit("/", 1)[-1],)
+        return Found((name.rsplit("/", 1)[-1],))
     if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
-        return tuple(sorted(value))
-    problems.append(Problem.error(
+        return Found(tuple(sorted(value)))
+    return Found((), (Problem.error(
         manifest.path,
         f'"bin" must be a path or an object mapping names to paths, got {_shown(value)}',
-    ))
-    return ()
+    ),))
 
 
 def run_script_command(
