@@ -24,6 +24,8 @@ from tests.realbuild.kit import PROJECT, Kit
 pytestmark = pytest.mark.realbuild
 
 CASES = PROJECT / "tests" / "cases"
+#: where a Python image keeps its third-party packages
+SITE = "app/.venv/lib/python*/site-packages"
 NON_ROOT_UID = 10001
 # never in any image: the repository's history and its local secrets
 ALWAYS_ABSENT = ("app/.git", "app/.env", "workspace/.git", "workspace/.env")
@@ -129,6 +131,21 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
         ),
     },
     "rb-pip": {"rb-svc": Expect(present=("app/.venv/bin/rb-svc",))},
+    # per-service venvs without a lockfile graph (plain pip, and Poetry with one poetry.lock
+    # for the repo): each image keeps what its requirements reach through the installed
+    # packages' metadata (requests' own dependencies, the `socks` extra), not the other's
+    **{case: {
+        "rb-alpha": Expect(
+            absent=(f"{SITE}/attrs",),
+            present=(f"{SITE}/requests", f"{SITE}/urllib3", f"{SITE}/idna", f"{SITE}/six.py",
+                     *((f"{SITE}/socks.py",) if case == "rb-poetry-lean" else ())),
+        ),
+        "rb-beta": Expect(
+            absent=(f"{SITE}/requests", f"{SITE}/urllib3", f"{SITE}/idna", f"{SITE}/certifi",
+                    f"{SITE}/socks.py"),
+            present=(f"{SITE}/attrs", f"{SITE}/six.py"),
+        ),
+    } for case in ("rb-pip-lean", "rb-poetry-lean")},
     # adopted from Dockerfiles running `pip install -r requirements.txt`: the pins are in
     # the shared venv (the servers import certifi), each service's own wheel on top
     "adopt-pip": {

@@ -13,7 +13,9 @@ Package names are PEP 503 normalised (`Acme_Common` and `acme-common` are one pa
 An internal edge needs an explicit local reference: a uv `workspace = true` or `path` source
 (the package's own or the workspace root's), a Poetry `path` dependency, or a direct reference
 `name @ file:...` relative to the project. A bare name that happens to match another package
-is left to the package index, since that is what pip and uv would install.
+is left to the package index, since that is what uv and Poetry would install; in the plain
+pip workspace (no lockfile, no sources) it is that project, which the image builds from its
+folder (asking the index for it would fail, or install somebody else's package).
 """
 
 from __future__ import annotations
@@ -270,7 +272,10 @@ def _follow_path_dependencies(
     """Add projects reached only through path dependencies to the workspace that reaches them."""
     for group in groups:
         root_project = projects.get(group.root) if group.manager == "uv" else None
-        queue = list(group.members)
+        # a nameless root (Poetry `package-mode = false`) is no member, but its paths count
+        unnamed_root = [group.root] if group.root in projects and group.root not in group.members \
+            and group.manager != "uv" else []
+        queue = [*unnamed_root, *group.members]
         while queue:
             project = projects[queue.pop(0)]
             for target in _path_folders(project, root_project):
@@ -452,6 +457,10 @@ class _Resolver:
                 where = _manifest(source.base)
                 return self.path_target(where, source.base, source.path,
                                         f'[tool.uv.sources] "{requirement.name}"')
+        if self.group.manager == "pip" and requirement.name in self.names:
+            # plain pip has no sources table: a sibling project's name is that project (a
+            # registry lookup would fail, or install somebody else's package of that name)
+            return requirement.name
         if self.group.manager == "uv" and requirement.name in self.names:
             self.problems.append(Problem.warning(
                 project.manifest, f'"{requirement.name}" is a workspace member but has no '
@@ -525,13 +534,22 @@ def _package(
         binaries=scripts,
         packaged=project.package_mode,
         scripts=project.scripts,
-        requirements=tuple(sorted({*(r.text for r in project.runtime if r.name not in internal),
-                                   *(r.text for r in listed)})),
+        requirements=tuple(sorted({
+            *(r.text for r in project.runtime if r.name not in internal),
+            *(r.text for r in listed), *_locked_poetry(project, group, internal),
+        })),
         requirements_file=pinned[0] if pinned else None,
         build_requires=tuple(sorted({
             r.text for r in project.build_requires if r.name not in internal
         })),
     )
+
+
+def _locked_poetry(project: Project, group: _Group, internal: set[str]) -> tuple[str, ...]:
+    """A Poetry project's third-party runtime dependencies, when poetry.lock installs them."""
+    if group.manager != "poetry":
+        return ()
+    return tuple(s for s in project.poetry_specs if s.split("[", 1)[0] not in internal)
 
 
 def _with_extras(

@@ -45,6 +45,9 @@ class Project:
     build_requires: tuple[Requirement, ...] = ()
     poetry_paths: tuple[tuple[str, str, DepKind], ...] = ()
     poetry_requirements: tuple[str, ...] = ()
+    #: the same as requirement strings with the extras asked for (`uvicorn[standard]`); the
+    #: versions are poetry.lock's
+    poetry_specs: tuple[str, ...] = ()
     sources: tuple[tuple[str, tuple[Source, ...]], ...] = ()
     scripts: tuple[tuple[str, str], ...] = ()
     script_table: str = "[project.scripts]"
@@ -92,7 +95,8 @@ def read_project(manifest: str, data: dict[str, Any]) -> Found[Project]:
         else tuple(parse_requirement(r) for r in DEFAULT_BUILD_REQUIRES)
     )
     requirements += [(r, DepKind.BUILD) for r in build_requires]
-    poetry_paths, poetry_reqs, poetry_python = reader.poetry_dependencies(poetry)
+    poetry_paths, poetry_specs, poetry_python = reader.poetry_dependencies(poetry)
+    poetry_reqs = tuple(sorted({spec.split("[", 1)[0] for spec in poetry_specs}))
     scripts, script_table = reader.scripts(project, poetry)
     dynamic = project.get("dynamic")
     if ("project" in data and name is not None and "version" not in project
@@ -113,6 +117,7 @@ def read_project(manifest: str, data: dict[str, Any]) -> Found[Project]:
         build_requires=build_requires,
         poetry_paths=poetry_paths,
         poetry_requirements=poetry_reqs,
+        poetry_specs=poetry_specs,
         sources=reader.sources(uv.get("sources"), parent(manifest)),
         scripts=scripts,
         script_table=script_table,
@@ -266,7 +271,8 @@ class _Reader:
     def poetry_dependencies(self, poetry: dict[str, Any]
                             ) -> tuple[tuple[tuple[str, str, DepKind], ...], tuple[str, ...],
                                        str | None]:
-        """Poetry path dependencies by kind, other dependency names, and the `python` constraint."""
+        """Poetry path dependencies by kind, the other runtime dependencies (`name[extras]`),
+        and the `python` constraint."""
         sections: list[tuple[str, Any, DepKind]] = [
             ("tool.poetry.dependencies", poetry.get("dependencies"), DepKind.RUNTIME),
             ("tool.poetry.dev-dependencies", poetry.get("dev-dependencies"), DepKind.DEV),
@@ -293,7 +299,7 @@ class _Reader:
                 if path is not None:
                     paths.append((normalize_name(name), path, kind))
                 elif kind is DepKind.RUNTIME:
-                    others.append(normalize_name(name))
+                    others.append(normalize_name(name) + _poetry_extras(spec))
         return tuple(paths), tuple(sorted(set(others))), python
 
     def poetry_path(self, where: str, name: str, spec: Any) -> str | None:
@@ -340,3 +346,11 @@ class _Reader:
         if isinstance(value, dict):
             value = value.get("file")
         return value if isinstance(value, str) else None
+
+
+def _poetry_extras(spec: Any) -> str:
+    """`[a,b]` for a Poetry dependency table asking for extras, else nothing."""
+    extras = spec.get("extras") if isinstance(spec, dict) else None
+    names = sorted({normalize_name(e) for e in extras if isinstance(e, str)}) if isinstance(
+        extras, list) else []
+    return f"[{','.join(names)}]" if names else ""

@@ -21,6 +21,7 @@ import json
 
 from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe, Stage, image_command
 from bakegen.ecosystems.instructions import env, run, secret_mount, sh_quote, words
+from bakegen.ecosystems.python.discover import ECOSYSTEM
 from bakegen.ecosystems.python.start import server_environment
 from bakegen.health import probed, python_probe
 from bakegen.model import Package, Workspace
@@ -45,6 +46,29 @@ CREDENTIALS = tuple(secret_mount(key, target) for key, target in SECRETS.items()
 SETUPTOOLS_COMPANION = "wheel"
 PROD_STAGE = "prod-deps"
 
+#: keeps the distributions the requirements given as arguments reach, uninstalls the rest
+_PRUNE_PY = """\
+import importlib.metadata as md, subprocess, sys
+from pip._vendor.packaging.requirements import Requirement
+from pip._vendor.packaging.utils import canonicalize_name as norm
+dists = {norm(d.metadata["Name"]): d for d in md.distributions()}
+keep, seen = {"pip", "setuptools", "wheel"}, set()
+todo = [(Requirement(arg), {""}) for arg in sys.argv[1:]]
+while todo:
+    req, extras = todo.pop()
+    name, asked = norm(req.name), frozenset(req.extras)
+    if req.marker and not any(req.marker.evaluate({"extra": e}) for e in extras):
+        continue
+    if name in dists and (name, asked) not in seen:
+        seen.add((name, asked))
+        keep.add(name)
+        todo += [(Requirement(r), {"", *asked}) for r in dists[name].requires or ()]
+drop = sorted(set(dists) - keep)
+print("keeps", len(keep & set(dists)), "of", len(dists), "installed; uninstalls", *drop)
+if drop:
+    subprocess.run([sys.executable, "-m", "pip", "uninstall", "-y", "-q",
+                    "--disable-pip-version-check", "--root-user-action=ignore", *drop], check=True)
+"""
 #: where every image keeps the virtual environment: scripts' shebangs hard-code this path
 VENV = "/app/.venv"
 
@@ -60,8 +84,8 @@ def base_recipe(
 ) -> BaseRecipe:
     """deps-base: tools, build backends, then the workspace's third-party dependencies.
 
-    With per-service dependencies (uv only) production-base holds no venv: each service
-    copies its own, pruned from deps-base's.
+    With per-service dependencies production-base holds no venv: each service copies its
+    own, pruned from deps-base's.
     """
     deps = {"uv": _uv_deps, "poetry": _poetry_deps}.get(workspace.manager, _pip_deps)
     environment = env(f"PATH={VENV}/bin:$PATH", "PYTHONUNBUFFERED=1")
@@ -86,9 +110,11 @@ def service_recipe(
 ) -> ServiceRecipe:
     """Build wheels of the service and its closure offline; install only those at runtime.
 
-    With per-service dependencies (uv), a `prod-deps` stage prunes deps-base's venv to
-    what the service's package needs (`uv sync --package`: exact, so it only uninstalls
-    and never downloads) and the final stage starts from that venv.
+    With per-service dependencies a `prod-deps` stage prunes deps-base's venv to what the
+    service and its workspace packages need, offline (it only uninstalls): uv by its
+    lockfile graph (`uv sync --package`), pip and Poetry by the installed distributions'
+    metadata, walked from the packages' declared requirements. The final stage starts
+    from that venv.
 
     An application that is no package (Poetry `package-mode = false`) gets wheels of its
     path dependencies only, and its sources copied to the same place under /app, where it
@@ -101,7 +127,7 @@ def service_recipe(
     runtime: list[str] = []
     stages: tuple[Stage, ...] = ()
     if _own_venv(workspace, dependencies):
-        stages = (_uv_prune(workspace, service),)
+        stages = (_uv_prune(workspace, service) if uv else _metadata_prune((*closure, service)),)
         runtime += [
             "# the same path as in deps-base: the venv's scripts name /app/.venv/bin/python",
             f"COPY --from={PROD_STAGE} {VENV} {VENV}",
@@ -133,8 +159,8 @@ def service_recipe(
 
 
 def _own_venv(workspace: Workspace, dependencies: str) -> bool:
-    """Per-service venvs need a lockfile graph to prune by: uv's. Poetry and pip keep one."""
-    return dependencies == PER_SERVICE and workspace.manager == "uv"
+    """Whether each service gets its own venv, pruned from deps-base's."""
+    return dependencies == PER_SERVICE
 
 
 def _uv_prune(workspace: Workspace, service: Package) -> Stage:
@@ -147,6 +173,23 @@ def _uv_prune(workspace: Workspace, service: Package) -> Stage:
         instructions=(
             "# the service's own third-party dependencies: an exact sync uninstalls the rest",
             run(" ".join(sync)),
+        ),
+    )
+
+
+def _metadata_prune(packages: tuple[Package, ...]) -> Stage:
+    """pip and Poetry have no lockfile graph to prune by: walk the installed distributions'
+    `Requires-Dist` from the packages' own requirements (markers and extras evaluated by
+    pip's own `packaging`) and uninstall what is not reached."""
+    wanted = sorted({r for p in packages if p.ecosystem == ECOSYSTEM for r in p.requirements})
+    args = f" {words(wanted)}" if wanted else ""
+    return Stage(
+        name=PROD_STAGE,
+        base="deps-base",
+        instructions=(
+            "# the service's own third-party dependencies, by the installed packages' metadata:",
+            "# the rest of the venv is uninstalled (offline)",
+            f"RUN {VENV}/bin/python -{args} <<'PRUNE'\n{_PRUNE_PY}PRUNE",
         ),
     )
 

@@ -327,16 +327,20 @@ def test_plain_projects_group_into_one_pip_workspace(tmp_path: Path) -> None:
         "locked/pyproject.toml": project("locked", deps=("a",)),
         "locked/uv.lock": "version = 1\n",
     })
-    # "b" is a bare name: it could be the PyPI project, so it is no edge without a path
-    assert edges(result) == {("a", "c", "runtime"), ("d", "e", "runtime")}
+    # "b" is a bare name of a project in the same pip workspace: that project (the index
+    # would not have it, or would have somebody else's); "locked" is uv's, so its bare "a"
+    # is left to the index
+    assert edges(result) == {("a", "b", "runtime"), ("a", "c", "runtime"),
+                             ("c", "b", "runtime"), ("d", "e", "runtime")}
     assert {(w.root, w.manager, w.lockfile, w.packages) for w in result.workspaces} == {
         (".", "pip", None, ("a", "b", "c", "d", "e")),
         ("locked", "uv", "locked/uv.lock", ("locked",)),
     }
     packages = by_name(result)
-    assert packages["a"].requirements == ("b", "requests>=2")  # type: ignore[attr-defined]
-    # c asks for b[redis] but b is not a local reference of c: b installs from the index
-    assert packages["c"].requirements == ("b[redis]",)  # type: ignore[attr-defined]
+    assert packages["a"].requirements == ("requests>=2",)  # type: ignore[attr-defined]
+    # c asks for b[redis]: b is built from its folder, its redis extra installs with c
+    assert packages["c"].requirements == ("redis",)  # type: ignore[attr-defined]
+    assert packages["locked"].requirements == ("a",)  # type: ignore[attr-defined]
     assert problems(result) == {(
         "warning", "e/pyproject.toml",
         '"a @ file:///srv/a" points to the absolute path /srv/a, which does not exist in an '

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -256,12 +257,59 @@ def test_uv_per_service_below_the_root_names_the_project(tmp_path: Path) -> None
     assert prune.instructions[-1].endswith("--package a --project 'py thon'")
 
 
-def test_poetry_and_pip_keep_one_venv_when_per_service(tmp_path: Path) -> None:
+def test_poetry_and_pip_prune_by_metadata_when_per_service(tmp_path: Path) -> None:
     result = scan(tmp_path, {
-        "svc/pyproject.toml": '[tool.poetry]\nname = "svc"\nversion = "1"\n',
-        "svc/poetry.lock": "",
+        "pyproject.toml": "[tool.poetry]\npackage-mode = false\n[tool.poetry.dependencies]\n"
+                          'a = { path = "a" }\nb = { path = "b" }\n',
+        "poetry.lock": "",
+        "a/pyproject.toml": '[tool.poetry]\nname = "a"\nversion = "1"\n'
+                            "[tool.poetry.dependencies]\n"
+                            'requests = { version = "^2", extras = ["socks", "Use_Chardet"] }\n'
+                            'lib = { path = "../lib" }\n'
+                            '[tool.poetry.group.dev.dependencies]\npytest = "*"\n',
+        "b/pyproject.toml": '[tool.poetry]\nname = "b"\nversion = "1"\n'
+                            '[tool.poetry.dependencies]\nattrs = "^23"\n',
+        "lib/pyproject.toml": '[tool.poetry]\nname = "lib"\nversion = "1"\n'
+                              '[tool.poetry.dependencies]\nsix = "^1"\n',
     })
-    ws, [pkg] = result.workspaces[0], result.packages
-    assert ECO.base_recipe(ws, result.packages, "per-service") == ECO.base_recipe(
-        ws, result.packages)
-    assert ECO.service_recipe(ws, pkg, (), ServiceSettings(), "per-service").stages == ()
+    # the root's path dependencies join its poetry.lock, though the root is no package
+    assert [(w.root, w.manager, w.packages) for w in result.workspaces] == [
+        (".", "poetry", ("a", "b", "lib"))]
+    ws, packages = result.workspaces[0], {p.name: p for p in result.packages}
+    assert packages["a"].requirements == ("requests[socks,use-chardet]",)
+    base = ECO.base_recipe(ws, result.packages, "per-service")
+    assert not [line for line in base.production if "COPY --from=deps-base" in line]
+    recipe = ECO.service_recipe(ws, packages["a"], (packages["lib"],), ServiceSettings(),
+                                "per-service")
+    [prune] = recipe.stages
+    assert (prune.name, prune.base) == ("prod-deps", "deps-base")
+    # its own and its library's requirements, extras kept; b's attrs and dev's pytest not
+    assert prune.instructions[-1].startswith(
+        "RUN /app/.venv/bin/python - 'requests[socks,use-chardet]' six <<'PRUNE'\n")
+    assert prune.instructions[-1].endswith("\nPRUNE")
+    assert "COPY --from=prod-deps /app/.venv /app/.venv" in recipe.runtime
+    # shared: one venv in production-base, no prune stage
+    assert ECO.service_recipe(ws, packages["a"], (packages["lib"],), ServiceSettings()).stages \
+        == ()
+
+
+def test_pip_per_service_prunes_to_the_closure_requirements(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "lib/pyproject.toml": '[project]\nname = "lib"\nversion = "1"\n'
+                              'dependencies = ["six>=1.16"]\n',
+        "svc/pyproject.toml": '[project]\nname = "svc"\nversion = "1"\n'
+                              "dependencies = [\"lib\", \"tomli; python_version < '3.11'\"]\n"
+                              '[project.scripts]\nsvc = "svc:main"\n',
+    })
+    ws, packages = result.workspaces[0], {p.name: p for p in result.packages}
+    assert ws.manager == "pip"
+    recipe = ECO.service_recipe(ws, packages["svc"], (packages["lib"],), ServiceSettings(),
+                                "per-service")
+    [prune] = recipe.stages
+    # markers travel to the script, which evaluates them with pip's own `packaging`
+    assert prune.instructions[-1].startswith(
+        "RUN /app/.venv/bin/python - 'six>=1.16' 'tomli; python_version < '\"'\"'3.11'\"'\"'' "
+        "<<'PRUNE'\n")
+    lone = ECO.service_recipe(ws, dataclasses.replace(packages["svc"], requirements=()), (),
+                              ServiceSettings(), "per-service")
+    assert lone.stages[0].instructions[-1].startswith("RUN /app/.venv/bin/python - <<'PRUNE'\n")
