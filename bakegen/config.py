@@ -148,6 +148,7 @@ _SERVICE_KEYS = (
     "context",
     "secrets",
     "adopt",
+    "dependencies",
 )
 _IMAGE_KEYS = ("build", "runtime")
 _ECOSYSTEM_NAMES = tuple(ECOSYSTEMS)
@@ -325,6 +326,11 @@ def _service_settings(value: Any, source: str, where: str) -> ServiceSettings:
         )
     if static is not None and not isinstance(static, bool):
         raise BakegenError(f'{source}: "{prefix}static" must be true or false, got {static!r}')
+    dependencies = entry.get("dependencies")
+    if dependencies is not None and dependencies not in DEPENDENCY_MODES:
+        raise BakegenError.at(source,
+            f'"{prefix}dependencies" must be one of {", ".join(DEPENDENCY_MODES)}, '
+            f"got {dependencies!r}")
     return ServiceSettings(
         dockerfile=_repo_path(entry, "dockerfile", source, prefix),
         entrypoint=None
@@ -343,6 +349,7 @@ def _service_settings(value: Any, source: str, where: str) -> ServiceSettings:
         context=_repo_path(entry, "context", source, prefix),
         secrets=_service_secrets(entry.get("secrets", {}), source, prefix),
         adopt=adopt,
+        dependencies=dependencies,
     )
 
 

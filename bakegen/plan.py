@@ -21,7 +21,7 @@ from bakegen.errors import BakegenError
 from bakegen.formats import OWN_GROUP
 from bakegen.model import DOCKER, Package, ScanResult, Workspace
 from bakegen.naming import image_name, is_valid_target, target_name, variable_slug
-from bakegen.settings import ServiceSettings
+from bakegen.settings import PER_SERVICE, SHARED, SHARED_IN_SERVICE, ServiceSettings
 from bakegen.tree import join, normalize
 
 RESERVED_TARGETS = frozenset({"default", "_common", "docker-metadata-action"})
@@ -58,6 +58,9 @@ class BasePlan:
     runtime_image: ImageVariable
     recipe: BaseRecipe
     context: tuple[str, ...]
+    #: where production dependencies live: "shared" in production-base, or "per-service"
+    #: (production-base has none) when any service of the workspace keeps its own
+    dependencies: str = SHARED
 
     @property
     def ecosystem(self) -> str:
@@ -213,6 +216,7 @@ def _plan_bases(
             )
             build_default, runtime_default = eco.default_images(ws)
             images = config.image(eco_name)
+            mode = workspace_dependencies(members, config)
             bases.append(
                 BasePlan(
                     workspace=ws,
@@ -227,11 +231,27 @@ def _plan_bases(
                         f"{var}_RUNTIME_IMAGE", images.runtime or runtime_default,
                         None if single else f"{eco.image_variable}_RUNTIME_IMAGE",
                     ),
-                    recipe=eco.base_recipe(ws, members, config.dependencies),
+                    recipe=eco.base_recipe(ws, members, mode),
                     context=_workspace_files(ws),
+                    dependencies=mode,
                 )
             )
     return tuple(bases)
+
+
+def workspace_dependencies(members: tuple[Package, ...], config: Config) -> str:
+    """"per-service" when any service of the workspace keeps its own dependencies (its
+    `[service]` table or the config says so), else "shared"."""
+    modes = {config.service(p.name).dependencies or config.dependencies
+             for p in members if p.deployable}
+    return PER_SERVICE if PER_SERVICE in modes else SHARED
+
+
+def service_dependencies(settings: ServiceSettings, config: Config, base_mode: str) -> str:
+    """The service's own mode; a shared one in a per-service workspace carries the shared
+    set itself (`SHARED_IN_SERVICE`)."""
+    mode = settings.dependencies or config.dependencies
+    return SHARED_IN_SERVICE if mode == SHARED and base_mode == PER_SERVICE else mode
 
 
 def _workspace_files(ws: Workspace) -> tuple[str, ...]:
@@ -290,7 +310,8 @@ def _plan_service(
         context = tuple(sorted({pkg.path, *(p.path for p in closure), *root_files}))
         uses_bases = _uses_bases(own_dockerfiles.get(own, ""))
     else:
-        recipe = eco.service_recipe(ws, pkg, closure, settings, config.dependencies)
+        mode = service_dependencies(settings, config, base.dependencies)
+        recipe = eco.service_recipe(ws, pkg, closure, settings, mode)
         dockerfile = f"{output_dir}/services/{target}.Dockerfile"
         context = tuple(sorted({*recipe.context, *root_files}))
     return ServicePlan(

@@ -9,7 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 #: one production dependency layer per workspace, or one per service holding only its own
+SHARED = "shared"
 PER_SERVICE = "per-service"
+#: a service keeping the workspace's shared set in a workspace whose production-base has none
+#: (some of its services are per-service): it carries that set itself, in a stage every such
+#: service writes alike, so BuildKit runs it once and the images share the layer
+SHARED_IN_SERVICE = "shared-in-service"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,3 +41,5 @@ class ServiceSettings:
     secrets: tuple[tuple[str, str], ...] = ()
     #: build on the shared bases instead of the service's own Dockerfile (None: not said)
     adopt: bool | None = None
+    #: "shared" or "per-service" for this service, over the config's `dependencies`
+    dependencies: str | None = None

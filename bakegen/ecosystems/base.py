@@ -174,5 +174,11 @@ class Ecosystem(Protocol):
         settings: ServiceSettings,
         dependencies: str = "shared",
     ) -> ServiceRecipe:
-        """The build and runtime steps of one service; `closure` excludes the service."""
+        """The build and runtime steps of one service; `closure` excludes the service.
+
+        `dependencies` is the service's mode: "shared" (production-base holds the
+        workspace's production dependencies), "per-service" (the service's own, derived
+        from deps-base) or `SHARED_IN_SERVICE` (the workspace's set, which this service
+        carries itself because production-base has none).
+        """
         ...

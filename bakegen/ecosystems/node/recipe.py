@@ -51,7 +51,7 @@ from bakegen.ecosystems.node.start import NEXT, NITRO
 from bakegen.ecosystems.node.static import STATIC
 from bakegen.health import node_probe, probed
 from bakegen.model import DepKind, Package, Workspace
-from bakegen.settings import PER_SERVICE, ServiceSettings
+from bakegen.settings import PER_SERVICE, SHARED_IN_SERVICE, ServiceSettings
 from bakegen.tree import is_within, join
 
 DEFAULT_NODE_MAJOR = "22"
@@ -223,7 +223,9 @@ def service_recipe(
         build.append(_pack_runtime(runtime_paths(workspace, service, closure)))
     command = service_command(service)
     bare = service.framework in (NEXT, NITRO)
-    own_dependencies = dependencies == PER_SERVICE and not bare
+    own_dependencies = dependencies in (PER_SERVICE, SHARED_IN_SERVICE) and not bare
+    # the workspace's whole production set: the same stage in every such service
+    scope = (service, closure) if dependencies == PER_SERVICE else (None, ())
     runtime = [f"COPY --from=build {OUT_DIR}/ ./"]
     if own_dependencies:
         runtime.insert(0, f"COPY --from={PROD_STAGE} {PROD_DIR}/ ./")
@@ -241,7 +243,7 @@ def service_recipe(
         command=command,
         context=tuple(sorted({service.path, *(p.path for p in closure)})),
         bare_runtime=bare,
-        stages=(_prod_deps_stage(workspace, service, closure),) if own_dependencies else (),
+        stages=(_prod_deps_stage(workspace, *scope),) if own_dependencies else (),
     )
     return probed(recipe, settings, node_probe)
 

@@ -25,7 +25,7 @@ from bakegen.ecosystems.python.discover import ECOSYSTEM
 from bakegen.ecosystems.python.start import server_environment
 from bakegen.health import probed, python_probe
 from bakegen.model import Package, Workspace
-from bakegen.settings import PER_SERVICE, ServiceSettings
+from bakegen.settings import PER_SERVICE, SHARED_IN_SERVICE, ServiceSettings
 from bakegen.wording import listing
 
 UV_VERSION = "0.13.9"
@@ -89,7 +89,7 @@ def base_recipe(
     """
     deps = {"uv": _uv_deps, "poetry": _poetry_deps}.get(workspace.manager, _pip_deps)
     environment = env(f"PATH={VENV}/bin:$PATH", "PYTHONUNBUFFERED=1")
-    if _own_venv(workspace, dependencies):
+    if dependencies == PER_SERVICE:
         return BaseRecipe(deps=deps(workspace, packages), production=(environment,))
     return BaseRecipe(
         deps=deps(workspace, packages),
@@ -126,11 +126,14 @@ def service_recipe(
     build = ["COPY . ./"]
     runtime: list[str] = []
     stages: tuple[Stage, ...] = ()
-    if _own_venv(workspace, dependencies):
+    if dependencies == PER_SERVICE:
         stages = (_uv_prune(workspace, service) if uv else _metadata_prune((*closure, service)),)
+    if dependencies in (PER_SERVICE, SHARED_IN_SERVICE):
+        # the workspace's whole venv, as production-base would hold it, for SHARED_IN_SERVICE
+        source = PROD_STAGE if stages else "deps-base"
         runtime += [
             "# the same path as in deps-base: the venv's scripts name /app/.venv/bin/python",
-            f"COPY --from={PROD_STAGE} {VENV} {VENV}",
+            f"COPY --from={source} {VENV} {VENV}",
         ]
     if folders:
         build.append(_uv_wheels(folders) if uv else _pip_wheels(folders))
@@ -156,11 +159,6 @@ def service_recipe(
         stages=stages,
     )
     return probed(recipe, settings, python_probe)
-
-
-def _own_venv(workspace: Workspace, dependencies: str) -> bool:
-    """Whether each service gets its own venv, pruned from deps-base's."""
-    return dependencies == PER_SERVICE
 
 
 def _uv_prune(workspace: Workspace, service: Package) -> Stage:
