@@ -130,6 +130,23 @@ def test_report_shows_medians_ratios_and_verdicts() -> None:
     assert len(TARGETS) == 7
 
 
+def test_report_checks_per_service_sizes_against_a_and_its_cold_time_against_shared() -> None:
+    data = _measurements()
+    data.plans = ("bakegen", "bakegen-ps", "A", "A2")
+    for cold in (44.0, 54.0, 42.0):
+        data.add("bakegen-ps", {"cold": cold, "leaf": 5.0, "ci-nothing": 1.5})
+    data.sizes["bakegen-ps"] = {"svc": 8_000_000, "other": 5_000_000}
+    data.sizes["A"]["other"] = 5_000_000
+    text = render_section(data)
+    assert "| service | bakegen | bakegen-ps | A | started and answered |" in text
+    assert ("Every bakegen-ps (per-service dependencies) image smaller than A's: no (other)"
+            in text)
+    assert ("Cold bake with per-service dependencies: 44.0 s against 40.0 s shared, 1.10x "
+            "(limit 1.10x: met)") in text
+    data.sizes["bakegen-ps"]["other"] = 4_000_000
+    assert "image smaller than A's: yes" in render_section(data)
+
+
 def test_report_replaces_only_its_own_section() -> None:
     section = render_section(_measurements())
     report = f"# results\n\nbefore\n\n{BEGIN}\nstale numbers\n{END}\n\nafter\n"

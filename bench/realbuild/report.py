@@ -6,6 +6,9 @@ import datetime
 import statistics
 from dataclasses import dataclass, field
 
+#: bakegen's plan with `dependencies = "per-service"`: each image holds only its own
+PER_SERVICE_PLAN = "bakegen-ps"
+
 BEGIN, END = "<!-- realbuild:begin -->", "<!-- realbuild:end -->"
 
 LABELS = {
@@ -132,7 +135,25 @@ def _size_table(data: Measurements) -> list[str]:
               and data.sizes["bakegen"].get(svc, 0) > data.sizes["A"].get(svc, 0)]
     lines += ["", "Every bakegen image no larger than A's: "
               + ("yes" if not larger else "no (" + ", ".join(larger) + ")")]
-    return lines
+    return lines + _per_service_lines(data, services)
+
+
+def _per_service_lines(data: Measurements, services: list[str]) -> list[str]:
+    """Issue 14's goals for `dependencies = "per-service"` (the `bakegen-ps` plan): every
+    image smaller than A's, and a cold bake within 10% of the shared plan's."""
+    if PER_SERVICE_PLAN not in data.sizes or "A" not in data.sizes:
+        return []
+    own, naive = data.sizes[PER_SERVICE_PLAN], data.sizes["A"]
+    not_smaller = [svc for svc in services if own.get(svc, 0) >= naive.get(svc, 0)]
+    lines = [f"Every {PER_SERVICE_PLAN} (per-service dependencies) image smaller than A's: "
+             + ("yes" if not not_smaller else "no (" + ", ".join(not_smaller) + ")")]
+    ours, shared = data.median(PER_SERVICE_PLAN, "cold"), data.median("bakegen", "cold")
+    if ours is not None and shared:
+        verdict = "met" if ours / shared <= 1.10 else "missed"
+        lines.append("")
+        lines.append(f"Cold bake with per-service dependencies: {ours:.1f} s against "
+                     f"{shared:.1f} s shared, {ours / shared:.2f}x (limit 1.10x: {verdict})")
+    return ["", *lines]
 
 
 def replace_section(text: str, section: str) -> str:

@@ -42,7 +42,12 @@ from typing import Any
 
 from bakegen.pipeline import generate
 from bench.realbuild.naive import PLANS, image_defaults, naive_plan, render_bake, write_plan
-from bench.realbuild.report import Measurements, render_section, replace_section
+from bench.realbuild.report import (
+    PER_SERVICE_PLAN,
+    Measurements,
+    render_section,
+    replace_section,
+)
 from bench.run import bakegen_argv
 from tests.realbuild.kit import Kit, find_kit
 
@@ -55,7 +60,7 @@ REGISTRY_RACE = "provided digest did not match uploaded content"
 LEAF_FILE = "services/orders/src/server.ts"
 LEAF_TARGET = "bench-orders"
 SHARED_FILE = "packages/logger/src/index.ts"
-ALL_PLANS = ("bakegen", *PLANS)
+ALL_PLANS = ("bakegen", PER_SERVICE_PLAN, *PLANS)
 SCENARIOS = ("cold", "nothing", "leaf", "shared", "ci-nothing", "ci-leaf", "ci-leaf-one")
 
 
@@ -135,10 +140,14 @@ def prepare(plan: str, dest: Path) -> Workspace:
     shutil.copytree(MONOREPO, root, ignore=shutil.ignore_patterns(
         "node_modules", "dist", "target", ".venv", "__pycache__", "docker", "docker-bake.hcl"))
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    if plan == PER_SERVICE_PLAN:
+        config = root / "bakegen.toml"
+        config.write_text('dependencies = "per-service"\n' + config.read_text(encoding="utf-8"),
+                          encoding="utf-8")
     generated = generate(root)
     ports = {s.target: s.settings.port for s in generated.plan.services
              if s.settings.port is not None}
-    if plan == "bakegen":
+    if plan in ("bakegen", PER_SERVICE_PLAN):
         done = subprocess.run([*bakegen_argv(), "generate", "."], cwd=root,
                               capture_output=True, text=True)
         if done.returncode != 0:
@@ -238,7 +247,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="repetitions (default 3)")
     parser.add_argument("--plans", default=",".join(ALL_PLANS),
-                        help="comma-separated plans to run (default: bakegen,A,A2)")
+                        help="comma-separated plans to run (default: bakegen,bakegen-ps,A,A2)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report to update")
     parser.add_argument("--no-probe", dest="probe", action="store_false",
                         help="do not start each image at the end")
