@@ -56,8 +56,8 @@ OUT_DIR = "/out"
 #: where the image keeps the binaries (on PATH)
 BIN_DIR = "/usr/local/bin"
 CACHE_MOUNTS = ("/usr/local/cargo/registry", "/usr/local/cargo/git")
-#: optional registry tokens for `cargo vendor`, where cargo reads them (docs/security.md)
-#: BuildKit secret id -> where cargo reads registry credentials
+#: BuildKit secret id -> where cargo reads registry tokens for `cargo vendor` (optional, see
+#: docs/security.md)
 SECRETS = {"cargo-credentials": "/usr/local/cargo/credentials.toml"}
 CREDENTIALS = secret_mount("cargo-credentials", SECRETS["cargo-credentials"])
 #: paths or commands per RUN, so a 1,000-crate workspace keeps instructions a sane size

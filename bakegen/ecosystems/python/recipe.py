@@ -38,8 +38,8 @@ PIP_CACHE = "--mount=type=cache,target=/root/.cache/pip"
 UV_CACHE = "--mount=type=cache,target=/root/.cache/uv"
 POETRY_CACHE = "--mount=type=cache,target=/root/.cache/pypoetry"
 PIP_ENV = ("PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_ROOT_USER_ACTION=ignore")
-#: optional secrets on every step that downloads: ~/.netrc (pip, uv, Poetry) and pip.conf
-#: BuildKit secret id -> where pip, uv and Poetry read index credentials
+#: BuildKit secret id -> where pip, uv and Poetry read index credentials, mounted (optional)
+#: on every step that downloads
 SECRETS = {"netrc": "/root/.netrc", "pipconf": "/etc/pip.conf"}
 CREDENTIALS = tuple(secret_mount(key, target) for key, target in SECRETS.items())
 #: setuptools before 70.1 needs `wheel` to build wheels without build isolation
