@@ -48,7 +48,9 @@ def test_one_per_service_service_empties_production_base_and_the_rest_carry_the_
     # the shared site carries exactly the stage the shared base would have had
     assert site.recipe.stages == (workspace_stage,)
     [own] = api.recipe.stages
-    assert own != workspace_stage and "@rb/api" in "\n".join(own.instructions)
+    # the api's own: the same workspace-wide step first, then a walk from its folders
+    assert own != workspace_stage and own.instructions[0] == workspace_stage.instructions[0]
+    assert "apps/api packages/lib" in "\n".join(own.instructions)
     assert api.recipe.runtime[0] == site.recipe.runtime[0] == "COPY --from=prod-deps /prod/ ./"
 
 

@@ -359,12 +359,13 @@ def _production_install(
 ) -> list[str]:
     """Turn deps-base's install into production-only node_modules, without a second download.
 
-    For a `service`, only what it and its workspace dependencies need at runtime: npm and
-    pnpm reinstall that scope preferring the cache mount deps-base filled (a cache mount
-    may be empty when deps-base came from a registry cache, so not `--offline`), yarn 2+
-    focuses the workspace. yarn 1 and bun have no scoped install: the workspace-wide
-    production install (the same step in every service, so BuildKit runs it once per bake)
-    is pruned to what the service's packages reach in the installed tree.
+    For a `service`, only what it and its workspace dependencies need at runtime: pnpm
+    reinstalls that scope preferring the store deps-base filled (a cache mount may be empty
+    when deps-base came from a registry cache, so not `--offline`), yarn 2+ focuses the
+    workspace. npm, yarn 1 and bun run the workspace-wide production step (the same in
+    every service, so BuildKit runs it once per bake), then delete what the service's
+    packages do not reach in the installed tree (a scoped `npm ci --workspace` per service
+    would reinstall once per service).
     """
     manager = workspace.manager
     root_manifest = join(workspace.root, "package.json") in workspace.manifests
@@ -374,16 +375,10 @@ def _production_install(
           if fetching_scripts else []),
         _strip_scripts(("prepare", *fetching_scripts), ["package.json"]),
     ] if root_manifest else []
-    if manager == "npm" and service is not None:
-        return [
-            *keep_root_scripts_out,
-            run(_REMOVE_NODE_MODULES,
-                f"npm {'ci' if workspace.lockfile else 'install'} --omit=dev "
-                f"--prefer-offline --no-audit --no-fund --workspace {sh_quote(service.name)}",
-                mounts=_mounts(manager), mounts_inline=True),
-        ]
     if manager == "npm":
-        return [run("npm prune --omit=dev --no-audit --no-fund")]
+        # the workspace-wide step first, the same in every service: BuildKit runs it once
+        steps = [run("npm prune --omit=dev --no-audit --no-fund")]
+        return steps if service is None else [*steps, *_walk_prune(workspace, service, closure)]
     if manager == "yarn-berry":
         scope = "--all" if service is None else sh_quote(service.name)
         focus = [f"yarn workspaces focus {scope} --production"]
@@ -405,12 +400,18 @@ def _production_install(
         run(_REMOVE_NODE_MODULES, reinstall, mounts=_mounts(manager), mounts_inline=True),
     ]
     if service is not None and manager in ("yarn-classic", "bun"):
-        args = words(relative_to(p.path, workspace.root) for p in runtime_closure(service, closure))
-        steps += [
-            "# no scoped install: keep what the service's packages reach, delete the rest",
-            run(f"node -e '{_PRUNE_TO_JS}' {args}"),
-        ]
+        steps += _walk_prune(workspace, service, closure)
     return steps
+
+
+def _walk_prune(workspace: Workspace, service: Package, closure: tuple[Package, ...]) -> list[str]:
+    """Delete from the workspace-wide production install what the service's packages do not
+    reach: a file walk, no second install."""
+    args = words(relative_to(p.path, workspace.root) for p in runtime_closure(service, closure))
+    return [
+        "# keep what the service's packages reach in the installed tree, delete the rest",
+        run(f"node -e '{_PRUNE_TO_JS}' {args}"),
+    ]
 
 
 def _collect_node_modules() -> str:

@@ -523,7 +523,6 @@ def test_per_service_production_base_holds_no_node_modules(tmp_path: Path, manag
 @pytest.mark.parametrize(
     ("manager", "scoped"),
     [
-        ("npm", "npm ci --omit=dev --prefer-offline --no-audit --no-fund --workspace api"),
         ("pnpm", "--store-dir /pnpm/store --filter api..."),
         ("yarn-berry", "yarn workspaces focus api --production"),
     ],
@@ -542,16 +541,18 @@ def test_per_service_install_is_scoped_to_the_service(
     assert [c.flags for c in final] == [("--from=prod-deps",), ("--from=build",)]
 
 
-@pytest.mark.parametrize("manager", ["yarn-classic", "bun"])
+@pytest.mark.parametrize("manager", ["yarn-classic", "bun", "npm"])
 def test_per_service_without_a_scoped_install_prunes_one_shared_install(
     tmp_path: Path, manager: str
 ) -> None:
-    """No focus command: every service runs the same workspace-wide install (built once per
-    bake), then prunes it to the folders of its runtime closure."""
+    """Every service runs the same workspace-wide production step (built once per bake),
+    then prunes it to the folders of its runtime closure: yarn 1 and bun have no scoped
+    install, and npm's (`npm ci --workspace`) would reinstall once per service."""
     ws, pkgs = _two_services(tmp_path, manager)
     api = runs(stage(_per_service(ws, pkgs, "api", ("lib",)), "prod-deps"))
     web = runs(stage(_per_service(ws, pkgs, "web"), "prod-deps"))
-    assert api[:-2] == web[:-2] and any("--production" in run for run in api[:-2])
+    production = "npm prune --omit=dev" if manager == "npm" else "--production"
+    assert api[:-2] == web[:-2] and any(production in run for run in api[:-2])
     assert api[-2].startswith("node -e ") and api[-2].endswith("' apps/api packages/lib")
     assert web[-2].endswith("' apps/web")
 
@@ -582,11 +583,13 @@ def test_prune_script_keeps_only_what_the_service_reaches(tmp_path: Path) -> Non
     assert (modules / "express/node_modules/debug/package.json").is_file()
 
 
-def test_per_service_npm_without_lockfile_installs(tmp_path: Path) -> None:
+def test_per_service_npm_never_installs_again(tmp_path: Path) -> None:
+    """With or without a lockfile: deps-base installed; the stage only prunes and walks."""
     ws, pkgs = _two_services(tmp_path, "npm")
-    ws = replace(ws, lockfile=None)
-    installs = runs(stage(_per_service(ws, pkgs, "web"), "prod-deps"))
-    assert any("npm install --omit=dev" in run for run in installs)
+    for workspace in (ws, replace(ws, lockfile=None)):
+        installs = runs(stage(_per_service(workspace, pkgs, "web"), "prod-deps"))
+        assert not [run for run in installs if "npm ci" in run or "npm install" in run]
+        assert installs[0] == "npm prune --omit=dev --no-audit --no-fund"
 
 
 def test_per_service_leaves_next_standalone_alone(tmp_path: Path) -> None:
@@ -596,8 +599,11 @@ def test_per_service_leaves_next_standalone_alone(tmp_path: Path) -> None:
     assert recipe.bare_runtime and recipe.stages == ()
 
 
-def test_per_service_npm_keeps_the_root_prepare_out(tmp_path: Path) -> None:
-    """`npm ci --workspace` runs the root's lifecycle scripts; husky is a devDependency."""
+def test_per_service_npm_runs_no_root_lifecycle_script(tmp_path: Path) -> None:
+    """`npm prune` runs no lifecycle script, so the root's `prepare` (husky, a
+    devDependency) needs no stripping, and the step stays the shared base's."""
     ws, pkgs = parts(monorepo(tmp_path, "npm", scripts={"prepare": "husky"}))
     installs = runs(stage(_per_service(ws, pkgs, "@acme/api", ("@acme/lib",)), "prod-deps"))
-    assert "prepare package.json" in installs[0] and "npm ci --omit=dev" in installs[1]
+    assert not [run for run in installs if "prepare package.json" in run]
+    [shared] = ECO.base_recipe(ws, tuple(pkgs.values())).intermediate
+    assert shared.instructions[0] == "RUN " + installs[0]

@@ -16,10 +16,9 @@ RUN mkdir -p /out \
  && chmod -R a+rX /out
 
 FROM deps-base AS prod-deps
-# the root's `prepare` (git hooks) needs devDependencies a production install lacks
-RUN node -e 'const fs=require("fs");const drop=process.argv[1].split(",");for(const f of process.argv.slice(2)){const p=JSON.parse(fs.readFileSync(f,"utf8"));if(p.scripts)for(const s of drop)delete p.scripts[s];fs.writeFileSync(f,JSON.stringify(p,null,2)+"\n")}' prepare package.json
-RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/root/.npmrc find . -name node_modules -type d -prune -exec rm -rf {} + \
- && npm ci --omit=dev --prefer-offline --no-audit --no-fund --workspace @rb/site
+RUN npm prune --omit=dev --no-audit --no-fund
+# keep what the service's packages reach in the installed tree, delete the rest
+RUN node -e 'const fs=require("fs"),path=require("path");const root=process.cwd();const keep=new Set();const queue=[];function mark(dir){const real=fs.realpathSync(dir);if(!keep.has(real)){keep.add(real);queue.push(real)}}function find(from,name){for(let d=from;;d=path.dirname(d)){const c=path.join(d,"node_modules",name);if(fs.existsSync(path.join(c,"package.json")))return c;if(d===root||d===path.dirname(d))return null}}for(const d of process.argv.slice(1))mark(path.resolve(d));while(queue.length){const dir=queue.pop();const p=JSON.parse(fs.readFileSync(path.join(dir,"package.json"),"utf8"));for(const f of["dependencies","optionalDependencies","peerDependencies"])for(const n of Object.keys(p[f]||{})){const c=find(dir,n);if(c)mark(c)}}function sweep(nm){if(!fs.existsSync(nm))return;for(const e of fs.readdirSync(nm)){if(e===".bin"||e.startsWith("."))continue;const full=path.join(nm,e);if(e.startsWith("@")&&!fs.existsSync(path.join(full,"package.json"))){sweep(full);if(!fs.readdirSync(full).length)fs.rmdirSync(full);continue}let real;try{real=fs.realpathSync(full)}catch{fs.rmSync(full,{force:true});continue}if(!keep.has(real)){fs.rmSync(full,{recursive:true,force:true});continue}if(!fs.lstatSync(full).isSymbolicLink())sweep(path.join(full,"node_modules"))}}for(const d of keep)if(!d.includes(path.sep+"node_modules"+path.sep))sweep(path.join(d,"node_modules"));sweep(path.join(root,"node_modules"));' apps/site packages/lib
 RUN mkdir -p /prod \
  && cd /workspace \
  && find . -name node_modules -type d -prune -exec sh -c 'for d; do mkdir -p "/prod/${d%/node_modules}" && mv "$d" "/prod/$d"; done' sh {} + \
