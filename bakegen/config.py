@@ -15,10 +15,10 @@ from bakegen.ecosystems import ECOSYSTEMS, secret_targets
 from bakegen.errors import BakegenError
 from bakegen.formats import CONFIG_FILE
 from bakegen.references import platform_error, registry_error
-from bakegen.settings import PER_SERVICE, ServiceSettings
+from bakegen.settings import PER_SERVICE, SHARED, ServiceSettings
 
 CACHE_MODES = ("registry", "gha", "none")
-DEPENDENCY_MODES = ("shared", PER_SERVICE)
+DEPENDENCY_MODES = (SHARED, PER_SERVICE)
 DEFAULT_PLATFORMS = ("linux/amd64", "linux/arm64")
 DEFAULT_REGISTRY = "localhost:5000/acme"
 
@@ -40,7 +40,7 @@ class Config:
     platforms: tuple[str, ...] = DEFAULT_PLATFORMS
     cache: str = "registry"
     #: "shared" (one production dependency layer in production-base) or "per-service"
-    dependencies: str = "shared"
+    dependencies: str = SHARED
     output_dir: str = "docker"
     metadata_action: bool = False
     #: the command CI runs to install bakegen (`bakegen ci github --install`)
@@ -184,7 +184,7 @@ def parse_config(data: Any, source: str) -> Config:
         raise BakegenError.at(source,
             f'"cache" must be one of {", ".join(CACHE_MODES)}, got {cache!r}'
         )
-    dependencies = _str(table, "dependencies", source, "shared")
+    dependencies = _str(table, "dependencies", source, SHARED)
     if dependencies not in DEPENDENCY_MODES:
         raise BakegenError.at(source,
             f'"dependencies" must be one of {", ".join(DEPENDENCY_MODES)}, '
