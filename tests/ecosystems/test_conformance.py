@@ -63,12 +63,10 @@ def _fixture(name: str) -> tuple[Workspace, Package, Package, tuple[Package, ...
 
 def _lines(recipe: BaseRecipe | ServiceRecipe) -> list[str]:
     if isinstance(recipe, BaseRecipe):
-        lines = [*recipe.deps, *recipe.production]
+        lines, stages = [*recipe.deps, *recipe.production], recipe.intermediate
     else:
-        lines = [*recipe.build, *recipe.runtime]
-    for stage in (*recipe.intermediate,) if isinstance(recipe, BaseRecipe) else recipe.stages:
-        lines += stage.instructions
-    return lines
+        lines, stages = [*recipe.build, *recipe.runtime], recipe.stages
+    return [*lines, *(line for stage in stages for line in stage.instructions)]
 
 
 def test_every_ecosystem_has_a_fixture() -> None:

@@ -99,6 +99,12 @@ def scan_node(tree: SourceTree) -> EcosystemScan:
     broken_members: set[str] = set()
     workspaces: list[Workspace] = []
     packages: list[Package] = []
+
+    def add(found: Found[tuple[Workspace, list[Package]]]) -> None:
+        workspaces.append(found.value[0])
+        packages.extend(found.value[1])
+        problems.extend(found.problems)
+
     for folder in _declared_root_folders(tree, manifests):
         if _inside(folder, claimed):
             continue
@@ -109,10 +115,7 @@ def scan_node(tree: SourceTree) -> EcosystemScan:
         problems += [*declared_root.problems, *listed.problems]
         claimed.update(m.folder for m in members)
         broken_members.update(_broken_members(root, broken))
-        added = _workspace(tree, root, members)
-        workspaces.append(added.value[0])
-        packages += added.value[1]
-        problems += added.problems
+        add(_workspace(tree, root, members))
     problems.extend(_broken_problems(tree, broken, broken_members, declared=bool(workspaces)))
     declared = {ws.root for ws in workspaces}
     unlocked: list[str] = []
@@ -121,10 +124,8 @@ def scan_node(tree: SourceTree) -> EcosystemScan:
             continue
         if any(tree.exists(join(folder, n)) for n in LOCKFILE_PRIORITY):
             tool = detect_manager(tree, folder, manifest)
-            added = _workspace(tree, _Root(folder, manifest, None, manifest.path, tool.value), [])
-            workspaces.append(added.value[0])
-            packages += added.value[1]
-            problems += [*tool.problems, *added.problems]
+            problems += tool.problems
+            add(_workspace(tree, _Root(folder, manifest, None, manifest.path, tool.value), []))
         elif _starts_something(manifest):
             unlocked.append(manifest.path)
     if not workspaces:  # in a repo with Node workspaces these are fixtures and examples

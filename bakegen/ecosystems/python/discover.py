@@ -25,7 +25,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bakegen.ecosystems.python.manifest import Project, Source, has_project_table, read_project
+from bakegen.ecosystems.python.manifest import (
+    Project,
+    Source,
+    has_project_table,
+    read_project,
+    spec_name,
+)
 from bakegen.ecosystems.python.pep import (
     Requirement,
     file_url_path,
@@ -549,7 +555,7 @@ def _locked_poetry(project: Project, group: _Group, internal: set[str]) -> tuple
     """A Poetry project's third-party runtime dependencies, when poetry.lock installs them."""
     if group.manager != "poetry":
         return ()
-    return tuple(s for s in project.poetry_specs if s.split("[", 1)[0] not in internal)
+    return tuple(s for s in project.poetry_specs if spec_name(s) not in internal)
 
 
 def _with_extras(

@@ -44,9 +44,8 @@ class Project:
     extras: tuple[tuple[str, tuple[Requirement, ...]], ...] = ()
     build_requires: tuple[Requirement, ...] = ()
     poetry_paths: tuple[tuple[str, str, DepKind], ...] = ()
-    poetry_requirements: tuple[str, ...] = ()
-    #: the same as requirement strings with the extras asked for (`uvicorn[standard]`); the
-    #: versions are poetry.lock's
+    #: Poetry's third-party runtime dependencies as requirement strings with the extras
+    #: asked for (`uvicorn[standard]`); the versions are poetry.lock's
     poetry_specs: tuple[str, ...] = ()
     sources: tuple[tuple[str, tuple[Source, ...]], ...] = ()
     scripts: tuple[tuple[str, str], ...] = ()
@@ -62,6 +61,16 @@ class Project:
 
     def extra(self, name: str) -> tuple[Requirement, ...]:
         return dict(self.extras).get(name, ())
+
+    @property
+    def poetry_requirements(self) -> tuple[str, ...]:
+        """The names of `poetry_specs`."""
+        return tuple(sorted({spec_name(spec) for spec in self.poetry_specs}))
+
+
+def spec_name(spec: str) -> str:
+    """`uvicorn[standard]` -> `uvicorn`."""
+    return spec.split("[", 1)[0]
 
 
 def has_project_table(data: dict[str, Any]) -> bool:
@@ -96,7 +105,6 @@ def read_project(manifest: str, data: dict[str, Any]) -> Found[Project]:
     )
     requirements += [(r, DepKind.BUILD) for r in build_requires]
     poetry_paths, poetry_specs, poetry_python = reader.poetry_dependencies(poetry)
-    poetry_reqs = tuple(sorted({spec.split("[", 1)[0] for spec in poetry_specs}))
     scripts, script_table = reader.scripts(project, poetry)
     dynamic = project.get("dynamic")
     if ("project" in data and name is not None and "version" not in project
@@ -116,7 +124,6 @@ def read_project(manifest: str, data: dict[str, Any]) -> Found[Project]:
         extras=extras,
         build_requires=build_requires,
         poetry_paths=poetry_paths,
-        poetry_requirements=poetry_reqs,
         poetry_specs=poetry_specs,
         sources=reader.sources(uv.get("sources"), parent(manifest)),
         scripts=scripts,
