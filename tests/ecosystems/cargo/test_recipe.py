@@ -414,7 +414,7 @@ def test_production_base_installs_only_the_native_libraries_the_lockfile_links(
     production = base[base.index("AS production-base"):]
     assert "apt-get install -y --no-install-recommends libssl3" in production
     # tini and the CA bundle come from the shared runtime-tools stage, not an install
-    assert "COPY --from=runtime-tools /usr/bin/tini-static /usr/bin/tini" in production
+    assert "--mount=type=bind,from=runtime-tools,target=/run/runtime-tools" in production
     (tmp_path / "Cargo.lock").write_text(lock.replace("openssl-sys", "itoa"))
     assert CliRunner().invoke(cli, ["generate", str(tmp_path)]).exit_code == 0
     base = (tmp_path / "docker/base-cargo.Dockerfile").read_text()

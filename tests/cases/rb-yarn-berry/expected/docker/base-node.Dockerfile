@@ -21,11 +21,16 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 FROM ${NODE_RUNTIME_IMAGE} AS production-base
-# tini and the CA bundle from the runtime-tools stage: one apt run per bake
-COPY --from=runtime-tools /usr/bin/tini-static /usr/bin/tini
-COPY --from=runtime-tools /etc/ssl/certs/ /etc/ssl/certs/
-COPY --from=runtime-tools /usr/share/ca-certificates/ /usr/share/ca-certificates/
-RUN groupadd --system --gid 10001 app \
+# tini and the CA bundle from the runtime-tools stage (one apt run per bake): the
+# small dynamic tini where this image's libc runs it, else the static one; the
+# bundle only where the image has none of its own
+RUN --mount=type=bind,from=runtime-tools,target=/run/runtime-tools \
+    cd /run/runtime-tools \
+ && { usr/bin/tini --version >/dev/null 2>&1 && cp usr/bin/tini /usr/bin/tini \
+      || cp usr/bin/tini-static /usr/bin/tini; } \
+ && { [ -s /etc/ssl/certs/ca-certificates.crt ] \
+      || cp --parents etc/ssl/certs/ca-certificates.crt /; } \
+ && groupadd --system --gid 10001 app \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin app
 ENTRYPOINT ["/usr/bin/tini", "--"]
 WORKDIR /app
