@@ -10,6 +10,7 @@ import dockerfile
 import hcl2
 import pytest
 
+from bakegen.ecosystems.node.static import STATIC
 from bakegen.pipeline import generate
 from bench.realbuild import naive
 from bench.realbuild.report import (
@@ -48,14 +49,18 @@ def test_the_monorepo_is_as_large_as_the_issue_asks(generated) -> None:  # type:
     uv = tomllib.loads((MONOREPO / "python" / "uv.lock").read_text(encoding="utf-8"))
     assert len([p for p in uv["package"] if "registry" in p["source"]]) >= 40
     node = [s for s in services if s.package.ecosystem == "node"]
-    assert all("tsc" in dict(s.package.scripts)["build"] for s in node)
+    servers = [s for s in node if s.package.framework != STATIC]
+    assert len(servers) >= 5 and all("tsc" in dict(s.package.scripts)["build"] for s in servers)
+    # and a static site (issue 14: its image under 30 MB, in the size table)
+    assert [s.target for s in node if s.package.framework == STATIC] == ["bench-site"]
 
 
 def test_the_edited_files_are_a_leaf_and_a_shared_library(generated) -> None:  # type: ignore[no-untyped-def]
     leaf = next(s for s in generated.plan.services if s.target == LEAF_TARGET)
     assert LEAF_FILE.startswith(leaf.package.path + "/")
     shared = SHARED_FILE.split("/src/")[0]
-    node = [s for s in generated.plan.services if s.package.ecosystem == "node"]
+    node = [s for s in generated.plan.services
+            if s.package.ecosystem == "node" and s.package.framework != STATIC]
     paths = {p.name: p.path for p in generated.scan.packages}
     assert all(shared in {paths[n.split(":")[-1]] for n in s.closure if n.split(":")[-1]
                           in paths} for s in node)
@@ -77,6 +82,19 @@ def test_naive_plans_cover_every_service_and_parse(generated, kind: str) -> None
     assert targets == {s.target for s in plan.services}
     assert "cache-to" not in naive.render_bake(plan)
     assert naive.render_bake(plan, "${REGISTRY}").count("mode=max") == len(plan.services)
+
+
+@pytest.mark.parametrize(("kind", "root"), [("A", "/repo/services/site/dist"), ("A2", "/site")])
+def test_naive_plans_serve_the_static_site_with_node(generated, kind: str, root: str) -> None:  # type: ignore[no-untyped-def]
+    plan = naive.naive_plan(kind, generated.scan, generated.plan.services,
+                            naive.image_defaults(generated.plan))
+    site = next(s for s in plan.services if s.target == "bench-site")
+    command = json.loads(dockerfile.parse_string(site.text)[-1].original.removeprefix("CMD "))
+    assert command[:2] == ["node", "-e"] and f'const root = "{root}";' in command[2]
+    assert "npm run start" not in site.text
+    if kind == "A2":
+        assert f"COPY --from=build /repo/services/site/dist {root}" in site.text
+        assert "COPY --from=build /repo ./" not in site.text
 
 
 def _images(generated) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -139,12 +157,26 @@ def test_report_checks_per_service_sizes_against_a_and_its_cold_time_against_sha
     data.sizes["A"]["other"] = 5_000_000
     text = render_section(data)
     assert "| service | bakegen | bakegen-ps | A | started and answered |" in text
-    assert ("Every bakegen-ps (per-service dependencies) image smaller than A's: no (other)"
-            in text)
+    assert ("Every bakegen-ps (per-service dependencies) image smaller than A's: "
+            "no (other +0.0 kB)") in text
     assert ("Cold bake with per-service dependencies: 44.0 s against 40.0 s shared, 1.10x "
             "(limit 1.10x: met)") in text
     data.sizes["bakegen-ps"]["other"] = 4_000_000
     assert "image smaller than A's: yes" in render_section(data)
+
+
+def test_report_says_by_how_much_an_image_is_larger_and_checks_static_sites() -> None:
+    data = _measurements()
+    data.sizes["bakegen"]["svc"] = 20_010_400
+    data.sizes["bakegen"]["site"], data.sizes["A"]["site"] = 2_800_000, 117_000_000
+    data.static_sites = ("site",)
+    text = render_section(data)
+    assert "Every bakegen image no larger than A's: no (svc +10.4 kB)" in text
+    assert "Static site images under 30 MB: site 2.8 MB (met)" in text
+    data.sizes["bakegen"]["site"] = 31_000_000
+    assert "Static site images under 30 MB: site 31.0 MB (missed)" in render_section(data)
+    data.static_sites = ()
+    assert "Static site" not in render_section(data)
 
 
 def test_report_replaces_only_its_own_section() -> None:

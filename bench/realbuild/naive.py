@@ -19,10 +19,23 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bakegen.ecosystems.node.static import STATIC
 from bakegen.model import Package, ScanResult, Workspace
 from bakegen.plan import Plan, ServicePlan
 
 PLANS = ("A", "A2")
+#: where plan A2 puts a static site's build output
+STATIC_ROOT = "/site"
+_STATIC_SERVER = (
+    'const http = require("http"), fs = require("fs"), path = require("path");'
+    ' const root = "ROOT";'
+    ' http.createServer((req, res) => {'
+    ' let file = path.join(root, decodeURIComponent(req.url.split("?")[0]));'
+    ' if (!file.startsWith(root) || !fs.existsSync(file) || fs.statSync(file).isDirectory())'
+    ' file = path.join(root, "index.html");'
+    ' res.end(fs.readFileSync(file));'
+    ' }).listen(process.env.PORT || 8080);'
+)
 #: the base images, as bake variables of the same names and defaults as bakegen's plan, so
 #: that both plans build on the same images (and the kit's overrides reach both)
 NODE_IMAGE, NODE_RUNTIME = "${NODE_IMAGE}", "${NODE_RUNTIME_IMAGE}"
@@ -148,10 +161,11 @@ def _user(port: int | None) -> str:
 
 def _node_a(ws: Workspace, pkg: Package, order: tuple[Package, ...], port: int | None) -> str:
     builds = " && ".join(f"npm run build --workspace={p.path} --if-present" for p in order)
+    cmd = _static_cmd(f"/repo/{pkg.path}/dist") if _is_static(pkg) else _node_cmd(pkg)
     return "\n".join([
         f"FROM {NODE_IMAGE}", "WORKDIR /repo", "COPY . .",
         f"RUN {NPM_CACHE} npm ci --no-audit --no-fund",
-        f"RUN {builds}", "ENV NODE_ENV=production", _user(port), _node_cmd(pkg), ""])
+        f"RUN {builds}", "ENV NODE_ENV=production", _user(port), cmd, ""])
 
 
 def _node_a2(ws: Workspace, pkg: Package, order: tuple[Package, ...], port: int | None) -> str:
@@ -166,8 +180,24 @@ def _node_a2(ws: Workspace, pkg: Package, order: tuple[Package, ...], port: int 
         f"RUN {NPM_CACHE} npm ci --no-audit --no-fund --workspace={pkg.path} "
         "--include-workspace-root",
         *sources, f"RUN {builds}",
-        "", f"FROM {NODE_RUNTIME}", "WORKDIR /repo", "COPY --from=build /repo ./",
-        "ENV NODE_ENV=production", _user(port), _node_cmd(pkg), ""])
+        "", f"FROM {NODE_RUNTIME}", *_node_a2_runtime(pkg), _user(port),
+        _static_cmd(STATIC_ROOT) if _is_static(pkg) else _node_cmd(pkg), ""])
+
+
+def _node_a2_runtime(pkg: Package) -> tuple[str, ...]:
+    if _is_static(pkg):
+        return (f"COPY --from=build /repo/{pkg.path}/dist {STATIC_ROOT}",)
+    return ("WORKDIR /repo", "COPY --from=build /repo ./", "ENV NODE_ENV=production")
+
+
+def _is_static(pkg: Package) -> bool:
+    return pkg.framework == STATIC
+
+
+def _static_cmd(root: str) -> str:
+    """A static site as teams without a web server image serve it: a few lines of Node
+    answering files, and index.html for any other path (the kit has no nginx image)."""
+    return "CMD " + json.dumps(["node", "-e", _STATIC_SERVER.replace("ROOT", root)])
 
 
 def _node_build_files(ws: Workspace) -> list[str]:

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bakegen.ecosystems.node.static import STATIC
 from bakegen.pipeline import generate
 from bench.realbuild.naive import PLANS, image_defaults, naive_plan, render_bake, write_plan
 from bench.realbuild.report import (
@@ -76,6 +77,8 @@ class Workspace:
     services: tuple[str, ...] = ()
     #: each service target's port, as bakegen's plan has it (the naive plans use the same)
     ports: dict[str, int] = field(default_factory=dict)
+    #: the service targets bakegen serves with its static web server
+    static_sites: tuple[str, ...] = ()
     edits: int = 0
 
     def edit(self, rel: str) -> None:
@@ -147,6 +150,7 @@ def prepare(plan: str, dest: Path) -> Workspace:
     generated = generate(root)
     ports = {s.target: s.settings.port for s in generated.plan.services
              if s.settings.port is not None}
+    static = tuple(s.target for s in generated.plan.services if s.package.framework == STATIC)
     if plan in ("bakegen", PER_SERVICE_PLAN):
         done = subprocess.run([*bakegen_argv(), "generate", "."], cwd=root,
                               capture_output=True, text=True)
@@ -155,14 +159,15 @@ def prepare(plan: str, dest: Path) -> Workspace:
         bases = tuple(t for b in generated.plan.bases
                       for t in (b.deps_target, b.production_target))
         return Workspace(plan, root, "docker-bake.hcl", "docker-bake.hcl", bases,
-                         tuple(s.target for s in generated.plan.services), ports)
+                         tuple(s.target for s in generated.plan.services), ports, static)
     naive = naive_plan(plan, generated.scan, generated.plan.services,
                        image_defaults(generated.plan))
     write_plan(root, naive)
     ci = f"{naive.folder}/docker-bake.ci.hcl"
     (root / ci).write_text(render_bake(naive, cache_ref="${REGISTRY}"), encoding="utf-8")
     return Workspace(plan, root, naive.bake_file, ci,
-                     services=tuple(s.target for s in naive.services), ports=ports)
+                     services=tuple(s.target for s in naive.services), ports=ports,
+                     static_sites=static)
 
 
 def ci_bake(runner: Runner, ws: Workspace, registry: str, targets: Sequence[str] = ()) -> float:
@@ -294,6 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             data.add(plan, measure_plan(runner, ws, registry))
             last[plan] = (ws, registry)
             data.sizes[plan] = measure_sizes(kit, registry, ws.services)
+            data.static_sites = ws.static_sites
         # after every repetition, so that an interrupted run still leaves its numbers
         _write(args.out, data)
     if args.probe:
