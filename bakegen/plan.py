@@ -8,7 +8,7 @@ Each workspace gets one base Dockerfile with two stages, exposed as two bake tar
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -16,7 +16,7 @@ import networkx as nx
 from bakegen import graph as graphs
 from bakegen.adopt.carry import Carried
 from bakegen.config import Config
-from bakegen.ecosystems.base import BaseRecipe, Ecosystem, ServiceRecipe
+from bakegen.ecosystems.base import BaseRecipe, Ecosystem, ServiceRecipe, ToolTarget
 from bakegen.errors import BakegenError
 from bakegen.formats import OWN_GROUP
 from bakegen.model import DOCKER, Package, ScanResult, Workspace
@@ -129,6 +129,16 @@ class Plan:
         if own:
             result[OWN_GROUP] = own
         return result
+
+    @property
+    def tools(self) -> tuple[ToolTarget, ...]:
+        """The helper targets the services link (`ServiceRecipe.tools`), each once, by name."""
+        return _tools(self.services)
+
+
+def _tools(services: Iterable[ServicePlan]) -> tuple[ToolTarget, ...]:
+    found = {t.name: t for svc in services if svc.recipe is not None for t in svc.recipe.tools}
+    return tuple(found[name] for name in sorted(found))
 
 
 def make_plan(
@@ -364,6 +374,7 @@ def _target(pkg: Package, settings: ServiceSettings, config: Config) -> str:
 
 def _check_names(services: tuple[ServicePlan, ...], bases: tuple[BasePlan, ...]) -> None:
     taken: dict[str, str] = {name: "a reserved bake name" for name in RESERVED_TARGETS}
+    taken.update({tool.name: "a helper target of bakegen's" for tool in _tools(services)})
     for base in bases:
         for name in (base.deps_target, base.production_target, base.ecosystem):
             taken.setdefault(name, f"the {base.ecosystem} base targets")

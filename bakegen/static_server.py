@@ -1,9 +1,10 @@
 """The static web server a static site's image runs instead of its build runtime.
 
-A standard-library Go program (no module downloads), compiled statically in a stage of the
-service's Dockerfile from `STATIC_SERVER_BUILD_IMAGE` (a golang image) and copied into an
-image FROM scratch with the site: a few MB in all, running as the non-root uid. It serves
-`/site` on `$PORT` (8080 by default) and answers
+A standard-library Go program (no module downloads), compiled statically in a bake target
+of its own (`bakegen-static-server`, docker/static-server.Dockerfile) from
+`STATIC_SERVER_BUILD_IMAGE` (a golang image) and copied into each site's image FROM scratch
+with the site: a few MB in all, running as the non-root uid. It serves `/site` on `$PORT`
+(8080 by default) and answers
 - a file, or a folder's index.html;
 - `/about` from `about.html` (Next.js export, Astro, Docusaurus write pages like that);
 - in a single-page app (no 404.html at the site's root), `index.html` for any other path
@@ -17,13 +18,16 @@ image it is built from, and `cmd`/`dockerfile` in the config replace it outright
 
 from __future__ import annotations
 
-from bakegen.ecosystems.base import Stage
+from bakegen.ecosystems.base import Stage, ToolTarget
 from bakegen.ecosystems.instructions import exec_form, sh_quote
 
 BUILD_IMAGE_VARIABLE = "STATIC_SERVER_BUILD_IMAGE"
 #: a tag that exists upstream and in the kit's stand-ins alike
 BUILD_IMAGE = "golang:1-bookworm"
 STAGE = "static-server"
+#: its bake target, and the named context a site's Dockerfile copies the server from
+TARGET = "bakegen-static-server"
+DOCKERFILE = "docker/static-server.Dockerfile"
 SITE_STAGE = "site"
 BINARY = "/static-server"
 SITE_DIR = "/site"
@@ -151,17 +155,32 @@ _SOURCE = (
 )
 
 
+def tool() -> ToolTarget:
+    """The server's own target: compiled once per bake, beside the bases (a stage of each
+    site's Dockerfile would start only after deps-base), into an image holding the binary."""
+    return ToolTarget(
+        name=TARGET,
+        dockerfile=DOCKERFILE,
+        description="bakegen's static web server, which every static site's image runs.",
+        stages=(server_stage(), Stage(name="server", base="scratch",
+                                      instructions=(f"COPY --from={STAGE} {BINARY} {BINARY}",))),
+        image_args=((BUILD_IMAGE_VARIABLE, BUILD_IMAGE),),
+    )
+
+
 def server_stage() -> Stage:
-    """Compile the server: std-lib only, static (CGO off), stripped; the same step in every
-    static site's Dockerfile, so BuildKit builds it once per bake."""
+    """Compile the server: std-lib only, static (CGO off), stripped; natively on the
+    builder's platform, cross-compiled for the image's (no emulation for arm64)."""
     source = " \\\n    ".join(f"'{line}'" for line in _SOURCE)
     run = (
         "RUN --mount=type=cache,target=/root/.cache/go-build \\\n"
         f"    printf '%s\\n' \\\n    {source} \\\n    > main.go \\\n"
-        " && go build -trimpath -ldflags=-s -o /static-server main.go"
+        " && GOOS=$TARGETOS GOARCH=$TARGETARCH"
+        " go build -trimpath -ldflags=-s -o /static-server main.go"
     )
-    return Stage(name=STAGE, base=f"${{{BUILD_IMAGE_VARIABLE}}}",
-                 instructions=("WORKDIR /src", "ENV CGO_ENABLED=0 GOTOOLCHAIN=local", run))
+    return Stage(name=STAGE, base=f"--platform=$BUILDPLATFORM ${{{BUILD_IMAGE_VARIABLE}}}",
+                 instructions=("ARG TARGETOS", "ARG TARGETARCH", "WORKDIR /src",
+                               "ENV CGO_ENABLED=0 GOTOOLCHAIN=local", run))
 
 
 def site_stage(folder: str, dirs: tuple[str, ...] = OUTPUT_DIRS) -> Stage:
@@ -184,7 +203,7 @@ def site_stage(folder: str, dirs: tuple[str, ...] = OUTPUT_DIRS) -> Stage:
 def runtime(port: int | None) -> tuple[str, ...]:
     """The final stage's copies (it starts FROM scratch); the default port when none is set."""
     lines = [
-        f"COPY --from={STAGE} {BINARY} {BINARY}",
+        f"COPY --from={TARGET} {BINARY} {BINARY}",
         f"COPY --from={SITE_STAGE} {SITE_DIR}/ {SITE_DIR}/",
     ]
     if port is None:

@@ -151,9 +151,13 @@ class Classifier:
     def _index_dockerfiles(self) -> dict[str, tuple[str, tuple[str, ...]]]:
         """Dockerfile and .dockerignore paths -> (what they are, the targets they build)."""
         users: dict[str, set[str]] = {}
+        tools: dict[str, set[str]] = {}
         for info in self.state.targets.values():
             if info.service is not None and info.service.uses_bases:
                 users.setdefault(info.service.bases.dockerfile, set()).add(info.name)
+            if info.service is not None and info.service.recipe is not None:
+                for tool in info.service.recipe.tools:
+                    tools.setdefault(tool.dockerfile, set()).add(info.name)
             for ref in info.refs:
                 if ref in self.state.base_targets:
                     users.setdefault(self.state.base_targets[ref].dockerfile, set()).add(info.name)
@@ -162,6 +166,10 @@ class Classifier:
             names = tuple(sorted(users.get(base.dockerfile, ())))
             index[base.dockerfile] = ("shared base Dockerfile", names)
             index[f"{base.dockerfile}.dockerignore"] = ("shared base .dockerignore", names)
+        for dockerfile, linked in tools.items():
+            names = tuple(sorted(linked))
+            index[dockerfile] = ("bakegen's helper Dockerfile", names)
+            index[f"{dockerfile}.dockerignore"] = ("bakegen's helper .dockerignore", names)
         for info in self.state.targets.values():
             for path, what in ((info.dockerfile, "its Dockerfile"),
                                (f"{info.dockerfile}.dockerignore", "its .dockerignore")):

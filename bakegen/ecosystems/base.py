@@ -25,6 +25,26 @@ class Stage:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolTarget:
+    """A helper image of its own bake target (bakegen's static web server), which services
+    take files from through a `target:` context of the same name.
+
+    Its own target, not a stage of each service's Dockerfile: bake starts a service's
+    stages only once every target it links is built, so a stage there would wait for
+    deps-base; a target of its own builds beside the bases, once per bake. `stages` end
+    with the one the target builds.
+    """
+
+    name: str
+    #: the generated Dockerfile's path, and the comment heading it
+    dockerfile: str
+    description: str
+    stages: tuple[Stage, ...]
+    #: `ARG name=default` lines before the first FROM, each a bake variable of that name
+    image_args: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class BaseRecipe:
     """How an ecosystem fills the shared base Dockerfile of one workspace.
 
@@ -72,6 +92,8 @@ class ServiceRecipe:
     #: the build stage runs on the build machine's platform and cross-compiles for
     #: TARGETOS/TARGETARCH, which it declares (Go)
     build_platform: bool = False
+    #: helper targets the service's stages copy from by name (`COPY --from=<name>`)
+    tools: tuple[ToolTarget, ...] = ()
 
 
 def any_name(name: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 
+from bakegen.ecosystems.base import ToolTarget
 from bakegen.formats import BASE_TAG_SUFFIX, FINGERPRINT_LABEL, OVERRIDE_FILE, header_lines
 from bakegen.plan import BasePlan, ImageVariable, Plan, ServicePlan
 from bakegen.render.hcl import (
@@ -54,6 +55,7 @@ def render_bake(plan: Plan, fingerprints: Mapping[str, str]) -> str:
         blocks.append(Block("target", METADATA_TARGET, (("tags", Expr(_TAG_LIST)),)))
     for base in plan.bases:
         blocks += _base_targets(plan, base, fingerprints[base.deps_target], names)
+    blocks += [_tool_target(plan, tool, names) for tool in plan.tools]
     blocks += [_service_target(plan, svc, names) for svc in plan.services]
     header = (
         *header_lines(),
@@ -96,6 +98,8 @@ def _variables(plan: Plan) -> list[tuple[str, str]]:
     for svc in plan.services:
         if svc.recipe is not None:
             images.update(svc.recipe.image_args)
+    for tool in plan.tools:
+        images.update(tool.image_args)
     variables += sorted(images.items())
     return variables
 
@@ -174,6 +178,22 @@ def _base_targets(
     return blocks
 
 
+def _tool_target(plan: Plan, tool: ToolTarget, names: tuple[str, ...]) -> Block:
+    """A helper target: no tags (bake exports a target only its users' `target:` contexts
+    name to nowhere), the shared registry cache, built beside the bases in either mode."""
+    attributes: list[tuple[str, HclValue]] = [
+        ("inherits", ["_common"]),
+        ("context", "."),
+        ("dockerfile", tool.dockerfile),
+    ]
+    if tool.image_args:
+        attributes.append(("args", {name: template(f"${{{name}}}", variables=names)
+                                    for name, _ in tool.image_args}))
+    ref = template("${REGISTRY}", f"/{tool.name}:", "${CACHE_TAG}", variables=names)
+    attributes += _cache_attributes(plan.cache, tool.name, ref, names)
+    return Block("target", tool.name, tuple(attributes))
+
+
 def _secret(secret: tuple[str, str], names: tuple[str, ...]) -> Template:
     """`id=npmrc,src=${HOME}/.npmrc` or `id=netrc,env=NETRC` for a base target's `secret`."""
     secret_id, source = secret
@@ -200,12 +220,15 @@ def _service_target(plan: Plan, svc: ServicePlan, names: tuple[str, ...]) -> Blo
         attributes.append(("target", svc.package.docker_stage))
     if svc.uses_bases:
         tag_variable = base_tag_variable(svc.bases)
-        contexts = {"deps-base": _base_context(svc.bases.deps_target, tag_variable)}
+        contexts: dict[str, str] = {
+            "deps-base": _base_context(svc.bases.deps_target, tag_variable)}
         # a final stage FROM its own image (a static site FROM scratch) needs no
         # production-base: linking it would build it for nothing
         if svc.recipe is None or not svc.recipe.final_base:
             contexts["production-base"] = _base_context(svc.bases.production_target,
                                                         tag_variable)
+        for tool in svc.recipe.tools if svc.recipe is not None else ():
+            contexts[tool.name] = f"target:{tool.name}"
         attributes.append(("contexts", contexts))
     args: dict[str, str] = {}
     if svc.recipe is not None and svc.recipe.bare_runtime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bakegen.adopt.render import carried_packages, carried_runtime
-from bakegen.ecosystems.base import Stage, image_command
+from bakegen.ecosystems.base import Stage, ToolTarget, image_command
 from bakegen.ecosystems.instructions import exec_form
 from bakegen.ecosystems.runtime import (
     APP_UID,
@@ -28,6 +28,15 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def _comment(text: str) -> str:
     """A comment line that no name can break out of."""
     return "# " + _CONTROL.sub("?", text)
+
+
+def render_tool_dockerfile(tool: ToolTarget) -> str:
+    """A helper target's Dockerfile: its stages, the last one being what it builds."""
+    lines = [SYNTAX, *header_lines(), _comment(tool.description)]
+    lines += [f"ARG {name}={default}" for name, default in tool.image_args]
+    for stage in tool.stages:
+        lines += ["", *_stage(stage)]
+    return "\n".join(lines) + "\n"
 
 
 def render_base_dockerfile(base: BasePlan) -> str:

@@ -467,3 +467,16 @@ def test_head_other_than_the_checkout_is_noted(repo: Path) -> None:
                                       "--head", "HEAD~1"], catch_exceptions=False)
     assert result.stdout == "acme-api: apps/api/src/server.js (in @acme/api)\n"
     assert "--head HEAD~1 is not the checked-out commit" in result.stderr
+
+
+def test_the_static_server_dockerfile_affects_every_static_site(repo: Path) -> None:
+    import shutil
+
+    site = repo.parent / "sites"
+    shutil.copytree(Path(__file__).parents[1] / "cases" / "rb-static" / "workspace", site)
+    generate(site)
+    git(site, "init", "-q", "-b", "main")
+    commit(site, "base")
+    found = change(site, append("docker/static-server.Dockerfile", "# note\n"))
+    reason = "docker/static-server.Dockerfile (bakegen's helper Dockerfile)"
+    assert found == {"rb-docs": [reason], "rb-spa": [reason]}

@@ -45,3 +45,27 @@ def test_an_arm64_binary_is_cross_compiled_without_emulation(kit: Kit, tmp_path:
     header = (tmp_path / "bundle/rootfs/out/status").read_bytes()[:20]
     assert header[:4] == b"\x7fELF"
     assert struct.unpack("<H", header[18:20])[0] == AARCH64
+
+
+def test_the_static_server_is_cross_compiled_for_arm64(kit: Kit, tmp_path: Path) -> None:
+    root = shutil.copytree(PROJECT / "tests" / "cases" / "rb-static" / "workspace",
+                           tmp_path / "ws")
+    assert CliRunner().invoke(cli, ["generate", str(root)]).exit_code == 0
+    registry = f"{kit.registry}/static-cross-{uuid.uuid4().hex[:8]}"
+    target = "bakegen-static-server"
+    done = subprocess.run(
+        ["docker", "buildx", "bake", "-f", "docker-bake.hcl",
+         "--set", f"{target}.tags={registry}/server:latest",
+         "--set", f"{target}.output=type=image,push=true,registry.insecure=true", target],
+        cwd=root, env={**kit.env, "BUILD_PLATFORMS": "linux/arm64", "REGISTRY": registry},
+        capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    layout = tmp_path / "oci"
+    subprocess.run(["skopeo", "--override-arch", "arm64", "copy", "-q",
+                    "--src-tls-verify=false", f"docker://{registry}/server:latest",
+                    f"oci:{layout}:img"], env=kit.env, check=True, timeout=300)
+    subprocess.run(["umoci", "unpack", "--image", f"{layout}:img", str(tmp_path / "bundle")],
+                   env=kit.env, check=True, capture_output=True, timeout=300)
+    header = (tmp_path / "bundle/rootfs/static-server").read_bytes()[:20]
+    assert header[:4] == b"\x7fELF"
+    assert struct.unpack("<H", header[18:20])[0] == AARCH64

@@ -259,10 +259,10 @@ def _static_site(
         runtime=static_server.runtime(settings.port),
         command=static_server.command(),
         context=tuple(sorted({service.path, *(p.path for p in closure)})),
-        stages=(static_server.server_stage(), static_server.site_stage(folder)),
+        stages=(static_server.site_stage(folder),),
         healthcheck="" if settings.healthcheck else static_server.probe(settings.health or "/"),
         final_base="scratch",
-        image_args=((static_server.BUILD_IMAGE_VARIABLE, static_server.BUILD_IMAGE),),
+        tools=(static_server.tool(),),
     )
 
 

@@ -69,16 +69,23 @@ def test_static_site_image_is_the_server_and_the_site_from_scratch(tmp_path: Pat
     [ws] = ECO.scan(SourceTree.scan(tmp_path / "x")).workspaces
     recipe = ECO.service_recipe(ws, pkg, (), ServiceSettings())
     assert recipe.final_base == "scratch"
-    assert [s.name for s in recipe.stages] == ["static-server", "site"]
+    # the server comes from its own target (named context), built beside the bases
+    assert [s.name for s in recipe.stages] == ["site"]
+    assert recipe.tools == (static_server.tool(),)
     assert recipe.runtime == (
-        "COPY --from=static-server /static-server /static-server",
+        "COPY --from=bakegen-static-server /static-server /static-server",
         "COPY --from=site /site/ /site/",
         "EXPOSE 8080",
     )
     assert recipe.command == ("/static-server",)
     assert recipe.healthcheck == '["/static-server", "-probe", "/"]'
-    assert recipe.image_args == (("STATIC_SERVER_BUILD_IMAGE", "golang:1-bookworm"),)
-    site = recipe.stages[1].instructions[0]
+    assert recipe.image_args == ()
+    tool = static_server.tool()
+    assert tool.image_args == (("STATIC_SERVER_BUILD_IMAGE", "golang:1-bookworm"),)
+    assert [(s.name, s.base) for s in tool.stages] == [
+        ("static-server", "--platform=$BUILDPLATFORM ${STATIC_SERVER_BUILD_IMAGE}"),
+        ("server", "scratch")]
+    site = recipe.stages[0].instructions[0]
     assert "cd /workspace/apps/spa" in site and "for d in dist build out" in site
     with_path = ECO.service_recipe(ws, pkg, (), ServiceSettings(port=80, health="/up"))
     assert with_path.healthcheck == '["/static-server", "-probe", "/up"]'
@@ -126,8 +133,20 @@ def test_a_static_site_links_deps_base_only(tmp_path: Path) -> None:
     assert CliRunner().invoke(cli, ["generate", str(root)]).exit_code == 0
     bake = hcl2.loads((root / "docker-bake.hcl").read_text())
     targets = {k.strip('"'): v for block in bake["target"] for k, v in block.items()}
-    sites = [t for t in targets if not t.endswith("-base") and t != "_common"]
-    assert sites
+    sites = [t for t in targets if not t.endswith("-base")
+             and t not in ("_common", static_server.TARGET)]
+    assert sorted(sites) == ["rb-docs", "rb-spa"]
     for site in sites:
         # FROM scratch with the static server: production-base would be built for nothing
-        assert [k.strip('"') for k in targets[site]["contexts"]] == ["deps-base"], site
+        contexts = {k.strip('"'): v for k, v in targets[site]["contexts"].items()}
+        assert list(contexts) == ["deps-base", static_server.TARGET], site
+        # in CI mode too: the server's target builds beside the bases, from its cache
+        assert contexts[static_server.TARGET].strip('"') == f"target:{static_server.TARGET}"
+    # one server target for both sites: no tags (never pushed), the shared cache
+    server = targets[static_server.TARGET]
+    assert server["dockerfile"].strip('"') == "docker/static-server.Dockerfile"
+    assert "tags" not in server
+    assert any("bakegen-static-server:${CACHE_TAG}" in c for c in server["cache-from"])
+    assert (root / "docker/static-server.Dockerfile").read_text().count(" AS ") == 2
+    ignore = (root / "docker/static-server.Dockerfile.dockerignore").read_text()
+    assert "\n*\n" in ignore and "\n!" not in ignore

@@ -122,6 +122,21 @@ target "node-production-base" {
   cache-to   = BAKEGEN_MODE == "ci" ? ["type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG},mode=max"] : []
 }
 
+target "bakegen-static-server" {
+  inherits   = [
+    "_common",
+  ]
+  context    = "."
+  dockerfile = "docker/static-server.Dockerfile"
+  args       = {
+    "STATIC_SERVER_BUILD_IMAGE" = "${STATIC_SERVER_BUILD_IMAGE}"
+  }
+  cache-from = [
+    "type=registry,ref=${REGISTRY}/bakegen-static-server:${CACHE_TAG}",
+  ]
+  cache-to   = BAKEGEN_MODE == "ci" ? ["type=registry,ref=${REGISTRY}/bakegen-static-server:${CACHE_TAG},mode=max"] : []
+}
+
 target "rb-docs" {
   inherits   = [
     "_common",
@@ -129,10 +144,8 @@ target "rb-docs" {
   context    = "."
   dockerfile = "docker/services/rb-docs.Dockerfile"
   contexts   = {
-    "deps-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
-  }
-  args       = {
-    "STATIC_SERVER_BUILD_IMAGE" = "${STATIC_SERVER_BUILD_IMAGE}"
+    "deps-base"             = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
+    "bakegen-static-server" = "target:bakegen-static-server"
   }
   tags       = formatlist("${REGISTRY}/rb-docs:%s", split(",", TAG))
   attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
@@ -152,10 +165,8 @@ target "rb-spa" {
   context    = "."
   dockerfile = "docker/services/rb-spa.Dockerfile"
   contexts   = {
-    "deps-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
-  }
-  args       = {
-    "STATIC_SERVER_BUILD_IMAGE" = "${STATIC_SERVER_BUILD_IMAGE}"
+    "deps-base"             = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
+    "bakegen-static-server" = "target:bakegen-static-server"
   }
   tags       = formatlist("${REGISTRY}/rb-spa:%s", split(",", TAG))
   attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
