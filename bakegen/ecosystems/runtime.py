@@ -21,8 +21,7 @@ _TINI_ENTRYPOINT = 'ENTRYPOINT ["/usr/bin/tini", "--"]'
 #: the one file TLS clients on Debian read the roots from (Go, rustls-native-certs, OpenSSL's
 #: cert.pem); the per-certificate files and hash links beside it are update-ca-certificates'
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
-
-
+#: `a || b` with b on a continuation line of its own
 _OR = " \\\n      || "
 
 

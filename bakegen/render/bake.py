@@ -179,8 +179,8 @@ def _base_targets(
 
 
 def _tool_target(plan: Plan, tool: ToolTarget, names: tuple[str, ...]) -> Block:
-    """A helper target: no tags (bake exports a target only its users' `target:` contexts
-    name to nowhere), the shared registry cache, built beside the bases in either mode."""
+    """A helper target: no tags (bake exports nothing of a target that is only a `target:`
+    context), the shared registry cache, linked by `target:` in local and CI mode alike."""
     attributes: list[tuple[str, HclValue]] = [
         ("inherits", ["_common"]),
         ("context", "."),
