@@ -63,15 +63,15 @@ variable "RUST_RUNTIME_IMAGE" {
 }
 
 variable "CARGO_BASE_TAG" {
-  default = substr(sha256("fe20c5adf71043a56e4a|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("7b115dbe19dbd4801ccb|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 variable "NODE_BASE_TAG" {
-  default = substr(sha256("ebc41f9f0d2404914a2c|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("c1d4c2f142776b7c52bd|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 variable "PYTHON_BASE_TAG" {
-  default = substr(sha256("8e3968a7d12b815b73b5|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("bd7ccad0e0b2e345129b|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -125,7 +125,7 @@ target "cargo-deps-base" {
     "${REGISTRY}/cargo-deps-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "fe20c5adf71043a56e4a"
+    "dev.bakegen.fingerprint" = "7b115dbe19dbd4801ccb"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-deps-base:${CACHE_TAG}",
@@ -148,7 +148,7 @@ target "cargo-production-base" {
     "${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "fe20c5adf71043a56e4a"
+    "dev.bakegen.fingerprint" = "7b115dbe19dbd4801ccb"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-production-base:${CACHE_TAG}",
@@ -171,7 +171,7 @@ target "node-deps-base" {
     "${REGISTRY}/node-deps-base:${NODE_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "ebc41f9f0d2404914a2c"
+    "dev.bakegen.fingerprint" = "c1d4c2f142776b7c52bd"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -194,7 +194,7 @@ target "node-production-base" {
     "${REGISTRY}/node-production-base:${NODE_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "ebc41f9f0d2404914a2c"
+    "dev.bakegen.fingerprint" = "c1d4c2f142776b7c52bd"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",
@@ -217,7 +217,7 @@ target "python-deps-base" {
     "${REGISTRY}/python-deps-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "8e3968a7d12b815b73b5"
+    "dev.bakegen.fingerprint" = "bd7ccad0e0b2e345129b"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-deps-base:${CACHE_TAG}",
@@ -240,7 +240,7 @@ target "python-production-base" {
     "${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "8e3968a7d12b815b73b5"
+    "dev.bakegen.fingerprint" = "bd7ccad0e0b2e345129b"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG}",

@@ -24,6 +24,7 @@ from tests.bakefile import unquote
 SYNTAX_LINE = "# syntax=docker/dockerfile:1"
 BASE_STAGES = frozenset({"deps-base", "production-base"})
 TARGET_NAME = re.compile(r"[a-zA-Z0-9_-]+")
+_SECRET_ENV = re.compile(r"--mount=type=secret,\S*\benv=")
 ALLOWED_INSTRUCTIONS = frozenset(
     {"FROM", "ARG", "ENV", "WORKDIR", "RUN", "COPY", "USER", "CMD", "ENTRYPOINT", "EXPOSE",
      "HEALTHCHECK", "LABEL", "ADD"}
@@ -70,8 +71,13 @@ def lint_dockerfile(
     """
     problems: list[str] = []
     lines = text.split("\n")
-    if lines[0] != SYNTAX_LINE:
-        problems.append(f"{where}: first line is {lines[0]!r}, not {SYNTAX_LINE!r}")
+    # the directive, where a Dockerfile has one, is its first line; it must be there for
+    # secrets as environment variables, newer than BuildKit 0.10's built-in frontend
+    has_syntax = lines[0] == SYNTAX_LINE
+    if not has_syntax and any(line.startswith("# syntax=") for line in lines):
+        problems.append(f"{where}: a # syntax directive that is not the first line")
+    if _SECRET_ENV.search(text) and not has_syntax:
+        problems.append(f"{where}: mounts a secret as env= without {SYNTAX_LINE!r} first")
     for number, line in enumerate(lines, 1):
         if _CONTROL.search(line) or "\r" in line:
             problems.append(f"{where}:{number}: control character in {line!r}")

@@ -107,7 +107,6 @@ def test_real_workspaces_are_clean(tmp_path: Path, name: str) -> None:
 @pytest.mark.parametrize(
     ("text", "contexts", "expected"),
     [
-        ("FROM alpine\nUSER 1\n", (), "first line is 'FROM alpine'"),
         (SYNTAX + "FROM deps-base AS build\nFROM production-base\nUSER 1\n", ("deps-base",),
          "FROM production-base, which no stage and no bake context provides"),
         (SYNTAX + "FROM a AS b\nCOPY --from=nowhere /x /y\nUSER 1\n", (),
@@ -129,6 +128,9 @@ def test_real_workspaces_are_clean(tmp_path: Path, name: str) -> None:
         (SYNTAX + "FROM ${IMAGE}\nUSER 1\n", (), "not declared by an ARG"),
         (SYNTAX + "FROM a\n", (), "final stage runs as the image default user"),
         (SYNTAX + "FROM a\nUSER 0:0\n", (), "final stage runs as 0:0"),
+        ("FROM a\nRUN --mount=type=secret,id=t,env=T true\nUSER 1\n", (),
+         "mounts a secret as env= without"),
+        ("FROM a\n" + SYNTAX + "USER 1\n", (), "a # syntax directive that is not the first"),
     ],
 )
 def test_the_linter_catches(text: str, contexts: tuple[str, ...], expected: str) -> None:

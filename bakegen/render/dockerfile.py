@@ -19,10 +19,26 @@ from bakegen.plan import BasePlan, ServicePlan
 from bakegen.settings import ServiceSettings
 
 SYNTAX = "# syntax=docker/dockerfile:1"
+#: what the built-in frontend of BuildKit 0.10 (Dockerfile 1.4: heredocs, RUN --mount,
+#: named contexts), the oldest BuildKit bake's `target:` contexts work with, cannot read:
+#: secrets mounted as environment variables (Dockerfile 1.10)
+_NEWER_SYNTAX = re.compile(r"--mount=type=secret,\S*\benv=")
 #: a stage that runs natively on the builder and cross-compiles for the target platform
 BUILD_PLATFORM = "--platform=$BUILDPLATFORM "
 CROSS_ARGS = ("ARG TARGETOS", "ARG TARGETARCH")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _text(lines: list[str]) -> str:
+    """The Dockerfile, with the `# syntax` directive only where the builder's own frontend
+    may be too old for it.
+
+    The directive makes BuildKit resolve `docker/dockerfile:1` and start it as a container
+    for every target of every bake: on the benchmark monorepo that was half of a bake in
+    which nothing changed (3.4-4.6 s against 1.8-2.1 s without it, 17 targets).
+    """
+    body = "\n".join(lines) + "\n"
+    return f"{SYNTAX}\n{body}" if _NEWER_SYNTAX.search(body) else body
 
 
 def _comment(text: str) -> str:
@@ -32,11 +48,11 @@ def _comment(text: str) -> str:
 
 def render_tool_dockerfile(tool: ToolTarget) -> str:
     """A helper target's Dockerfile: its stages, the last one being what it builds."""
-    lines = [SYNTAX, *header_lines(), _comment(tool.description)]
+    lines = [*header_lines(), _comment(tool.description)]
     lines += [f"ARG {name}={default}" for name, default in tool.image_args]
     for stage in tool.stages:
         lines += ["", *_stage(stage)]
-    return "\n".join(lines) + "\n"
+    return _text(lines)
 
 
 def render_base_dockerfile(base: BasePlan) -> str:
@@ -44,7 +60,6 @@ def render_base_dockerfile(base: BasePlan) -> str:
     ws = base.workspace
     build_var, runtime_var = base.build_image, base.runtime_image
     lines = [
-        SYNTAX,
         *header_lines(),
         _comment(
             f"Shared bases of the {ws.ecosystem} workspace at {ws.root} "
@@ -70,7 +85,7 @@ def render_base_dockerfile(base: BasePlan) -> str:
         "WORKDIR /app",
         *base.recipe.production,
     ]
-    return "\n".join(lines) + "\n"
+    return _text(lines)
 
 
 def _stage(stage: Stage) -> list[str]:
@@ -104,7 +119,6 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
     pkg = svc.package
     runtime_var = svc.bases.runtime_image
     lines = [
-        SYNTAX,
         *header_lines(),
         _comment(f"Service {pkg.name} ({pkg.path}), built on the {pkg.ecosystem} bases."),
     ]
@@ -151,4 +165,4 @@ def render_service_dockerfile(svc: ServicePlan) -> str:
     command = image_command(settings, recipe.command)
     if command:
         lines.append(f"CMD {exec_form(command)}")
-    return "\n".join(lines) + "\n"
+    return _text(lines)

@@ -23,7 +23,8 @@ def plan(config: Config = Config()):
 
 def test_base_dockerfile_has_both_stages_and_image_args() -> None:
     text = render_base_dockerfile(plan().bases[0])
-    assert text.startswith("# syntax=docker/dockerfile:1\n")
+    # no secret env mounts: the builder's own frontend reads it, no frontend image per target
+    assert "# syntax=" not in text
     assert is_generated(text)
     commands = dockerfile.parse_string(text)
     froms = [c.value for c in commands if c.cmd == "FROM"]
@@ -114,5 +115,10 @@ def test_service_build_stage_declares_every_build_arg_and_mounts_its_secrets() -
     assert [c.value for c in build_stage if c.cmd == "ARG"] == [("CI",), ("NEXT_PUBLIC_API_URL",)]
     runs = [c.original for c in build_stage if c.cmd == "RUN"]
     assert runs == ["RUN --mount=type=secret,id=AUTH_SECRET,env=AUTH_SECRET npm run build"]
+    # secrets as environment variables need Dockerfile 1.10: the directive comes first
+    assert text.startswith("# syntax=docker/dockerfile:1\n")
+    plain = render_service_dockerfile(dataclasses.replace(
+        svc, recipe=recipe, settings=dataclasses.replace(settings, secrets=())))
+    assert "# syntax=" not in plain
     # arguments are declared before any step that could read them
     assert [c.cmd for c in build_stage].index("ARG") < [c.cmd for c in build_stage].index("COPY")

@@ -47,7 +47,7 @@ variable "NODE_RUNTIME_IMAGE" {
 }
 
 variable "NODE_BASE_TAG" {
-  default = substr(sha256("9bb7255ce08138e34893|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("56c1862b97eb63d5c501|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -100,7 +100,7 @@ target "node-deps-base" {
     "${REGISTRY}/node-deps-base:${NODE_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "9bb7255ce08138e34893"
+    "dev.bakegen.fingerprint" = "56c1862b97eb63d5c501"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -123,7 +123,7 @@ target "node-production-base" {
     "${REGISTRY}/node-production-base:${NODE_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "9bb7255ce08138e34893"
+    "dev.bakegen.fingerprint" = "56c1862b97eb63d5c501"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",

@@ -47,7 +47,7 @@ variable "NODE_RUNTIME_IMAGE" {
 }
 
 variable "NODE_BASE_TAG" {
-  default = substr(sha256("0679c5a9556db2b8b4fd|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("e8872a675e5ccc2bf0f5|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -93,7 +93,7 @@ target "node-deps-base" {
     "${REGISTRY}/node-deps-base:${NODE_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "0679c5a9556db2b8b4fd"
+    "dev.bakegen.fingerprint" = "e8872a675e5ccc2bf0f5"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -116,7 +116,7 @@ target "node-production-base" {
     "${REGISTRY}/node-production-base:${NODE_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "0679c5a9556db2b8b4fd"
+    "dev.bakegen.fingerprint" = "e8872a675e5ccc2bf0f5"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",

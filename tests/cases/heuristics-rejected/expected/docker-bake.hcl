@@ -55,11 +55,11 @@ variable "RUST_RUNTIME_IMAGE" {
 }
 
 variable "CARGO_BASE_TAG" {
-  default = substr(sha256("994e3623e133a65f0933|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("9a640c24edd0c6017e43|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 variable "NODE_BASE_TAG" {
-  default = substr(sha256("8cb39a22cb69218adfbe|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("4d191aa0d064a36c68fe|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -104,7 +104,7 @@ target "cargo-deps-base" {
     "${REGISTRY}/cargo-deps-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "994e3623e133a65f0933"
+    "dev.bakegen.fingerprint" = "9a640c24edd0c6017e43"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-deps-base:${CACHE_TAG}",
@@ -127,7 +127,7 @@ target "cargo-production-base" {
     "${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "994e3623e133a65f0933"
+    "dev.bakegen.fingerprint" = "9a640c24edd0c6017e43"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-production-base:${CACHE_TAG}",
@@ -150,7 +150,7 @@ target "node-deps-base" {
     "${REGISTRY}/node-deps-base:${NODE_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "8cb39a22cb69218adfbe"
+    "dev.bakegen.fingerprint" = "4d191aa0d064a36c68fe"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -173,7 +173,7 @@ target "node-production-base" {
     "${REGISTRY}/node-production-base:${NODE_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "8cb39a22cb69218adfbe"
+    "dev.bakegen.fingerprint" = "4d191aa0d064a36c68fe"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",

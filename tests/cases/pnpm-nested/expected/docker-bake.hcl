@@ -47,7 +47,7 @@ variable "NODE_RUNTIME_IMAGE" {
 }
 
 variable "NODE_BASE_TAG" {
-  default = substr(sha256("c7902eaf1ffc530b4ec6|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("06aa96be0fc3f99f9257|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -85,7 +85,7 @@ target "node-deps-base" {
     "${REGISTRY}/node-deps-base:${NODE_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "c7902eaf1ffc530b4ec6"
+    "dev.bakegen.fingerprint" = "06aa96be0fc3f99f9257"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -108,7 +108,7 @@ target "node-production-base" {
     "${REGISTRY}/node-production-base:${NODE_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "c7902eaf1ffc530b4ec6"
+    "dev.bakegen.fingerprint" = "06aa96be0fc3f99f9257"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",

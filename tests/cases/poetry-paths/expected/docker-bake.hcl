@@ -47,7 +47,7 @@ variable "PYTHON_RUNTIME_IMAGE" {
 }
 
 variable "PYTHON_BASE_TAG" {
-  default = substr(sha256("bf411c5a4053a65146ab|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("340cae9708e55dd6e7f6|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -85,7 +85,7 @@ target "python-deps-base" {
     "${REGISTRY}/python-deps-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "bf411c5a4053a65146ab"
+    "dev.bakegen.fingerprint" = "340cae9708e55dd6e7f6"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-deps-base:${CACHE_TAG}",
@@ -108,7 +108,7 @@ target "python-production-base" {
     "${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "bf411c5a4053a65146ab"
+    "dev.bakegen.fingerprint" = "340cae9708e55dd6e7f6"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG}",

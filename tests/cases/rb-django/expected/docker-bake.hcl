@@ -47,7 +47,7 @@ variable "PYTHON_RUNTIME_IMAGE" {
 }
 
 variable "PYTHON_BASE_TAG" {
-  default = substr(sha256("673938d22fcbc56c7ab9|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("d7137b32027468f27762|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -85,7 +85,7 @@ target "python-deps-base" {
     "${REGISTRY}/python-deps-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "673938d22fcbc56c7ab9"
+    "dev.bakegen.fingerprint" = "d7137b32027468f27762"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-deps-base:${CACHE_TAG}",
@@ -108,7 +108,7 @@ target "python-production-base" {
     "${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "673938d22fcbc56c7ab9"
+    "dev.bakegen.fingerprint" = "d7137b32027468f27762"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG}",

@@ -47,7 +47,7 @@ variable "GO_RUNTIME_IMAGE" {
 }
 
 variable "GO_BASE_TAG" {
-  default = substr(sha256("fe8bf0f5a3470f22e6cf|${GO_IMAGE}|${GO_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("05a68a0e54aaf08e7a71|${GO_IMAGE}|${GO_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -85,7 +85,7 @@ target "go-deps-base" {
     "${REGISTRY}/go-deps-base:${GO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "fe8bf0f5a3470f22e6cf"
+    "dev.bakegen.fingerprint" = "05a68a0e54aaf08e7a71"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/go-deps-base:${CACHE_TAG}",
@@ -108,7 +108,7 @@ target "go-production-base" {
     "${REGISTRY}/go-production-base:${GO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "fe8bf0f5a3470f22e6cf"
+    "dev.bakegen.fingerprint" = "05a68a0e54aaf08e7a71"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/go-production-base:${CACHE_TAG}",

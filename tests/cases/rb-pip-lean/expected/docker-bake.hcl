@@ -47,7 +47,7 @@ variable "PYTHON_RUNTIME_IMAGE" {
 }
 
 variable "PYTHON_BASE_TAG" {
-  default = substr(sha256("e1e9636faf6e2d09d6ff|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("f849d743f31cb8c06bec|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -87,7 +87,7 @@ target "python-deps-base" {
     "${REGISTRY}/python-deps-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "e1e9636faf6e2d09d6ff"
+    "dev.bakegen.fingerprint" = "f849d743f31cb8c06bec"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-deps-base:${CACHE_TAG}",
@@ -110,7 +110,7 @@ target "python-production-base" {
     "${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "e1e9636faf6e2d09d6ff"
+    "dev.bakegen.fingerprint" = "f849d743f31cb8c06bec"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG}",

@@ -47,7 +47,7 @@ variable "PYTHON_RUNTIME_IMAGE" {
 }
 
 variable "PYTHON_BASE_TAG" {
-  default = substr(sha256("cacb53b176352d2ba63b|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("089224aed02d0e79a3cd|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -85,7 +85,7 @@ target "python-deps-base" {
     "${REGISTRY}/python-deps-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "cacb53b176352d2ba63b"
+    "dev.bakegen.fingerprint" = "089224aed02d0e79a3cd"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-deps-base:${CACHE_TAG}",
@@ -108,7 +108,7 @@ target "python-production-base" {
     "${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "cacb53b176352d2ba63b"
+    "dev.bakegen.fingerprint" = "089224aed02d0e79a3cd"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG}",

@@ -51,7 +51,7 @@ variable "STATIC_SERVER_BUILD_IMAGE" {
 }
 
 variable "NODE_BASE_TAG" {
-  default = substr(sha256("6d49da85d06dae585153|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("9956e0da008459b7de9e|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -91,7 +91,7 @@ target "node-deps-base" {
     "${REGISTRY}/node-deps-base:${NODE_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "6d49da85d06dae585153"
+    "dev.bakegen.fingerprint" = "9956e0da008459b7de9e"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -114,7 +114,7 @@ target "node-production-base" {
     "${REGISTRY}/node-production-base:${NODE_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "6d49da85d06dae585153"
+    "dev.bakegen.fingerprint" = "9956e0da008459b7de9e"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",

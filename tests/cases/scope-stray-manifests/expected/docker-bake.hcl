@@ -63,11 +63,11 @@ variable "RUST_RUNTIME_IMAGE" {
 }
 
 variable "CARGO_BASE_TAG" {
-  default = substr(sha256("19160bc3782aba77dd08|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("b9095b52bf11fa6fc86d|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 variable "NODE_ROOT_BASE_TAG" {
-  default = substr(sha256("224bd36807ad5b66c090|${NODE_ROOT_IMAGE}|${NODE_IMAGE}|${NODE_ROOT_RUNTIME_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("b94b36875a6b200c0574|${NODE_ROOT_IMAGE}|${NODE_IMAGE}|${NODE_ROOT_RUNTIME_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -114,7 +114,7 @@ target "cargo-deps-base" {
     "${REGISTRY}/cargo-deps-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "19160bc3782aba77dd08"
+    "dev.bakegen.fingerprint" = "b9095b52bf11fa6fc86d"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-deps-base:${CACHE_TAG}",
@@ -137,7 +137,7 @@ target "cargo-production-base" {
     "${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "19160bc3782aba77dd08"
+    "dev.bakegen.fingerprint" = "b9095b52bf11fa6fc86d"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-production-base:${CACHE_TAG}",
@@ -160,7 +160,7 @@ target "node-root-deps-base" {
     "${REGISTRY}/node-root-deps-base:${NODE_ROOT_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "224bd36807ad5b66c090"
+    "dev.bakegen.fingerprint" = "b94b36875a6b200c0574"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-root-deps-base:${CACHE_TAG}",
@@ -183,7 +183,7 @@ target "node-root-production-base" {
     "${REGISTRY}/node-root-production-base:${NODE_ROOT_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "224bd36807ad5b66c090"
+    "dev.bakegen.fingerprint" = "b94b36875a6b200c0574"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-root-production-base:${CACHE_TAG}",
