@@ -24,27 +24,38 @@ CASE = PROJECT / "tests" / "cases" / "rb-go" / "workspace"
 AARCH64 = 183
 
 
+def _bake_arm64(kit: Kit, root: Path, registry: str, *flags: str) -> None:
+    """Bake with BUILD_PLATFORMS=linux/arm64, pushed as an image (a local export hangs on
+    the kit's remote driver)."""
+    done = subprocess.run(
+        ["docker", "buildx", "bake", "-f", "docker-bake.hcl", *flags],
+        cwd=root, env={**kit.env, "BUILD_PLATFORMS": "linux/arm64", "REGISTRY": registry},
+        capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def _elf_machine(kit: Kit, image: str, binary: str, tmp_path: Path) -> int:
+    """e_machine of `binary` (a path in the rootfs) in the arm64 image `image`."""
+    layout = tmp_path / "oci"
+    subprocess.run(["skopeo", "--override-arch", "arm64", "copy", "-q",
+                    "--src-tls-verify=false", f"docker://{image}", f"oci:{layout}:img"],
+                   env=kit.env, check=True, timeout=300)
+    subprocess.run(["umoci", "unpack", "--image", f"{layout}:img", str(tmp_path / "bundle")],
+                   env=kit.env, check=True, capture_output=True, timeout=300)
+    header = (tmp_path / "bundle/rootfs" / binary).read_bytes()[:20]
+    assert header[:4] == b"\x7fELF"
+    machine: int = struct.unpack("<H", header[18:20])[0]
+    return machine
+
+
 def test_an_arm64_binary_is_cross_compiled_without_emulation(kit: Kit, tmp_path: Path) -> None:
     root = shutil.copytree(CASE, tmp_path / "ws")
     assert CliRunner().invoke(cli, ["generate", str(root)]).exit_code == 0
     registry = f"{kit.registry}/go-cross-{uuid.uuid4().hex[:8]}"
-    # the build stage only, pushed as an arm64 image (a local export hangs on the kit's
-    # remote driver)
-    done = subprocess.run(
-        ["docker", "buildx", "bake", "-f", "docker-bake.hcl", "--set", "status.target=build",
-         "--set", "status.output=type=image,push=true,registry.insecure=true", "status"],
-        cwd=root, env={**kit.env, "BUILD_PLATFORMS": "linux/arm64", "REGISTRY": registry},
-        capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    layout = tmp_path / "oci"
-    subprocess.run(["skopeo", "--override-arch", "arm64", "copy", "-q",
-                    "--src-tls-verify=false", f"docker://{registry}/status:latest",
-                    f"oci:{layout}:img"], env=kit.env, check=True, timeout=300)
-    subprocess.run(["umoci", "unpack", "--image", f"{layout}:img", str(tmp_path / "bundle")],
-                   env=kit.env, check=True, capture_output=True, timeout=300)
-    header = (tmp_path / "bundle/rootfs/out/status").read_bytes()[:20]
-    assert header[:4] == b"\x7fELF"
-    assert struct.unpack("<H", header[18:20])[0] == AARCH64
+    # the build stage only
+    _bake_arm64(kit, root, registry, "--set", "status.target=build",
+                "--set", "status.output=type=image,push=true,registry.insecure=true", "status")
+    assert _elf_machine(kit, f"{registry}/status:latest", "out/status", tmp_path) == AARCH64
 
 
 def test_the_static_server_is_cross_compiled_for_arm64(kit: Kit, tmp_path: Path) -> None:
@@ -53,19 +64,6 @@ def test_the_static_server_is_cross_compiled_for_arm64(kit: Kit, tmp_path: Path)
     assert CliRunner().invoke(cli, ["generate", str(root)]).exit_code == 0
     registry = f"{kit.registry}/static-cross-{uuid.uuid4().hex[:8]}"
     target = "bakegen-static-server"
-    done = subprocess.run(
-        ["docker", "buildx", "bake", "-f", "docker-bake.hcl",
-         "--set", f"{target}.tags={registry}/server:latest",
-         "--set", f"{target}.output=type=image,push=true,registry.insecure=true", target],
-        cwd=root, env={**kit.env, "BUILD_PLATFORMS": "linux/arm64", "REGISTRY": registry},
-        capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    layout = tmp_path / "oci"
-    subprocess.run(["skopeo", "--override-arch", "arm64", "copy", "-q",
-                    "--src-tls-verify=false", f"docker://{registry}/server:latest",
-                    f"oci:{layout}:img"], env=kit.env, check=True, timeout=300)
-    subprocess.run(["umoci", "unpack", "--image", f"{layout}:img", str(tmp_path / "bundle")],
-                   env=kit.env, check=True, capture_output=True, timeout=300)
-    header = (tmp_path / "bundle/rootfs/static-server").read_bytes()[:20]
-    assert header[:4] == b"\x7fELF"
-    assert struct.unpack("<H", header[18:20])[0] == AARCH64
+    _bake_arm64(kit, root, registry, "--set", f"{target}.tags={registry}/server:latest",
+                "--set", f"{target}.output=type=image,push=true,registry.insecure=true", target)
+    assert _elf_machine(kit, f"{registry}/server:latest", "static-server", tmp_path) == AARCH64
