@@ -161,11 +161,11 @@ def _user(port: int | None) -> str:
 
 def _node_a(ws: Workspace, pkg: Package, order: tuple[Package, ...], port: int | None) -> str:
     builds = " && ".join(f"npm run build --workspace={p.path} --if-present" for p in order)
-    cmd = _static_cmd(f"/repo/{pkg.path}/dist") if _is_static(pkg) else _node_cmd(pkg)
     return "\n".join([
         f"FROM {NODE_IMAGE}", "WORKDIR /repo", "COPY . .",
         f"RUN {NPM_CACHE} npm ci --no-audit --no-fund",
-        f"RUN {builds}", "ENV NODE_ENV=production", _user(port), cmd, ""])
+        f"RUN {builds}", "ENV NODE_ENV=production", _user(port),
+        _node_start(pkg, f"/repo/{pkg.path}/dist"), ""])
 
 
 def _node_a2(ws: Workspace, pkg: Package, order: tuple[Package, ...], port: int | None) -> str:
@@ -181,7 +181,7 @@ def _node_a2(ws: Workspace, pkg: Package, order: tuple[Package, ...], port: int 
         "--include-workspace-root",
         *sources, f"RUN {builds}",
         "", f"FROM {NODE_RUNTIME}", *_node_a2_runtime(pkg), _user(port),
-        _static_cmd(STATIC_ROOT) if _is_static(pkg) else _node_cmd(pkg), ""])
+        _node_start(pkg, STATIC_ROOT), ""])
 
 
 def _node_a2_runtime(pkg: Package) -> tuple[str, ...]:
@@ -192,6 +192,12 @@ def _node_a2_runtime(pkg: Package) -> tuple[str, ...]:
 
 def _is_static(pkg: Package) -> bool:
     return pkg.framework == STATIC
+
+
+def _node_start(pkg: Package, site_root: str) -> str:
+    """The CMD: the package's start script, or for a static site the Node file server on
+    its built folder at `site_root`."""
+    return _static_cmd(site_root) if _is_static(pkg) else _node_cmd(pkg)
 
 
 def _static_cmd(root: str) -> str:
