@@ -126,6 +126,9 @@ class Workspace:
     #: Debian packages the runtime image needs for native libraries the lockfile links
     #: (Cargo: `libssl3` for openssl-sys); the slim runtime bases carry none of them
     runtime_packages: tuple[str, ...] = ()
+    #: `NAME=value` settings every build of the workspace runs with (Cargo: release
+    #: binaries stripped of symbols unless the project's release profile says otherwise)
+    build_env: tuple[str, ...] = ()
     #: True for a workspace the repo declares (npm/yarn/pnpm/bun `workspaces`, Cargo
     #: `[workspace]`, `[tool.uv.workspace]`); False for standalone projects bakegen grouped
     declared: bool = True

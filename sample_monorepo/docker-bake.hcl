@@ -63,7 +63,7 @@ variable "RUST_RUNTIME_IMAGE" {
 }
 
 variable "CARGO_BASE_TAG" {
-  default = substr(sha256("7b115dbe19dbd4801ccb|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("52836b76194543bdc17a|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 variable "NODE_BASE_TAG" {
@@ -125,7 +125,7 @@ target "cargo-deps-base" {
     "${REGISTRY}/cargo-deps-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "7b115dbe19dbd4801ccb"
+    "dev.bakegen.fingerprint" = "52836b76194543bdc17a"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-deps-base:${CACHE_TAG}",
@@ -148,7 +148,7 @@ target "cargo-production-base" {
     "${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "7b115dbe19dbd4801ccb"
+    "dev.bakegen.fingerprint" = "52836b76194543bdc17a"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-production-base:${CACHE_TAG}",

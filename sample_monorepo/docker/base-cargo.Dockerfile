@@ -5,7 +5,7 @@ ARG RUST_RUNTIME_IMAGE=debian:bookworm-slim
 
 FROM ${RUST_IMAGE} AS deps-base
 WORKDIR /workspace
-ENV CARGO_TARGET_DIR=/cargo/target
+ENV CARGO_TARGET_DIR=/cargo/target CARGO_PROFILE_RELEASE_STRIP=symbols
 COPY . ./
 RUN mkdir -p crates/geo/src crates/router/src \
  && touch crates/geo/src/lib.rs \

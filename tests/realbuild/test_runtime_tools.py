@@ -3,7 +3,8 @@
 The official `debian:bookworm-slim` has no CA bundle; the kit's stand-in carries the host's
 (see the kit's README), so a runtime like the official one is made here by removing it. On
 that runtime the image must get runtime-tools' bundle, Debian's small dynamically linked tini
-(which bookworm's glibc runs), and still start as the non-root user.
+(which bookworm's glibc runs), and still start as the non-root user. Its Rust binary ships
+without a symbol table, as the Go builds do.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import cli
+from tests.elf import section_names
 from tests.realbuild.kit import PROJECT, Kit
 
 pytestmark = pytest.mark.realbuild
@@ -62,6 +64,8 @@ def test_a_runtime_without_a_bundle_gets_one_and_the_small_tini(
     assert not (rootfs / "usr/share/ca-certificates").exists()
     tini = rootfs / "usr/bin/tini"
     assert 0 < tini.stat().st_size < DYNAMIC_TINI_MAX
+    sections = section_names(rootfs / "usr/local/bin/rb-svc")
+    assert ".text" in sections and ".symtab" not in sections
     answer = kit.run(image, 3931)
     assert answer["ok"], answer
     assert answer.get("uid") == 10001

@@ -20,6 +20,7 @@ from bakegen.ecosystems.cargo.manifest import (
     CrateTable,
     Target,
     WorkspaceTable,
+    chooses_symbols,
     encode_targets,
     is_version,
     parse_manifest,
@@ -332,6 +333,7 @@ def _workspace(
         if raised is not None:
             problems.append(Problem.warning(
                 root_manifest.rel, f"building with Rust {runtime}, above rust-version: {raised}"))
+    configs = _extra_files(tree, root, None)  # cargo configs only, without a toolchain
     workspace = Workspace(
         ecosystem=ECOSYSTEM,
         root=root,
@@ -347,6 +349,7 @@ def _workspace(
         })),
         runtime_version=runtime,
         runtime_packages=_native_libraries(tree, lockfile),
+        build_env=_build_env(tree, root_manifest, configs, problems),
         packages=tuple(sorted(p.name for p in packages)),
         # a `[workspace]` holding only its own crate ("empty workspace to exclude from
         # parent") declares no monorepo: that crate is a standalone project
@@ -562,6 +565,28 @@ def _patched_crates(
         ):
             found.update(tree.files_below(folder))
     return tuple(sorted(found))
+
+
+def _build_env(
+    tree: SourceTree, root: CargoToml, configs: tuple[str, ...], problems: list[Problem]
+) -> tuple[str, ...]:
+    """Strip symbols from release binaries, as the Go builds do, unless the project chose.
+
+    Cargo's release profile keeps the symbol table (only debuginfo goes); an image does
+    not need it: a panic still names its file and line. A `strip` or `debug` in the root
+    manifest's or a cargo config's `[profile.release]` is the project's choice and wins,
+    since the environment variable would override both.
+    """
+    chosen = root.release_symbols_chosen
+    for rel in configs:
+        if chosen:
+            break
+        try:
+            chosen = chooses_symbols(tomlparse.loads(tree.read_text(rel)))
+        except (BakegenError, tomlparse.TOMLDecodeError, RecursionError):
+            problems.append(Problem.warning(
+                rel, "not readable as TOML, so its [profile.release] is not honoured"))
+    return () if chosen else ("CARGO_PROFILE_RELEASE_STRIP=symbols",)
 
 
 # --- tool files --------------------------------------------------------------------------

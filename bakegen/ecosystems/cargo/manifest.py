@@ -113,6 +113,8 @@ class CargoToml:
     workspace: WorkspaceTable | None
     problems: tuple[Problem, ...] = ()
     patch_paths: tuple[tuple[str, str], ...] = ()
+    #: its `[profile.release]` sets `strip` or `debug`: the project chose what ships
+    release_symbols_chosen: bool = False
 
 
 def parse_manifest(tree: SourceTree, rel: str) -> CargoToml:
@@ -129,7 +131,16 @@ def parse_manifest(tree: SourceTree, rel: str) -> CargoToml:
     elif workspace is None:
         raise BakegenError.at(rel, "has neither [package] nor [workspace]")
     patches = _patch_paths(rel, data.get("patch", {}), problems)
-    return CargoToml(rel, folder, package, workspace, tuple(problems), patches)
+    return CargoToml(
+        rel, folder, package, workspace, tuple(problems), patches, chooses_symbols(data)
+    )
+
+
+def chooses_symbols(data: dict[str, Any]) -> bool:
+    """True when a manifest's or cargo config's `[profile.release]` sets `strip` or `debug`."""
+    profile = data.get("profile")
+    release = profile.get("release") if isinstance(profile, dict) else None
+    return isinstance(release, dict) and ("strip" in release or "debug" in release)
 
 
 def is_version(value: str | None) -> bool:

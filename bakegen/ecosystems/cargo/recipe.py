@@ -87,7 +87,7 @@ def base_recipe(
     )
     return BaseRecipe(
         deps=(
-            f"ENV CARGO_TARGET_DIR={TARGET_DIR}",
+            f"ENV {' '.join((f'CARGO_TARGET_DIR={TARGET_DIR}', *workspace.build_env))}",
             "COPY . ./",
             *stub_runs(members),
             vendor_run(workspace),

@@ -726,3 +726,44 @@ def test_ten_thousand_crates_scan_completely(tmp_path: Path) -> None:
     result = cargo_ecosystem.scan(SourceTree.scan(tmp_path))
     assert len(result.packages) == 10_000 and result.problems == ()
     assert sum(p.deployable for p in result.packages) == 1_000
+
+
+# --- release symbols ---------------------------------------------------------------------
+
+STRIP = ("CARGO_PROFILE_RELEASE_STRIP=symbols",)
+MEMBER = {"svc/Cargo.toml": crate("svc"), "svc/src/main.rs": "fn main() {}\n"}
+
+
+def test_release_binaries_are_stripped_unless_the_project_chose(tmp_path: Path) -> None:
+    plain = scan(tmp_path / "plain", {"Cargo.toml": '[workspace]\nmembers = ["svc"]\n', **MEMBER})
+    assert workspace(plain, ".").build_env == STRIP
+    for setting in ('strip = "none"', "strip = false", "debug = 1", 'debug = "line-tables-only"'):
+        folder = tmp_path / setting.split()[0] / str(len(setting))
+        chose = scan(folder, {
+            "Cargo.toml": f'[workspace]\nmembers = ["svc"]\n\n[profile.release]\n{setting}\n',
+            **MEMBER})
+        assert workspace(chose, ".").build_env == (), setting
+    other_profile = scan(tmp_path / "dev", {
+        "Cargo.toml": '[workspace]\nmembers = ["svc"]\n\n[profile.dev]\nstrip = "none"\n'
+                      '[profile.release]\nlto = true\n', **MEMBER})
+    assert workspace(other_profile, ".").build_env == STRIP
+
+
+def test_a_cargo_config_above_the_workspace_chooses_too(tmp_path: Path) -> None:
+    files = {"rust/Cargo.toml": '[workspace]\nmembers = ["svc"]\n',
+             **{f"rust/{k}": v for k, v in MEMBER.items()}}
+    chose = scan(tmp_path / "a",
+                 {**files, ".cargo/config.toml": '[profile.release]\ndebug = true\n'})
+    assert workspace(chose, "rust").build_env == ()
+    legacy = scan(tmp_path / "b", {**files, "rust/.cargo/config": "[profile.release]\nstrip = 0\n"})
+    assert workspace(legacy, "rust").build_env == ()
+    unrelated = scan(tmp_path / "c", {**files, ".cargo/config.toml": '[build]\njobs = 2\n'})
+    assert workspace(unrelated, "rust").build_env == STRIP
+
+
+def test_an_unreadable_cargo_config_is_a_warning_and_stripping_stays(tmp_path: Path) -> None:
+    result = scan(tmp_path, {"Cargo.toml": '[workspace]\nmembers = ["svc"]\n', **MEMBER,
+                             ".cargo/config.toml": "[profile.release\n"})
+    assert workspace(result, ".").build_env == STRIP
+    assert ("warning", ".cargo/config.toml",
+            "not readable as TOML, so its [profile.release] is not honoured") in problems(result)

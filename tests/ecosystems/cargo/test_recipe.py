@@ -19,6 +19,7 @@ from bakegen.model import EcosystemScan, Package, Workspace
 from bakegen.settings import ServiceSettings
 from bakegen.tree import SourceTree
 from tests.builders import copy_sample, write_tree
+from tests.elf import section_names
 
 ECO = cargo_ecosystem
 
@@ -87,7 +88,9 @@ def test_base_recipe_for_the_sample(tmp_path: Path) -> None:
     assert [c.cmd for c in commands] == [
         "FROM", "WORKDIR", "ENV", "COPY", "RUN", "RUN", "RUN", "RUN",
     ]
-    assert commands[2].value == ("CARGO_TARGET_DIR", "/cargo/target")
+    # symbols stripped: the sample's release profile does not choose
+    assert commands[2].value == (
+        "CARGO_TARGET_DIR", "/cargo/target", "CARGO_PROFILE_RELEASE_STRIP", "symbols")
     assert commands[3].value == (".", "./")  # one COPY: the .dockerignore decides what comes
     stubs, vendor, build, clean = commands[4:]
     assert stubs.value[0].split(" && ") == [
@@ -338,8 +341,7 @@ class _Container:
         for line in lines:
             line = _ABSOLUTE.sub(lambda m: f"{self.root}/{m.group(1)}", line)
             if line.startswith("ENV "):
-                key, value = line[4:].split("=", 1)
-                self.env[key] = value
+                self.env.update(word.split("=", 1) for word in line[4:].split())
             elif line == "COPY . ./":
                 self._copy(admitted)
             elif line.startswith("RUN ") and not (skip and skip in line):
@@ -375,6 +377,7 @@ def _play_build(tmp_path: Path, skip: str = "") -> str:
     container.play(base.deps, base_files, skip)
     container.play(service.build, (*base_files, *service.context))
     binary = tmp_path / "container" / "out" / "router-svc"
+    assert ".symtab" not in section_names(binary)  # deps-base's ENV strips release binaries
     return subprocess.run([binary], capture_output=True, text=True, check=True).stdout
 
 

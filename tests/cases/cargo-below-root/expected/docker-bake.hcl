@@ -47,7 +47,7 @@ variable "RUST_RUNTIME_IMAGE" {
 }
 
 variable "CARGO_BASE_TAG" {
-  default = substr(sha256("577ab8b36e49038616c1|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("0f54b1d95ff7b5793403|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -85,7 +85,7 @@ target "cargo-deps-base" {
     "${REGISTRY}/cargo-deps-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "577ab8b36e49038616c1"
+    "dev.bakegen.fingerprint" = "0f54b1d95ff7b5793403"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-deps-base:${CACHE_TAG}",
@@ -108,7 +108,7 @@ target "cargo-production-base" {
     "${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "577ab8b36e49038616c1"
+    "dev.bakegen.fingerprint" = "0f54b1d95ff7b5793403"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-production-base:${CACHE_TAG}",

@@ -55,7 +55,7 @@ variable "RUST_RUNTIME_IMAGE" {
 }
 
 variable "CARGO_BASE_TAG" {
-  default = substr(sha256("9a640c24edd0c6017e43|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("cea9a048e5c2725b48dd|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 variable "NODE_BASE_TAG" {
@@ -104,7 +104,7 @@ target "cargo-deps-base" {
     "${REGISTRY}/cargo-deps-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "9a640c24edd0c6017e43"
+    "dev.bakegen.fingerprint" = "cea9a048e5c2725b48dd"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-deps-base:${CACHE_TAG}",
@@ -127,7 +127,7 @@ target "cargo-production-base" {
     "${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "9a640c24edd0c6017e43"
+    "dev.bakegen.fingerprint" = "cea9a048e5c2725b48dd"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-production-base:${CACHE_TAG}",

@@ -47,7 +47,7 @@ variable "RUST_RUNTIME_IMAGE" {
 }
 
 variable "CARGO_BASE_TAG" {
-  default = substr(sha256("d209e8b3089e1bab11b7|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("cd62e60b0d0a90c23bb6|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -85,7 +85,7 @@ target "cargo-deps-base" {
     "${REGISTRY}/cargo-deps-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "d209e8b3089e1bab11b7"
+    "dev.bakegen.fingerprint" = "cd62e60b0d0a90c23bb6"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-deps-base:${CACHE_TAG}",
@@ -108,7 +108,7 @@ target "cargo-production-base" {
     "${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "d209e8b3089e1bab11b7"
+    "dev.bakegen.fingerprint" = "cd62e60b0d0a90c23bb6"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-production-base:${CACHE_TAG}",

@@ -55,7 +55,7 @@ variable "RUST_RUNTIME_IMAGE" {
 }
 
 variable "CARGO_ROOT_BASE_TAG" {
-  default = substr(sha256("c271d4d95aef64bff85f|${RUST_ROOT_IMAGE}|${RUST_IMAGE}|${RUST_ROOT_RUNTIME_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("afc5e6455aac6a7fc24e|${RUST_ROOT_IMAGE}|${RUST_IMAGE}|${RUST_ROOT_RUNTIME_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -93,7 +93,7 @@ target "cargo-root-deps-base" {
     "${REGISTRY}/cargo-root-deps-base:${CARGO_ROOT_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "c271d4d95aef64bff85f"
+    "dev.bakegen.fingerprint" = "afc5e6455aac6a7fc24e"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-root-deps-base:${CACHE_TAG}",
@@ -116,7 +116,7 @@ target "cargo-root-production-base" {
     "${REGISTRY}/cargo-root-production-base:${CARGO_ROOT_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "c271d4d95aef64bff85f"
+    "dev.bakegen.fingerprint" = "afc5e6455aac6a7fc24e"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-root-production-base:${CACHE_TAG}",

@@ -63,7 +63,7 @@ variable "RUST_RUNTIME_IMAGE" {
 }
 
 variable "CARGO_BASE_TAG" {
-  default = substr(sha256("b9095b52bf11fa6fc86d|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("e14d561b0ef5c7c45344|${RUST_IMAGE}|${RUST_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 variable "NODE_ROOT_BASE_TAG" {
@@ -114,7 +114,7 @@ target "cargo-deps-base" {
     "${REGISTRY}/cargo-deps-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "b9095b52bf11fa6fc86d"
+    "dev.bakegen.fingerprint" = "e14d561b0ef5c7c45344"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-deps-base:${CACHE_TAG}",
@@ -137,7 +137,7 @@ target "cargo-production-base" {
     "${REGISTRY}/cargo-production-base:${CARGO_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "b9095b52bf11fa6fc86d"
+    "dev.bakegen.fingerprint" = "e14d561b0ef5c7c45344"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/cargo-production-base:${CACHE_TAG}",

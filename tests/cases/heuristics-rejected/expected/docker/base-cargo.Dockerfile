@@ -5,7 +5,7 @@ ARG RUST_RUNTIME_IMAGE=debian:bookworm-slim
 
 FROM ${RUST_IMAGE} AS deps-base
 WORKDIR /workspace
-ENV CARGO_TARGET_DIR=/cargo/target
+ENV CARGO_TARGET_DIR=/cargo/target CARGO_PROFILE_RELEASE_STRIP=symbols
 COPY . ./
 RUN mkdir -p crates/bench/src crates/docgen/src crates/load-test/src crates/server/src \
  && printf 'fn main() {}\n' | tee crates/bench/src/main.rs crates/docgen/src/main.rs crates/load-test/src/main.rs \

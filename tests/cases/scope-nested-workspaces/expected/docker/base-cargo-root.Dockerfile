@@ -5,7 +5,7 @@ ARG RUST_ROOT_RUNTIME_IMAGE=debian:bookworm-slim
 
 FROM ${RUST_ROOT_IMAGE} AS deps-base
 WORKDIR /workspace
-ENV CARGO_TARGET_DIR=/cargo/target
+ENV CARGO_TARGET_DIR=/cargo/target CARGO_PROFILE_RELEASE_STRIP=symbols
 COPY . ./
 RUN mkdir -p crates/core/src crates/server/src \
  && touch crates/core/src/lib.rs \
