@@ -54,7 +54,7 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
         "acme-worker": Expect(present=("app/.venv/bin/acme-worker",), healthcheck=True),
         "router-svc": Expect(present=("usr/local/bin/bakegen-probe",), healthcheck=True),
     },
-    # dependencies = "per-service" in the rb-* workspaces of npm, pnpm, yarn 1 and 2+, uv:
+    # dependencies = "per-service" in the rb-* workspaces of npm, pnpm, yarn 1 and 2+, bun, uv:
     # a service's image holds none of a sibling's third-party dependencies
     "rb-npm": {
         "rb-api": Expect(
@@ -78,6 +78,19 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
                                  "app/**/node_modules/escape-html"),
                          present=("app/node_modules/ms/package.json",)),
         "rb-worker": Expect(present=("app/node_modules/escape-html/package.json",
+                                     "app/node_modules/ms/package.json")),
+    },
+    # bun 1.4 installs this workspace isolated by default (node_modules/.bun stores, as its
+    # lockfile says configVersion 1): bakegen installs it hoisted, which the pruning walks
+    "rb-bun": {
+        "rb-api": Expect(absent=("app/**/node_modules/is-number", "app/**/node_modules/.bun",
+                                 "app/**/node_modules/escape-html", "app/node_modules/@rb/worker",
+                                 "usr/local/bin/bun"),
+                         present=("app/node_modules/ms/package.json",)),
+        # TypeScript run by bun itself (Bun.serve): the image carries the workspace's bun
+        "rb-worker": Expect(absent=("app/**/node_modules/is-number",),
+                            present=("usr/local/bin/bun", "app/apps/worker/src/server.ts",
+                                     "app/node_modules/escape-html/package.json",
                                      "app/node_modules/ms/package.json")),
     },
     "rb-pnpm": {

@@ -48,7 +48,8 @@ def test_scan_says_why_each_candidate_is_or_is_not_a_service(tmp_path: Path) -> 
 @pytest.mark.parametrize("start", [
     "next dev", "vite", "vite --port 3000", "vite dev", "nodemon src/index.js", "tsx watch x.ts",
     "gatsby develop", "webpack serve", "react-scripts start", "node --watch a.js",
-    "storybook dev -p 6006", "electron .", "astro dev",
+    "storybook dev -p 6006", "electron .", "astro dev", "bun --watch src/index.ts",
+    "bun --hot src/index.ts", "bun run --hot src/index.ts", "bun --smol --watch index.ts",
 ])
 def test_dev_servers(start: str) -> None:
     assert _DEV_SERVER.search(start)
@@ -56,7 +57,7 @@ def test_dev_servers(start: str) -> None:
 
 @pytest.mark.parametrize("start", [
     "node server.js", "next start", "node dist/main.js", "vite-node src/server.ts --prod",
-    "remix-serve build", "astro preview --host",
+    "remix-serve build", "astro preview --host", "bun src/index.ts", "bun --smol dist/hot.js",
 ])
 def test_production_starts(start: str) -> None:
     assert not _DEV_SERVER.search(start)

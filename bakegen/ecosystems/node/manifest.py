@@ -109,6 +109,7 @@ def build_package(
             set(fields["dependencies"].value) | set(fields["optionalDependencies"].value),
             set(fields["devDependencies"].value),
             main.value,
+            bun=manager == "bun",
         )
         if not chosen.resolved:
             unresolved = (f'the "start" script ({start}) runs nothing the runtime image has '

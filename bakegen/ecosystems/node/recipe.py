@@ -232,9 +232,13 @@ def service_recipe(
     if next_app:
         # the standalone server binds to HOSTNAME, which Docker sets to the container's id
         runtime.insert(0, "ENV NODE_ENV=production HOSTNAME=0.0.0.0 NEXT_TELEMETRY_DISABLED=1")
+    stages = [_prod_deps_stage(workspace, *scope)] if own_dependencies else []
+    if workspace.manager == "bun" and "bun" in _command_heads(command, settings):
+        stages.append(_BUN_STAGE)
+        runtime.insert(0, f"COPY --from={_BUN_STAGE.name} --chmod=0755 /bun /usr/local/bin/bun")
     if service.path != ".":
         runtime.append(_app_workdir(service.path))
-    if command and command[0] not in ("node", "npm", "sh", "bash"):
+    if command and command[0] not in ("node", "npm", "sh", "bash", "bun"):
         bins = [f"/app/{join(service.path, 'node_modules/.bin')}", "/app/node_modules/.bin"]
         runtime.append(f"ENV PATH={':'.join(dict.fromkeys(bins))}:$PATH")
     recipe = ServiceRecipe(
@@ -243,9 +247,23 @@ def service_recipe(
         command=command,
         context=tuple(sorted({service.path, *(p.path for p in closure)})),
         bare_runtime=bare,
-        stages=(_prod_deps_stage(workspace, *scope),) if own_dependencies else (),
+        stages=tuple(stages),
     )
     return probed(recipe, settings, node_probe)
+
+
+#: the bun deps-base installed (the workspace's pin), as one file: npm's global bin is a
+#: symlink into its prefix, which a NODE_IMAGE override may place elsewhere
+_BUN_STAGE = Stage(
+    name="bun-runtime",
+    base="deps-base",
+    instructions=('RUN cp -L "$(command -v bun)" /bun',),
+)
+
+
+def _command_heads(command: tuple[str, ...], settings: ServiceSettings) -> set[str]:
+    """The programs the image may start first: the resolved start and any override."""
+    return {words[0] for words in (command, settings.cmd, settings.entrypoint) if words}
 
 
 def _static_site(
@@ -329,6 +347,23 @@ def _manager_setup(workspace: Workspace) -> list[str]:
     return lines
 
 
+#: the first bun with isolated installs (the default for workspaces whose lockfile bun 1.3+
+#: wrote) and `--linker`
+_BUN_ISOLATED_SINCE = (1, 2, 19)
+
+
+def _bun_linker(workspace: Workspace) -> str:
+    """` --linker hoisted` where bun may install isolated: one node_modules tree, which the
+    production pruning walks (pnpm-style `.bun` stores it cannot), as yarn 2+ gets the
+    node-modules linker. Older bun knows only hoisted, and not the option."""
+    version = workspace.manager_version
+    if version is not None:
+        numbers = tuple(int(n) for n in re.findall(r"\d+", version.split("-")[0])[:3])
+        if numbers < _BUN_ISOLATED_SINCE:
+            return ""
+    return " --linker hoisted"
+
+
 def _install(workspace: Workspace) -> str:
     """The full install: frozen to the lockfile, so a stale lockfile fails the build."""
     locked = workspace.lockfile is not None
@@ -339,7 +374,8 @@ def _install(workspace: Workspace) -> str:
         "yarn-berry": "yarn install --immutable" if locked else "yarn install",
         "pnpm": f"pnpm install {'--frozen-lockfile' if locked else '--no-frozen-lockfile'} "
         f"--store-dir {CACHE_TARGETS['pnpm']}",
-        "bun": "bun install --frozen-lockfile" if locked else "bun install",
+        "bun": ("bun install --frozen-lockfile" if locked else "bun install")
+        + _bun_linker(workspace),
     }[workspace.manager]
 
 
@@ -393,7 +429,8 @@ def _production_install(
         f"{'--frozen-lockfile' if frozen else '--no-frozen-lockfile'} "
         f"--store-dir {CACHE_TARGETS['pnpm']}"
         + ("" if service is None else f" --filter {sh_quote(service.name + '...')}"),
-        "bun": "bun install --production" + (" --frozen-lockfile" if frozen else ""),
+        "bun": "bun install --production" + (" --frozen-lockfile" if frozen else "")
+        + _bun_linker(workspace),
     }[manager]
     steps = [
         *keep_root_scripts_out,

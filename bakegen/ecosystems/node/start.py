@@ -13,7 +13,9 @@ as a package manager would run it):
   (TanStack Start, Nuxt, vinxi) `.output/server/index.mjs`, SvelteKit's adapter-node
   `build/index.js`, NestJS `dist/main.js`;
 - any other command must be `node`, a shell, or a bin of a production dependency (the image
-  puts the `node_modules/.bin` folders on PATH).
+  puts the `node_modules/.bin` folders on PATH);
+- in a bun workspace, `bun [run] <file>` runs on bun, which the image then carries (the
+  workspace's pinned bun).
 
 A script that does not resolve falls back to `main`, else to `npm run start` with a reason,
 which the scan reports as a warning naming the `cmd` setting.
@@ -47,6 +49,8 @@ _UNSUPPORTED = ("|", ";", ">", "<", "`", "$(", "||", "&&&", "\n")
 _DOTENV_VALUE = frozenset({"-e", "-c", "-v", "-p"})
 _ENV_CMD_VALUE = frozenset({"-f", "--file", "-e", "--environments", "-r", "--rc-file"})
 _MAX_EXPANSIONS = 8
+#: what `bun <file>` runs directly (bun transpiles TypeScript and JSX itself)
+_BUN_FILES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 #: manager options pointing at another package or folder: not followed
 _ELSEWHERE = frozenset({"--filter", "-F", "--dir", "-C", "--cwd", "--prefix", "-w",
                         "--workspace", "workspace", "--recursive", "-r"})
@@ -72,12 +76,16 @@ def resolve_start(
     dependencies: Set[str],
     dev_dependencies: Set[str],
     main: str | None = None,
+    bun: bool = False,
 ) -> Start:
-    """The runtime command of a `start` script (see the module docstring)."""
+    """The runtime command of a `start` script (see the module docstring).
+
+    `bun` says the image can carry bun (the workspace is bun's), so `bun <file>` runs.
+    """
     words, notes = _unwrap(start, scripts)
     if words is None:
         return _fallback(main, notes or ["shell syntax bakegen does not follow"])
-    found = _runnable(words, dependencies, dev_dependencies, notes)
+    found = _runnable(words, dependencies, dev_dependencies, notes, bun)
     if found is None:
         return _fallback(main, notes)
     command, framework, why = found
@@ -103,6 +111,8 @@ def _unwrap(start: str, scripts: Mapping[str, str]) -> tuple[list[str] | None, l
         if not words:
             return None, notes
         head = words[0]
+        if head == "bun" and (on_bun := _bun_file(words, scripts, notes)) is not None:
+            return on_bun, notes
         if head in _MANAGERS:
             expanded = _manager_call(words, scripts, notes)
             if expanded is None:
@@ -164,6 +174,26 @@ def _manager_call(
     return rest
 
 
+def _bun_file(words: list[str], scripts: Mapping[str, str], notes: list[str]) -> list[str] | None:
+    """`bun [run] [flags] <file> args` as the command bun runs; else None.
+
+    (`--watch` and `--hot` never get here: such a start is a development server.)
+    """
+    rest = words[1:]
+    if rest and rest[0] == "run":
+        rest = rest[1:]
+    flags = []
+    while rest and rest[0].startswith("-") and rest[0] != "--":
+        flag = rest.pop(0)
+        if flag.startswith("--env-file"):
+            notes.append("drops --env-file (the container provides the environment)")
+        else:
+            flags.append(flag)
+    if not rest or rest[0] in scripts or not rest[0].endswith(_BUN_FILES):
+        return None
+    return ["bun", *flags, *rest]
+
+
 def _drop_options(words: list[str]) -> list[str]:
     """Leading manager flags (`--silent`, `-s`); `--filter x`-style pairs are not followed."""
     rest = list(words)
@@ -185,10 +215,15 @@ def _after_options(words: list[str], with_value: frozenset[str]) -> list[str]:
 
 
 def _runnable(
-    words: list[str], deps: Set[str], dev: Set[str], notes: list[str]
+    words: list[str], deps: Set[str], dev: Set[str], notes: list[str], bun: bool
 ) -> tuple[tuple[str, ...], str | None, str] | None:
     """(command, framework, why) for words the runtime image can run, else None (noted)."""
     head, sub = words[0], words[1] if len(words) > 1 else ""
+    if head == "bun":
+        if bun:
+            return tuple(words), None, "bun runs it (the image carries the workspace's bun)"
+        notes.append("bun runs it, and only a bun workspace's image carries bun")
+        return None
     if head == "node":
         kept = [w for w in words if not w.startswith("--env-file")]
         if len(kept) < len(words):

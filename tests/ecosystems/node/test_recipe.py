@@ -171,7 +171,9 @@ def test_stripping_script_really_edits_the_manifests(tmp_path: Path) -> None:
     ("yarn-berry", "yarn install --immutable", "yarn workspaces focus --all --production"),
     ("pnpm", "pnpm install --frozen-lockfile --store-dir /pnpm/store",
      "pnpm install --prod --prefer-offline --frozen-lockfile --store-dir /pnpm/store"),
-    ("bun", "bun install --frozen-lockfile", "bun install --production --frozen-lockfile"),
+    # unpinned bun may install isolated (.bun stores): the hoisted tree is what gets pruned
+    ("bun", "bun install --frozen-lockfile --linker hoisted",
+     "bun install --production --frozen-lockfile --linker hoisted"),
 ])
 def test_each_manager_installs_once_and_derives_production_from_the_cache(
     tmp_path: Path, manager: str, install: str, prod: str
@@ -607,3 +609,52 @@ def test_per_service_npm_runs_no_root_lifecycle_script(tmp_path: Path) -> None:
     assert not [run for run in installs if "prepare package.json" in run]
     [shared] = ECO.base_recipe(ws, tuple(pkgs.values())).intermediate
     assert shared.instructions[0] == "RUN " + installs[0]
+
+
+def _bun_services(tmp_path: Path, manager: str) -> tuple[Workspace, dict[str, Package]]:
+    lockfile, content = LOCKS[manager]
+    return parts(scan(tmp_path, {
+        "package.json": {"name": "r", "private": True, "workspaces": ["apps/*"]},
+        lockfile: content,
+        "apps/edge/package.json": {"name": "edge", "scripts": {"start": "bun run src/main.ts"}},
+        "apps/api/package.json": {"name": "api", "scripts": {"start": "node main.js"}},
+    }))
+
+
+def test_a_service_started_by_bun_carries_the_workspace_bun(tmp_path: Path) -> None:
+    ws, pkgs = _bun_services(tmp_path, "bun")
+    recipe = ECO.service_recipe(ws, pkgs["edge"], (), ServiceSettings())
+    assert recipe.command == ("bun", "src/main.ts")
+    [bun_stage] = [s for s in recipe.stages if s.name == "bun-runtime"]
+    # the file deps-base's `npm install --global bun@<pin>` put on PATH, symlinks followed
+    assert (bun_stage.base, bun_stage.instructions) == (
+        "deps-base", ('RUN cp -L "$(command -v bun)" /bun',))
+    assert recipe.runtime[0] == "COPY --from=bun-runtime --chmod=0755 /bun /usr/local/bin/bun"
+    assert not any(line.startswith("ENV PATH=") for line in recipe.runtime)
+    # the workspace's node services stay on node alone
+    plain = ECO.service_recipe(ws, pkgs["api"], (), ServiceSettings())
+    assert all(s.name != "bun-runtime" for s in plain.stages)
+    assert not any("bun" in line for line in plain.runtime)
+    told = ECO.service_recipe(ws, pkgs["api"], (), ServiceSettings(cmd=("bun", "main.js")))
+    assert told.runtime[0] == recipe.runtime[0]
+
+
+def test_outside_a_bun_workspace_no_bun_is_copied(tmp_path: Path) -> None:
+    ws, pkgs = _bun_services(tmp_path, "npm")
+    recipe = ECO.service_recipe(ws, pkgs["edge"], (), ServiceSettings(cmd=("bun", "x.ts")))
+    assert recipe.command == ("npm", "run", "start")  # and the scan warns about it
+    assert all(s.name != "bun-runtime" for s in recipe.stages)
+
+
+@pytest.mark.parametrize(("pin", "flag"), [
+    ("bun@1.1.38", ""), ("bun@1.2.18", ""), ("bun@1.2.19", " --linker hoisted"),
+    ("bun@1.4.5", " --linker hoisted"), ("bun@2.0.0-canary.3", " --linker hoisted"),
+])
+def test_bun_installs_hoisted_where_it_knows_the_linker(
+    tmp_path: Path, pin: str, flag: str
+) -> None:
+    ws, pkgs = parts(monorepo(tmp_path, "bun", packageManager=pin))
+    commands = parse_base(ws, tuple(pkgs.values()))
+    assert stage(commands, "deps-base")[-1].value == (f"bun install --frozen-lockfile{flag}",)
+    prod = [c.value[0] for c in stage(commands, "prod-deps") if c.cmd == "RUN"]
+    assert any(v.endswith(f"bun install --production --frozen-lockfile{flag}") for v in prod)

@@ -65,3 +65,38 @@ def test_main_is_the_fallback_when_there_is_one() -> None:
 def test_a_script_calling_itself_stops() -> None:
     found = resolve_start("npm run a", {"a": "npm run b", "b": "npm run a"}, set(), set())
     assert not found.resolved
+
+
+# --- bun as the runtime ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("start", "scripts", "command"), [
+    ("bun src/index.ts", {}, ("bun", "src/index.ts")),
+    ("bun run src/server.tsx --port 8080", {}, ("bun", "src/server.tsx", "--port", "8080")),
+    ("bun --smol dist/index.js", {}, ("bun", "--smol", "dist/index.js")),
+    ("bun run --env-file=.env.production src/index.ts", {}, ("bun", "src/index.ts")),
+    ("bun run start:prod", {"start:prod": "bun build.ts && bun out/main.mjs"},
+     ("bun", "out/main.mjs")),
+    # a script named like a file is still the script
+    ("bun run main.js", {"main.js": "node dist/main.js"}, ("node", "dist/main.js")),
+])
+def test_a_bun_workspace_runs_files_on_bun(
+    start: str, scripts: dict[str, str], command: tuple[str, ...]
+) -> None:
+    found = resolve_start(start, scripts, set(), set(), bun=True)
+    assert (found.command, found.resolved) == (command, True)
+
+
+def test_bun_outside_a_bun_workspace_is_not_in_the_image() -> None:
+    found = resolve_start("bun src/index.ts", {}, set(), set())
+    assert found.command == ("npm", "run", "start") and not found.resolved
+    assert "only a bun workspace's image carries bun" in found.reason
+    on_main = resolve_start("bun src/index.ts", {}, set(), set(), main="dist/index.js")
+    assert on_main.command == ("node", "dist/index.js")
+
+
+def test_bun_with_a_bin_or_a_script_is_not_a_file() -> None:
+    assert resolve_start("bun x serve dist", {}, {"serve"}, set(), bun=True).command == (
+        "serve", "dist")
+    assert resolve_start("bun run serve", SCRIPTS, set(), set(), bun=True).command == (
+        "node", "dist/server.js")

@@ -1,0 +1,3 @@
+'use strict';
+const ms = require('ms');
+exports.label = (name) => name + ' up ' + ms(1000);
