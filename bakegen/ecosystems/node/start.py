@@ -182,15 +182,19 @@ def _bun_file(words: list[str], scripts: Mapping[str, str], notes: list[str]) ->
     rest = words[1:]
     if rest and rest[0] == "run":
         rest = rest[1:]
-    flags = []
+    flags, dropped = [], False
     while rest and rest[0].startswith("-") and rest[0] != "--":
         flag = rest.pop(0)
         if flag.startswith("--env-file"):
-            notes.append("drops --env-file (the container provides the environment)")
+            dropped = True
+            if flag == "--env-file" and rest:
+                rest.pop(0)  # its value
         else:
             flags.append(flag)
     if not rest or rest[0] in scripts or not rest[0].endswith(_BUN_FILES):
         return None
+    if dropped:
+        notes.append("drops --env-file (the container provides the environment)")
     return ["bun", *flags, *rest]
 
 

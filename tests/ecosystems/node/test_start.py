@@ -75,6 +75,7 @@ def test_a_script_calling_itself_stops() -> None:
     ("bun run src/server.tsx --port 8080", {}, ("bun", "src/server.tsx", "--port", "8080")),
     ("bun --smol dist/index.js", {}, ("bun", "--smol", "dist/index.js")),
     ("bun run --env-file=.env.production src/index.ts", {}, ("bun", "src/index.ts")),
+    ("bun --env-file .env src/index.ts", {}, ("bun", "src/index.ts")),
     ("bun run start:prod", {"start:prod": "bun build.ts && bun out/main.mjs"},
      ("bun", "out/main.mjs")),
     # a script named like a file is still the script
@@ -96,7 +97,9 @@ def test_bun_outside_a_bun_workspace_is_not_in_the_image() -> None:
 
 
 def test_bun_with_a_bin_or_a_script_is_not_a_file() -> None:
-    assert resolve_start("bun x serve dist", {}, {"serve"}, set(), bun=True).command == (
-        "serve", "dist")
+    served = resolve_start("bun x serve dist", {}, {"serve"}, set(), bun=True)
+    assert served.command == ("serve", "dist") and "env-file" not in served.reason
+    assert "env-file" not in resolve_start(
+        "bun --env-file=.env x serve", {}, {"serve"}, set(), bun=True).reason
     assert resolve_start("bun run serve", SCRIPTS, set(), set(), bun=True).command == (
         "node", "dist/server.js")
