@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from bakegen.ecosystems.node.static import STATIC
 from bakegen.pipeline import generate
 from bench.realbuild import naive
+from bench.realbuild import run as run_module
 from bench.realbuild.report import (
     BEGIN,
     END,
@@ -23,6 +25,7 @@ from bench.realbuild.report import (
     replace_section,
 )
 from bench.realbuild.run import LEAF_FILE, LEAF_TARGET, MONOREPO, SHARED_FILE
+from tests.realbuild.kit import Kit
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -196,3 +199,48 @@ def test_realbuild_without_a_kit_says_how_to_bring_one_up(tmp_path: Path,
     monkeypatch.setenv("KIT_HOME", str(tmp_path / "no-kit"))
     assert main(["--runs", "1", "--out", str(tmp_path / "out.md")]) == 2
     assert not (tmp_path / "out.md").exists()
+
+
+@pytest.mark.parametrize(("text", "size"), [
+    ("ID  RECLAIMABLE  SIZE\nx   false   9.252MB\nReclaimable:\t0B\nTotal:\t\t9.252MB\n",
+     9_252_000),
+    ("Reclaimable:\t0B\nTotal:\t\t0B\n", 0),
+    ("Total:\t1.5GB\n", 1_500_000_000),
+    ("", 0),
+])
+def test_du_totals_are_read_in_bytes(text: str, size: int) -> None:
+    assert run_module.parse_du_total(text) == size
+
+
+def test_a_prune_that_leaves_records_restarts_the_builder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calls: list[list[str]] = []
+    totals = iter(["Total:\t\t9.252MB\n", "Total:\t\t0B\n"])
+
+    def fake_run(command: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        calls.append(command)
+        out = next(totals) if command[-1] == "du" else ""
+        return subprocess.CompletedProcess(command, 0, out, "")
+
+    monkeypatch.setattr(run_module.subprocess, "run", fake_run)
+    kit = Kit(env={"RUST_IMAGE": "rust:1.96-slim-bookworm"}, registry="r", run_image=tmp_path)
+    said: list[str] = []
+    run_module.Runner(kit, tmp_path, said.append).prune()
+    steps = [c[-1] if c[0] == "docker" else f"{Path(c[1]).name} {' '.join(c[2:])}".strip()
+             for c in calls]
+    assert steps == ["--force", "du", "down", "up --with-rust", "--force", "du"]
+    assert said == ["  the builder kept 9252000 bytes after prune: restarting it"]
+
+
+def test_a_prune_that_cannot_empty_the_builder_fails(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def fake_run(command: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        out = "Total:\t\t1kB\n" if command[-1] == "du" else ""
+        return subprocess.CompletedProcess(command, 0, out, "")
+
+    monkeypatch.setattr(run_module.subprocess, "run", fake_run)
+    kit = Kit(env={}, registry="r", run_image=tmp_path)
+    with pytest.raises(RuntimeError, match="still holds 1000 bytes after a restart"):
+        run_module.Runner(kit, tmp_path, lambda _: None).prune()

@@ -50,7 +50,7 @@ from bench.realbuild.report import (
     replace_section,
 )
 from bench.run import bakegen_argv
-from tests.realbuild.kit import Kit, find_kit
+from tests.realbuild.kit import KIT_DIR, Kit, find_kit
 
 REPO = Path(__file__).resolve().parents[2]
 MONOREPO = REPO / "bench" / "monorepo"
@@ -99,9 +99,30 @@ class Runner:
     bakes: int = field(default=0)
 
     def prune(self) -> None:
-        """Empty the builder's cache: a fresh runner or a clean machine."""
+        """Empty the builder's cache: a fresh runner or a clean machine.
+
+        BuildKit can keep a record that a lease of the running daemon still holds (seen
+        after CI bakes imported registry caches); prune cannot reclaim it, and the next
+        "cold" bake would reuse it. Then the builder is restarted, which frees it."""
+        self._prune()
+        left = self.cache_bytes()
+        if left:
+            self.say(f"  the builder kept {left} bytes after prune: restarting it")
+            restart_builder(self.kit)
+            self._prune()
+            left = self.cache_bytes()
+            if left:
+                raise RuntimeError(f"the builder still holds {left} bytes after a restart")
+
+    def _prune(self) -> None:
         subprocess.run(["docker", "buildx", "prune", "--all", "--force"], env=self.kit.env,
                        check=True, capture_output=True, timeout=600)
+
+    def cache_bytes(self) -> int:
+        """What the builder's cache holds, in bytes (`docker buildx du`)."""
+        done = subprocess.run(["docker", "buildx", "du"], env=self.kit.env, check=True,
+                              capture_output=True, text=True, timeout=120)
+        return parse_du_total(done.stdout)
 
     def bake(self, ws: Workspace, registry: str, file: str, targets: Sequence[str] = (),
              mode: str = "local") -> float:
@@ -135,6 +156,27 @@ class Runner:
                 continue
             break
         raise RuntimeError(f"bake of {ws.plan} failed (exit {done.returncode}): see {log}")
+
+
+_SIZE_UNITS = {"B": 1, "kB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+
+
+def parse_du_total(text: str) -> int:
+    """Bytes of the `Total:` line of `docker buildx du` (0 when it lists nothing)."""
+    for line in text.splitlines():
+        if line.startswith("Total:"):
+            amount = line.split()[-1]
+            unit = amount.lstrip("0123456789.")
+            return round(float(amount[: len(amount) - len(unit)]) * _SIZE_UNITS[unit])
+    return 0
+
+
+def restart_builder(kit: Kit) -> None:
+    """The kit's `down` then `up` (seconds when warm), keeping its registry and stand-ins."""
+    flags = ["--with-rust"] if "RUST_IMAGE" in kit.env else []
+    for script, args in (("down", []), ("up", flags)):
+        subprocess.run(["bash", str(KIT_DIR / script), *args], env=kit.env, check=True,
+                       capture_output=True, timeout=900)
 
 
 def prepare(plan: str, dest: Path) -> Workspace:
