@@ -83,12 +83,20 @@ def compiled_probe(recipe: ServiceRecipe, settings: ServiceSettings) -> ServiceR
 
 def node_probe(path: str, port: int) -> str:
     """`node -e` with the built-in fetch (Node 18+), aborted after a few seconds."""
-    script = (
+    return f"node -e '{_fetch_script(path, port)}'"
+
+
+def bun_probe(path: str, port: int) -> str:
+    """`bun -e` with the same fetch, for an image that has bun and no node."""
+    return f"bun -e '{_fetch_script(path, port)}'"
+
+
+def _fetch_script(path: str, port: int) -> str:
+    return (
         f'fetch("http://127.0.0.1:"+(process.env.PORT||"{port}")+"{path}",'
         f"{{signal:AbortSignal.timeout({_SECONDS * 1000})}})"
         ".then(r=>process.exit(r.status<400?0:1),()=>process.exit(1))"
     )
-    return f"node -e '{script}'"
 
 
 def python_probe(path: str, port: int) -> str:

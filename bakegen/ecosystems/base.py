@@ -95,6 +95,13 @@ class ServiceRecipe:
     #: helper targets the service's stages copy from by name (`COPY --from=<name>`)
     tools: tuple[ToolTarget, ...] = ()
 
+    @property
+    def links_production_base(self) -> bool:
+        """Whether the image needs production-base: as its FROM, or to copy files from it
+        (a bun service on plain Debian takes its user, tini and CA bundle)."""
+        return not self.final_base or any(
+            "--from=production-base " in line for line in self.runtime)
+
 
 def any_name(name: str) -> str | None:
     """`name_problem` of an ecosystem whose scan accepts every name its manifests hold."""

@@ -223,8 +223,8 @@ def _service_target(plan: Plan, svc: ServicePlan, names: tuple[str, ...]) -> Blo
         contexts: dict[str, str] = {
             "deps-base": _base_context(svc.bases.deps_target, tag_variable)}
         # a final stage FROM its own image (a static site FROM scratch) needs no
-        # production-base: linking it would build it for nothing
-        if svc.recipe is None or not svc.recipe.final_base:
+        # production-base unless it copies from it: linking it would build it for nothing
+        if svc.recipe is None or svc.recipe.links_production_base:
             contexts["production-base"] = _base_context(svc.bases.production_target,
                                                         tag_variable)
         for tool in svc.recipe.tools if svc.recipe is not None else ():

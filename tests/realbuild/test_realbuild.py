@@ -87,8 +87,10 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
                                  "app/**/node_modules/escape-html", "app/node_modules/@rb/worker",
                                  "usr/local/bin/bun"),
                          present=("app/node_modules/ms/package.json",)),
-        # TypeScript run by bun itself (Bun.serve): the image carries the workspace's bun
-        "rb-worker": Expect(absent=("app/**/node_modules/is-number",),
+        # TypeScript run by bun itself (Bun.serve), on plain Debian with the workspace's bun
+        # and no node; its HEALTHCHECK is `bun -e` fetch
+        "rb-worker": Expect(absent=("app/**/node_modules/is-number", "usr/local/bin/node"),
+                            healthcheck=True,
                             present=("usr/local/bin/bun", "app/apps/worker/src/server.ts",
                                      "app/node_modules/escape-html/package.json",
                                      "app/node_modules/ms/package.json")),

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from bakegen import static_server
 from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe, Stage
@@ -49,7 +50,8 @@ from bakegen.ecosystems.instructions import (
 from bakegen.ecosystems.node.manifest import INSTALL_SCRIPTS, relative_to, run_script_command
 from bakegen.ecosystems.node.start import NEXT, NITRO
 from bakegen.ecosystems.node.static import STATIC
-from bakegen.health import node_probe, probed
+from bakegen.ecosystems.runtime import CA_BUNDLE, bare_runtime_setup
+from bakegen.health import bun_probe, node_probe, probed
 from bakegen.model import DepKind, Package, Workspace
 from bakegen.settings import PER_SERVICE, SHARED_IN_SERVICE, ServiceSettings
 from bakegen.tree import is_within, join
@@ -232,10 +234,6 @@ def service_recipe(
     if next_app:
         # the standalone server binds to HOSTNAME, which Docker sets to the container's id
         runtime.insert(0, "ENV NODE_ENV=production HOSTNAME=0.0.0.0 NEXT_TELEMETRY_DISABLED=1")
-    stages = [_prod_deps_stage(workspace, *scope)] if own_dependencies else []
-    if workspace.manager == "bun" and "bun" in _command_heads(command, settings):
-        stages.append(_BUN_STAGE)
-        runtime.insert(0, f"COPY --from={_BUN_STAGE.name} --chmod=0755 /bun /usr/local/bin/bun")
     if service.path != ".":
         runtime.append(_app_workdir(service.path))
     if command and command[0] not in ("node", "npm", "sh", "bash", "bun"):
@@ -247,11 +245,17 @@ def service_recipe(
         command=command,
         context=tuple(sorted({service.path, *(p.path for p in closure)})),
         bare_runtime=bare,
-        stages=tuple(stages),
+        stages=(_prod_deps_stage(workspace, *scope),) if own_dependencies else (),
     )
+    if workspace.manager == "bun" and "bun" in _command_heads(command, settings):
+        return probed(_on_bun(recipe, own_dependencies), settings, bun_probe)
     return probed(recipe, settings, node_probe)
 
 
+#: the runtime image of a service that runs on bun: bun brings its own JavaScript engine
+#: and root certificates, so plain Debian does (node's image would add node's ~50 MB)
+BUN_RUNTIME_VARIABLE = "BUN_RUNTIME_IMAGE"
+BUN_RUNTIME_IMAGE = "debian:bookworm-slim"
 #: the bun deps-base installed (the workspace's pin), as one file: npm's global bin is a
 #: symlink into its prefix, which a NODE_IMAGE override may place elsewhere
 _BUN_STAGE = Stage(
@@ -259,6 +263,28 @@ _BUN_STAGE = Stage(
     base="deps-base",
     instructions=('RUN cp -L "$(command -v bun)" /bun',),
 )
+
+
+def _on_bun(recipe: ServiceRecipe, own_dependencies: bool) -> ServiceRecipe:
+    """The final stage on plain Debian with bun: production-base's user, tini and CA
+    bundle, bun, the production dependencies (the service's own stage, else
+    production-base's shared tree), then the service as on node."""
+    shared = () if own_dependencies else ("COPY --from=production-base /app/ ./",)
+    return replace(
+        recipe,
+        stages=(*recipe.stages, _BUN_STAGE),
+        runtime=(
+            *bare_runtime_setup(BUN_RUNTIME_IMAGE),
+            # production-base made sure it has one (Debian slim has none)
+            f"COPY --from=production-base {CA_BUNDLE} {CA_BUNDLE}",
+            "ENV NODE_ENV=production",
+            f"COPY --from={_BUN_STAGE.name} --chmod=0755 /bun /usr/local/bin/bun",
+            *shared,
+            *recipe.runtime,
+        ),
+        final_base=f"${{{BUN_RUNTIME_VARIABLE}}}",
+        image_args=((BUN_RUNTIME_VARIABLE, BUN_RUNTIME_IMAGE),),
+    )
 
 
 def _command_heads(command: tuple[str, ...], settings: ServiceSettings) -> set[str]:

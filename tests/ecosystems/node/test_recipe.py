@@ -621,22 +621,45 @@ def _bun_services(tmp_path: Path, manager: str) -> tuple[Workspace, dict[str, Pa
     }))
 
 
-def test_a_service_started_by_bun_carries_the_workspace_bun(tmp_path: Path) -> None:
+def test_a_service_started_by_bun_runs_on_debian_with_the_workspace_bun(
+    tmp_path: Path,
+) -> None:
     ws, pkgs = _bun_services(tmp_path, "bun")
-    recipe = ECO.service_recipe(ws, pkgs["edge"], (), ServiceSettings())
+    recipe = ECO.service_recipe(ws, pkgs["edge"], (), ServiceSettings(port=3000, health="/up"))
     assert recipe.command == ("bun", "src/main.ts")
     [bun_stage] = [s for s in recipe.stages if s.name == "bun-runtime"]
     # the file deps-base's `npm install --global bun@<pin>` put on PATH, symlinks followed
     assert (bun_stage.base, bun_stage.instructions) == (
         "deps-base", ('RUN cp -L "$(command -v bun)" /bun',))
-    assert recipe.runtime[0] == "COPY --from=bun-runtime --chmod=0755 /bun /usr/local/bin/bun"
-    assert not any(line.startswith("ENV PATH=") for line in recipe.runtime)
-    # the workspace's node services stay on node alone
+    # no node in the image: plain Debian, production-base's user, tini and CA bundle
+    assert recipe.final_base == "${BUN_RUNTIME_IMAGE}"
+    assert recipe.image_args == (("BUN_RUNTIME_IMAGE", "debian:bookworm-slim"),)
+    assert [line for line in recipe.runtime if not line.startswith("#")] == [
+        "COPY --from=production-base /etc/passwd /etc/group /etc/",
+        "COPY --from=production-base /usr/bin/tini /usr/bin/tini",
+        'ENTRYPOINT ["/usr/bin/tini", "--"]',
+        "COPY --from=production-base /etc/ssl/certs/ca-certificates.crt "
+        "/etc/ssl/certs/ca-certificates.crt",
+        "ENV NODE_ENV=production",
+        "COPY --from=bun-runtime --chmod=0755 /bun /usr/local/bin/bun",
+        # shared mode: the workspace's production tree lives in production-base
+        "COPY --from=production-base /app/ ./",
+        "COPY --from=build /out/ ./",
+        "WORKDIR /app/apps/edge",
+    ]
+    assert recipe.healthcheck.startswith("bun -e 'fetch(")
+    assert recipe.links_production_base  # the bake file still links it for those files
+    # per-service: its own prod-deps stage instead of production-base's tree
+    own = ECO.service_recipe(ws, pkgs["edge"], (), ServiceSettings(), "per-service")
+    assert [s.name for s in own.stages] == ["prod-deps", "bun-runtime"]
+    assert "COPY --from=production-base /app/ ./" not in own.runtime
+    assert "COPY --from=prod-deps /prod/ ./" in own.runtime
+    # the workspace's node services stay on production-base, node alone
     plain = ECO.service_recipe(ws, pkgs["api"], (), ServiceSettings())
-    assert all(s.name != "bun-runtime" for s in plain.stages)
+    assert (plain.final_base, plain.image_args) == ("", ())
     assert not any("bun" in line for line in plain.runtime)
     told = ECO.service_recipe(ws, pkgs["api"], (), ServiceSettings(cmd=("bun", "main.js")))
-    assert told.runtime[0] == recipe.runtime[0]
+    assert told.final_base == "${BUN_RUNTIME_IMAGE}"
 
 
 def test_outside_a_bun_workspace_no_bun_is_copied(tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ def test_static_site_image_is_the_server_and_the_site_from_scratch(tmp_path: Pat
                 {"apps/spa/index.html": "<html></html>\n"})["spa"]
     [ws] = ECO.scan(SourceTree.scan(tmp_path / "x")).workspaces
     recipe = ECO.service_recipe(ws, pkg, (), ServiceSettings())
-    assert recipe.final_base == "scratch"
+    assert recipe.final_base == "scratch" and not recipe.links_production_base
     # the server comes from its own target (named context), built beside the bases
     assert [s.name for s in recipe.stages] == ["site"]
     assert recipe.tools == (static_server.tool(),)

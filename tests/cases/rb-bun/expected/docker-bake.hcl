@@ -38,6 +38,10 @@ variable "BUILD_PLATFORMS" {
   default = "${PLATFORMS}"
 }
 
+variable "BUN_RUNTIME_IMAGE" {
+  default = "debian:bookworm-slim"
+}
+
 variable "NODE_IMAGE" {
   default = "node:22-bookworm-slim"
 }
@@ -148,6 +152,9 @@ target "rb-worker" {
   contexts   = {
     "deps-base"       = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-deps-base:${NODE_BASE_TAG}" : "target:node-deps-base"
     "production-base" = BAKEGEN_MODE == "ci" ? "docker-image://${REGISTRY}/node-production-base:${NODE_BASE_TAG}" : "target:node-production-base"
+  }
+  args       = {
+    "BUN_RUNTIME_IMAGE" = "${BUN_RUNTIME_IMAGE}"
   }
   tags       = formatlist("${REGISTRY}/rb-worker:%s", split(",", TAG))
   attest     = BAKEGEN_MODE == "ci" ? ["type=sbom", "type=provenance,mode=max"] : []
