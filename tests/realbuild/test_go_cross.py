@@ -8,7 +8,6 @@ ELF header must say AArch64 (e_machine 183).
 from __future__ import annotations
 
 import shutil
-import struct
 import subprocess
 import uuid
 from pathlib import Path
@@ -17,11 +16,11 @@ import pytest
 from click.testing import CliRunner
 
 from bakegen.cli import cli
+from tests.elf import AARCH64, machine
 from tests.realbuild.kit import PROJECT, Kit
 
 pytestmark = pytest.mark.realbuild
 CASE = PROJECT / "tests" / "cases" / "rb-go" / "workspace"
-AARCH64 = 183
 
 
 def _bake_arm64(kit: Kit, root: Path, registry: str, *flags: str) -> None:
@@ -42,10 +41,7 @@ def _elf_machine(kit: Kit, image: str, binary: str, tmp_path: Path) -> int:
                    env=kit.env, check=True, timeout=300)
     subprocess.run(["umoci", "unpack", "--image", f"{layout}:img", str(tmp_path / "bundle")],
                    env=kit.env, check=True, capture_output=True, timeout=300)
-    header = (tmp_path / "bundle/rootfs" / binary).read_bytes()[:20]
-    assert header[:4] == b"\x7fELF"
-    machine: int = struct.unpack("<H", header[18:20])[0]
-    return machine
+    return machine(tmp_path / "bundle/rootfs" / binary)
 
 
 def test_an_arm64_binary_is_cross_compiled_without_emulation(kit: Kit, tmp_path: Path) -> None:
