@@ -138,6 +138,55 @@ def _dependencies_first(graph: nx.DiGraph) -> list[str] | None:
     return order if len(order) == len(pending) else None
 
 
+def build_order(
+    graph: nx.DiGraph, nodes: Iterable[str], kinds: frozenset[DepKind], rank: Mapping[str, int]
+) -> tuple[str, ...]:
+    """`nodes`, each after every one of them it needs through edges of `kinds`; ties go to
+    the lowest `rank` (an order of the whole graph), which is kept where no edge objects.
+
+    `kinds` may hold dev edges, which `dependency_order` ignores: a library's build reads
+    files of its dev dependencies (a shared tsconfig it extends), so they must be in place
+    first. Dev edges may loop, and nothing forbids it: the loop is cut at its lowest rank.
+    """
+    wanted = {k.value for k in kinds}
+    members = set(nodes)
+    needs = {node: {dep for dep, data in graph.succ[node].items()
+                    if dep in members and dep != node and not wanted.isdisjoint(data["kinds"])}
+             for node in members}
+    needed_by: dict[str, list[str]] = {node: [] for node in members}
+    for node, deps in needs.items():
+        for dep in deps:
+            needed_by[dep].append(node)
+    ready = [(rank[node], node) for node, deps in needs.items() if not deps]
+    heapq.heapify(ready)
+    done: set[str] = set()
+    order: list[str] = []
+    while len(order) < len(members):
+        if ready:
+            _, node = heapq.heappop(ready)
+        else:
+            node = _loop_entry({n: deps for n, deps in needs.items() if n not in done}, rank)
+        done.add(node)
+        order.append(node)
+        for dependent in needed_by[node]:
+            needs[dependent].discard(node)
+            if not needs[dependent] and dependent not in done:
+                heapq.heappush(ready, (rank[dependent], dependent))
+    return tuple(order)
+
+
+def _loop_entry(needs: Mapping[str, set[str]], rank: Mapping[str, int]) -> str:
+    """Where to cut when every node left waits on another: the lowest-ranked member of a
+    loop that waits on nothing outside itself (not a package merely waiting on a loop)."""
+    left: nx.DiGraph = nx.DiGraph()
+    left.add_nodes_from(needs)
+    left.add_edges_from((node, dep) for node, deps in needs.items() for dep in deps)
+    loops: list[set[str]] = [group for group in nx.strongly_connected_components(left)
+                             if all(needs[n] <= group for n in group)]
+    entry: tuple[int, str] = min((rank[n], n) for group in loops for n in group)
+    return entry[1]
+
+
 def dependencies_of(
     graph: nx.DiGraph, node: str, kinds: frozenset[DepKind] = ORDERING_KINDS
 ) -> frozenset[str]:

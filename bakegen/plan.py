@@ -306,9 +306,9 @@ def _plan_service(
 ) -> ServicePlan:
     settings = config.service(pkg.name)
     target = _target(pkg, settings, config)
-    closure_ids = sorted(
-        graphs.dependencies_of(graph, pkg.id, eco.build_closure_kinds) - {pkg.id},
-        key=lambda n: (order[n], n),
+    closure_ids = graphs.build_order(
+        graph, graphs.dependencies_of(graph, pkg.id, eco.build_closure_kinds) - {pkg.id},
+        eco.build_closure_kinds, order,
     )
     closure = tuple(graph.nodes[n]["package"] for n in closure_ids)
     ws = base.workspace

@@ -95,3 +95,49 @@ def test_graph_functions_do_not_mutate_their_input() -> None:
     graphs.services_only(g)
     graphs.build_waves(g)
     assert sorted(g.edges(data=True)) == before
+
+
+def _rank(g) -> dict[str, int]:
+    return {n: i for i, n in enumerate(graphs.dependency_order(g))}
+
+
+ALL = frozenset({R, B, D})
+
+
+def test_build_order_puts_a_dev_dependency_before_the_library_that_builds_with_it() -> None:
+    # "db" sorts before "tsconfig" and only a dev edge joins them: the whole-graph order
+    # (runtime/build edges) has db first, but db's build reads tsconfig's files
+    g = graphs.build_graph([pkg("db", ("tsconfig", D)), pkg("tsconfig"),
+                            pkg("web", ("db", R), ("tsconfig", D), service=True)])
+    rank = _rank(g)
+    assert rank["node:db"] < rank["node:tsconfig"]
+    closure = graphs.dependencies_of(g, "node:web", ALL)
+    assert graphs.build_order(g, closure, ALL, rank) == ("node:tsconfig", "node:db")
+
+
+def test_build_order_keeps_the_whole_graph_order_where_no_edge_objects() -> None:
+    g = graphs.build_graph([pkg("a"), pkg("b", ("a", R)), pkg("c"), pkg("d", ("c", D)),
+                            pkg("svc", ("b", R), ("d", R), service=True)])
+    rank = _rank(g)
+    closure = graphs.dependencies_of(g, "node:svc", ALL)
+    assert graphs.build_order(g, closure, ALL, rank) == tuple(sorted(closure, key=rank.get))
+
+
+def test_build_order_cuts_a_dev_loop_at_its_lowest_rank_and_orders_the_rest() -> None:
+    # lint and test-utils need each other (dev); core needs lint (dev), app needs core
+    g = graphs.build_graph([pkg("lint", ("test-utils", D)), pkg("test-utils", ("lint", D)),
+                            pkg("core", ("lint", D)), pkg("app", ("core", R), service=True)])
+    rank = _rank(g)
+    closure = graphs.dependencies_of(g, "node:app", ALL)
+    order = graphs.build_order(g, closure, ALL, rank)
+    assert set(order) == {"node:lint", "node:test-utils", "node:core"}
+    assert order.index("node:lint") < order.index("node:core")
+    loop = sorted(("node:lint", "node:test-utils"), key=rank.get)
+    assert order.index(loop[0]) < order.index(loop[1])
+
+
+def test_build_order_only_follows_the_kinds_asked_for() -> None:
+    g = graphs.build_graph([pkg("db", ("tsconfig", D)), pkg("tsconfig")])
+    rank = _rank(g)
+    nodes = {"node:db", "node:tsconfig"}
+    assert graphs.build_order(g, nodes, frozenset({R, B}), rank) == ("node:db", "node:tsconfig")

@@ -95,9 +95,13 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
                                      "app/node_modules/escape-html/package.json",
                                      "app/node_modules/ms/package.json")),
     },
+    # @rb/lib compiles with a tsconfig extending @rb/tsconfig, a devDependency that sorts
+    # after it: its build step must come after that package is copied; being dev-only, the
+    # tsconfig package is not shipped
     "rb-pnpm": {
-        "rb-api": Expect(absent=("app/**/node_modules/is-number",),
-                         present=("app/node_modules/.pnpm/express@*",)),
+        "rb-api": Expect(absent=("app/**/node_modules/is-number", "app/tooling"),
+                         present=("app/node_modules/.pnpm/express@*",
+                                  "app/packages/lib/dist/index.js")),
         # TypeScript compiled in the build stage; the compiler itself stays out, and so
         # does express, which only the sibling @rb/api depends on
         "rb-ts-api": Expect(

@@ -47,7 +47,7 @@ variable "NODE_RUNTIME_IMAGE" {
 }
 
 variable "NODE_BASE_TAG" {
-  default = substr(sha256("3bdb8987f82879d1b832|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("f9899f2537a8ee874084|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -87,7 +87,7 @@ target "node-deps-base" {
     "${REGISTRY}/node-deps-base:${NODE_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "3bdb8987f82879d1b832"
+    "dev.bakegen.fingerprint" = "f9899f2537a8ee874084"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -110,7 +110,7 @@ target "node-production-base" {
     "${REGISTRY}/node-production-base:${NODE_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "3bdb8987f82879d1b832"
+    "dev.bakegen.fingerprint" = "f9899f2537a8ee874084"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",

@@ -3,7 +3,9 @@
 
 FROM deps-base AS build
 WORKDIR /workspace
+COPY ["tooling/tsconfig", "/workspace/tooling/tsconfig"]
 COPY ["packages/lib", "/workspace/packages/lib"]
+RUN pnpm --filter @rb/lib run build
 COPY ["apps/api", "/workspace/apps/api"]
 RUN mkdir -p /out \
  && cd /workspace \

@@ -3,7 +3,9 @@
 
 FROM deps-base AS build
 WORKDIR /workspace
+COPY ["tooling/tsconfig", "/workspace/tooling/tsconfig"]
 COPY ["packages/lib", "/workspace/packages/lib"]
+RUN pnpm --filter @rb/lib run build
 COPY ["apps/ts-api", "/workspace/apps/ts-api"]
 RUN pnpm --filter @rb/ts-api run build
 RUN mkdir -p /out \
