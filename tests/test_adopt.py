@@ -96,6 +96,53 @@ def test_read_own_image_follows_the_built_stage() -> None:
     assert not image.healthcheck.shell
 
 
+def test_read_own_image_knows_what_each_copy_from_starts_from() -> None:
+    image = read_own_image("apps/api/Dockerfile", MULTI)
+    assert image.from_copies == (("COPY --from=deps /app/node_modules ./node_modules",
+                                  "node:20-bookworm-slim"),)
+
+
+SERVES_A_FRONTEND = """\
+FROM oven/bun:1 AS frontend-build
+WORKDIR /app/frontend
+COPY frontend ./
+RUN bun install && bun run build
+
+FROM python:3.12 AS wheels
+COPY backend /src
+RUN pip wheel --no-deps -w /wheels /src
+
+FROM python:3.12
+COPY --from=ghcr.io/astral-sh/uv:0.9 /uv /uvx /bin/
+COPY --from=krallin/ubuntu-tini /usr/bin/tini /tini
+COPY --from=wheels /wheels /wheels
+COPY --from=frontend-build /app/backend/app/frontend /app/backend/app/frontend
+COPY --from=busybox:stable /bin/busybox /bin/busybox
+CMD ["uvicorn", "app.main:app"]
+"""
+
+
+def test_adopting_says_which_copies_from_other_builds_the_image_goes_without() -> None:
+    from bakegen.adopt.carry import adopt, image_ecosystem
+    from bakegen.model import Package
+    from bakegen.settings import ServiceSettings
+
+    own = read_own_image("backend/Dockerfile", SERVES_A_FRONTEND)
+    pkg = Package(ecosystem="python", name="app", path="backend",
+                  manifest="backend/pyproject.toml", workspace=".", deployable=True)
+    notes = [w.message for w in adopt(pkg, own, ServiceSettings()).warnings]
+    missed = [n for n in notes if "is not carried over: the adopted image lacks" in n]
+    # the Python build (replaced by the generated one), uv and tini (the bases have them)
+    # are accounted for; the bun-built frontend and busybox are not
+    assert len(missed) == 2, notes
+    assert "COPY --from=frontend-build" in missed[0] and "made on oven/bun:1" in missed[0]
+    assert "COPY --from=busybox:stable" in missed[1]
+    assert [image_ecosystem(i) for i in ("oven/bun:1", "ghcr.io/astral-sh/uv:0.9",
+                                         "localhost:5000/node:20", "python@sha256:ab",
+                                         "busybox")] == ["node", "python", "node", "python",
+                                                         None]
+
+
 def test_read_own_image_builds_the_stage_compose_names() -> None:
     image = read_own_image("Dockerfile", MULTI, stage="unused")
     assert image.installs == ("yarn install",)

@@ -93,6 +93,7 @@ def adopt(pkg: Package, own: OwnImage, settings: ServiceSettings) -> Adoption:
         healthcheck=None if settings.healthcheck else _healthcheck(own),
     )
     _user(own, notes)
+    _from_copies(pkg.ecosystem, own, notes)
     for line in own.other:
         if line.startswith("RUN "):
             notes.append(f"`{_short(line)}` of the runtime stage is not carried over")
@@ -147,6 +148,32 @@ def _healthcheck(own: OwnImage) -> str | None:
         return "HEALTHCHECK NONE"
     test = " ".join(check.command) if check.shell else json.dumps(list(check.command))
     return " ".join(("HEALTHCHECK", *check.options, "CMD", test))
+
+
+def _from_copies(ecosystem: str, own: OwnImage, notes: list[str]) -> None:
+    """Say which `COPY --from=` of the runtime stage the adopted image goes without: what a
+    stage of another language builds (a web frontend a Python image serves) or what some
+    image brings. The service's own build, which the generated one replaces, and tools the
+    bases have (uv, tini) are accounted for."""
+    for line, image in own.from_copies:
+        if image_ecosystem(image) == ecosystem:
+            continue
+        sources = line.split()[1:-1]
+        if any(word.rsplit("/", 1)[-1] in _PROVIDED for word in sources if word[:1] != "-"):
+            continue
+        notes.append(f"`{_short(line)}` is not carried over: the adopted image lacks what it "
+                     f"copies (made on {image}); if the service needs it, keep its own "
+                     "Dockerfile (no adopt)")
+
+
+def image_ecosystem(image: str) -> str | None:
+    """The ecosystem an image's name hints at (`oven/bun:1` -> node, `ghcr.io/astral-sh/uv`
+    -> python), None for any other image."""
+    name = image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0].lower()
+    for eco, module in ECOSYSTEMS.items():
+        if any(name.startswith(hint) for hint in module.image_hints):
+            return eco
+    return None
 
 
 def _user(own: OwnImage, notes: list[str]) -> None:

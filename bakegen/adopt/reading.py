@@ -69,6 +69,9 @@ class OwnImage:
     problem: str | None = None
     #: the instructions of the runtime stages nothing above accounts for (RUN, COPY, ...)
     other: tuple[str, ...] = field(default=())
+    #: (instruction, image its source starts from) of each `COPY/ADD --from=` of the runtime
+    #: stages: another stage (by the image that stage's chain starts FROM) or an image
+    from_copies: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -107,7 +110,7 @@ def read_own_image(path: str, text: str, stage: str | None = None) -> OwnImage:
         return OwnImage(path, problem=f'has no stage "{stage}"')
     chain = _chain(built, by_name)
     needed = _needed(built, by_name)
-    return _facts(path, chain, needed, global_args)
+    return _facts(path, chain, needed, global_args, by_name)
 
 
 def _chain(built: _Stage, by_name: dict[str, _Stage]) -> list[_Stage]:
@@ -142,7 +145,8 @@ def _needed(built: _Stage, by_name: dict[str, _Stage]) -> list[_Stage]:
 
 
 def _facts(
-    path: str, chain: list[_Stage], needed: list[_Stage], global_args: dict[str, str | None]
+    path: str, chain: list[_Stage], needed: list[_Stage], global_args: dict[str, str | None],
+    by_name: dict[str, _Stage],
 ) -> OwnImage:
     env: dict[str, str] = {}
     written: dict[str, str] = {}
@@ -153,9 +157,13 @@ def _facts(
     health: Healthcheck | None = None
     system: list[tuple[str, str]] = []
     other: list[str] = []
+    from_copies: list[tuple[str, str]] = []
     for stage in chain:
         for command in stage.commands:
             kind = command.cmd
+            if kind in ("COPY", "ADD"):
+                from_copies += [(command.original, _source_image(f[len("--from="):], by_name))
+                                for f in command.flags if f.startswith("--from=")]
             if kind == "ENV":
                 env.update(_env_pairs(command.value))
                 values = command.value
@@ -215,7 +223,14 @@ def _facts(
         system_packages=tuple(dict.fromkeys(system)),
         chain=tuple(s.name for s in chain),
         other=tuple(other),
+        from_copies=tuple(from_copies),
     )
+
+
+def _source_image(source: str, by_name: dict[str, _Stage]) -> str:
+    """The image a `--from=` source starts from: a stage's first FROM image, else itself."""
+    stage = by_name.get(source.lower())
+    return _chain(stage, by_name)[0].base if stage is not None else source
 
 
 def normalize_workdir(current: str | None, value: str) -> str:
