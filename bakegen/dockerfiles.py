@@ -21,6 +21,16 @@ _NAMED = re.compile(
     r"(?i)(?:(?:docker|container)file(?:[._-](?P<suffix>[A-Za-z0-9][\w.-]*))?"
     r"|(?P<prefix>[A-Za-z0-9][\w.-]*?)\.(?:docker|container)file)"
 )
+#: endings that make `Dockerfile-settings.tsx` a source file, `Dockerfile.md` a document and
+#: `Dockerfile.template` something to render first: none of them is built as it is
+_NOT_BUILT = frozenset({
+    "ts", "tsx", "mts", "cts", "js", "jsx", "mjs", "cjs", "py", "pyi", "go", "rs", "java",
+    "kt", "rb", "php", "cs", "swift", "c", "h", "cpp", "sh", "bash", "ps1", "bat",
+    "md", "mdx", "rst", "txt", "adoc", "html", "css", "scss", "svg", "png", "jpg", "gif",
+    "json", "jsonc", "yaml", "yml", "toml", "ini", "xml", "lock", "log", "snap",
+    "template", "tmpl", "tpl", "j2", "jinja", "jinja2", "erb", "mustache", "hbs", "in",
+    "example", "sample", "bak", "orig", "old", "swp", "patch", "diff", "gz", "tgz", "zip",
+})
 #: name parts of Dockerfiles made for development or CI, never for the deployed image
 _WORD = re.compile(r"[\w@./-]+")
 DEV_VARIANTS = frozenset({
@@ -39,6 +49,8 @@ class DockerfileInfo:
     #: COPY/ADD sources and RUN bind-mount sources read from the build context (not `--from`,
     #: not URLs or heredocs)
     copies: tuple[str, ...] = ()
+    #: a COPY/ADD source only a build argument decides (`COPY ${APP} ./`): `copies` is not all
+    dynamic_copies: bool = False
     #: why it could not be read, when it could not
     problem: str | None = None
     #: how often each word or path (1 to 4 segments of a path-like word) appears in its
@@ -52,6 +64,8 @@ def dockerfile_name(rel: str) -> str | None:
     when the file is no Dockerfile (`Dockerfile.dockerignore` is none)."""
     base = rel.rsplit("/", 1)[-1]
     if base.lower().endswith(".dockerignore"):
+        return None
+    if "." in base and base.rsplit(".", 1)[1].lower() in _NOT_BUILT:
         return None
     match = _NAMED.fullmatch(base)
     if match is None:
@@ -73,6 +87,7 @@ def read_dockerfile(path: str, text: str) -> DockerfileInfo:
     stages: set[str] = set()
     images: list[str] = []
     copies: list[str] = []
+    dynamic = False
     for command in commands:
         if command.cmd == "FROM" and command.value:
             image = command.value[0]
@@ -84,11 +99,12 @@ def read_dockerfile(path: str, text: str) -> DockerfileInfo:
             if any(flag.startswith("--from") for flag in command.flags):
                 continue
             copies.extend(_sources(command.value, heredoc=bool(command.heredocs)))
+            dynamic = dynamic or any("$" in source for source in command.value[:-1])
         elif command.cmd == "RUN":
             copies.extend(bind_sources(command.flags))
     body = "\n".join(command.original for command in commands)
     return DockerfileInfo(path, tuple(images), tuple(dict.fromkeys(copies)),
-                          mentions=_mentions(body))
+                          dynamic_copies=dynamic, mentions=_mentions(body))
 
 
 def _mentions(body: str) -> Counter[str]:

@@ -310,7 +310,7 @@ class _Matcher:
         copied = self._copied(info, context)
         if copied and all(p.path == "." for p in copied):
             # the whole context: its name, or what it names, says more than the root package
-            named = self._named(build, info)
+            named = self._named(build, info, context)
             if named is not None:
                 return named
         if copied:
@@ -320,11 +320,20 @@ class _Matcher:
                           or _key(p.path.rsplit("/", 1)[-1]) == _key(build.name)] or chosen
             if len(chosen) == 1:
                 return chosen[0], f"copies {chosen[0].path}"
-        return self._named(build, info) or (None, "")
+        return self._named(build, info, context) or (None, "")
 
-    def _named(self, build: Build, info: DockerfileInfo) -> tuple[Package, str] | None:
-        """By the build's name, else (copying the whole context) by what it names."""
+    def _named(
+        self, build: Build, info: DockerfileInfo, context: str
+    ) -> tuple[Package, str] | None:
+        """By the build's name, else (copying the whole context) by what it names.
+
+        A package goes by name only when the Dockerfile copies its folder or one holding
+        it (or what it copies is decided by a build argument): compose's `clickhouse`
+        building a ClickHouse image from `db/migrations` is not the `@acme/clickhouse`
+        client library elsewhere in the repository."""
         named = self._by_name.get(_key(build.name), []) if build.name else []
+        if not info.dynamic_copies:
+            named = [p for p in named if self._copies_folder(info, context, p.path)]
         if len(named) >= 1 and len({p.path for p in named}) == 1:
             return self._pick(named, info), "named like it"
         if "." in info.copies:
@@ -332,6 +341,14 @@ class _Matcher:
             if mentioned is not None:
                 return mentioned, f"copies the whole context and names {mentioned.name}"
         return None
+
+    def _copies_folder(self, info: DockerfileInfo, context: str, folder: str) -> bool:
+        """Whether a COPY source is `folder`, holds it, or lies in it."""
+        for source in info.copies:
+            path = _literal_prefix(join(context, source))
+            if is_within(folder, path) or is_within(path, folder):
+                return True
+        return False
 
     def _mentioned(self, info: DockerfileInfo) -> Package | None:
         """The package a whole-context Dockerfile names most often (its name, its folder when

@@ -51,6 +51,13 @@ def generated_targets(root: Path) -> dict[str, dict[str, Any]]:
     ("Dockerfile-web", "web"),
     ("private-location.dockerfile", "private-location"),
     ("Dockerfile.dockerignore", None),
+    ("app/settings/dockerfile-settings.tsx", None),
+    ("docs/Dockerfile.md", None),
+    ("Dockerfile.template", None),
+    ("deploy/Dockerfile.j2", None),
+    ("Dockerfile.python", "python"),
+    ("Dockerfile.node20", "node20"),
+    ("api.prod.Dockerfile", "api.prod"),
     ("Dockerfiles", None),
     ("docker-compose.yml", None),
 ])
@@ -335,3 +342,48 @@ def dockerfile_parse(text: str) -> tuple[Any, ...]:
     import dockerfile
 
     return tuple(dockerfile.parse_string(text))
+
+
+def test_a_compose_name_attaches_only_a_package_the_dockerfile_copies(tmp_path: Path) -> None:
+    # compose's clickhouse and api are a database image and a Go build: the client library
+    # @acme/clickhouse and the SDK @acme/api live elsewhere and are copied by neither
+    write_tree(tmp_path, {
+        "package.json": {"name": "root", "private": True,
+                         "workspaces": ["apps/*", "packages/*", "sdk/*"]},
+        "yarn.lock": YARN_LOCK,
+        "apps/web/package.json": {"name": "web", "version": "1.0.0",
+                                  "scripts": {"start": "node server.js"}},
+        "apps/worker/package.json": {"name": "@acme/worker", "version": "1.0.0",
+                                     "scripts": {"start": "node worker.js"}},
+        "packages/clickhouse/package.json": {"name": "@acme/clickhouse", "version": "1.0.0"},
+        "sdk/api/package.json": {"name": "@acme/api", "version": "1.0.0"},
+        "db/migrations/001.sql": "CREATE TABLE t (x Int8) ENGINE = Memory;\n",
+        "cmd/api/main.go": "package main\n\nfunc main() {}\n",
+        "dev/Dockerfile.clickhouse": "FROM clickhouse/clickhouse-server:24.8\n"
+                                     "COPY db/migrations /docker-entrypoint-initdb.d/\n",
+        "dev/api.Dockerfile": "FROM golang:1.23 AS build\nCOPY cmd ./cmd\n"
+                              "RUN go build -o /api ./cmd/api\nFROM debian:bookworm-slim\n"
+                              "COPY --from=build /api /api\n",
+        # copying a folder that holds the package, and a path a build argument decides
+        "docker/web.Dockerfile": "FROM node:22\nCOPY apps ./apps\nCMD [\"node\", \"x\"]\n",
+        "docker/any.Dockerfile": "FROM node:22\nARG APP\nCOPY ${APP} ./\n",
+        "docker-compose.yml": (
+            "services:\n"
+            "  clickhouse:\n    build:\n      context: .\n"
+            "      dockerfile: dev/Dockerfile.clickhouse\n"
+            "  api:\n    build:\n      context: .\n      dockerfile: dev/api.Dockerfile\n"
+            "  web:\n    build:\n      context: .\n      dockerfile: docker/web.Dockerfile\n"
+            "  worker:\n    build:\n      context: .\n      dockerfile: docker/any.Dockerfile\n"
+        ),
+    })
+    data = scan(tmp_path)
+    assert services(data) == {
+        "web": "built by docker/web.Dockerfile (compose service web in docker-compose.yml, "
+        "named like it)",
+        "@acme/worker": "built by docker/any.Dockerfile (compose service worker in "
+        "docker-compose.yml, named like it)",
+    }
+    skipped = {s["path"]: s["reason"] for s in data["skipped"]}
+    assert skipped["dev/Dockerfile.clickhouse"].startswith(
+        "copies no package path (FROM clickhouse/clickhouse-server:24.8)")
+    assert skipped["dev/api.Dockerfile"].startswith("copies no package path")
