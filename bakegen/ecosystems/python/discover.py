@@ -630,9 +630,29 @@ def _workspace(
         extra_files=_extra_files(tree, group, members),
         runtime_version=_runtime_version(tree, group.root, [
             *members, *([root_project] if root_project else [])]),
+        manager_version=_uv_required_version(tree, group) if group.manager == "uv" else None,
         packages=packages,
         declared=group.declared,
     )
+
+
+def _uv_required_version(tree: SourceTree, group: _Group) -> str | None:
+    """The uv version the workspace requires (`required-version`, a PEP 440 specifier or a
+    bare version), from its uv.toml, which uv reads instead of `[tool.uv]`, else from its
+    pyproject.toml. One that is not a string is left to uv to refuse."""
+    uv_toml = join(group.root, "uv.toml")
+    try:
+        if tree.exists(uv_toml):
+            value = load_toml(tree, uv_toml).get("required-version")
+        elif group.root_manifest:
+            tool = load_toml(tree, group.root_manifest).get("tool")
+            uv = tool.get("uv") if isinstance(tool, dict) else None
+            value = uv.get("required-version") if isinstance(uv, dict) else None
+        else:
+            value = None
+    except BakegenError:
+        return None  # an unreadable file is reported where it is read for the workspace
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def _extra_files(tree: SourceTree, group: _Group, members: list[Project]) -> tuple[str, ...]:

@@ -114,3 +114,51 @@ def python_version_file(text: str) -> str | None:
         if match:
             return f"{match[1]}.{match[2]}"
     return None
+
+
+_RELEASE = re.compile(r"\d+(?:\.\d+)*")
+_SPECIFIER = re.compile(
+    r"(?P<op>~=|===|==|!=|<=|>=|<|>)\s*(?P<version>\d+(?:\.\d+)*)(?P<star>\.\*)?")
+
+
+def is_release(text: str) -> bool:
+    """A plain release version: `0.13.9`, `3`."""
+    return _RELEASE.fullmatch(text.strip()) is not None
+
+
+def satisfies(version: str, specifiers: str) -> bool:
+    """Whether a release version (`0.13.9`) meets PEP 440 `specifiers` (`>=0.9,<1`,
+    `~=0.13.0`, `==0.13.*`, a bare `0.13.9`). False for anything it cannot read, so a
+    requirement it does not understand is passed to pip as it is."""
+    release = _release(version)
+    if _RELEASE.fullmatch(specifiers.strip()):
+        return release == _release(specifiers.strip())
+    for clause in specifiers.split(","):
+        match = _SPECIFIER.fullmatch(clause.strip())
+        if match is None or (match["star"] and match["op"] not in ("==", "!=")):
+            return False
+        if not _meets(release, match["op"], _release(match["version"]), bool(match["star"])):
+            return False
+    return True
+
+
+def _meets(have: tuple[int, ...], op: str, want: tuple[int, ...], star: bool) -> bool:
+    if star or op == "~=":
+        prefix = want if star else want[:-1]
+        same = have[:len(prefix)] == prefix
+        if op == "~=":
+            return len(want) > 1 and same and _cmp(have, want) >= 0
+        return same if op == "==" else not same
+    order = _cmp(have, want)
+    return {"==": order == 0, "===": order == 0, "!=": order != 0, "<=": order <= 0,
+            ">=": order >= 0, "<": order < 0, ">": order > 0}[op]
+
+
+def _release(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def _cmp(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    width = max(len(a), len(b))
+    a, b = a + (0,) * (width - len(a)), b + (0,) * (width - len(b))
+    return (a > b) - (a < b)

@@ -22,6 +22,7 @@ import json
 from bakegen.ecosystems.base import BaseRecipe, ServiceRecipe, Stage, image_command
 from bakegen.ecosystems.instructions import env, run, secret_mount, sh_quote, words
 from bakegen.ecosystems.python.discover import ECOSYSTEM
+from bakegen.ecosystems.python.pep import is_release, satisfies
 from bakegen.ecosystems.python.start import server_environment
 from bakegen.health import probed, python_probe
 from bakegen.model import Package, Workspace
@@ -207,6 +208,15 @@ UV_UNLOCKED_NOTE = ("# no uv.lock: unlocked, versions resolve when this stage bu
                     "`uv lock` pins them")
 
 
+def uv_requirement(required: str | None) -> str:
+    """What pip installs as uv: bakegen's pin, unless the workspace's `required-version`
+    excludes it (uv then refuses to run); then that requirement itself."""
+    if required is None or satisfies(UV_VERSION, required):
+        return f"uv=={UV_VERSION}"
+    spec = f"=={required}" if is_release(required) else required
+    return sh_quote(f"uv{spec.replace(' ', '')}")
+
+
 def _uv_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[str, ...]:
     requires = _build_requires(packages)
     project = () if workspace.root == "." else (f"--project {sh_quote(workspace.root)}",)
@@ -214,7 +224,8 @@ def _uv_deps(workspace: Workspace, packages: tuple[Package, ...]) -> tuple[str, 
         env(*PIP_ENV, f"PATH={UV_HOME}/bin:$PATH", "UV_COMPILE_BYTECODE=1", "UV_LINK_MODE=copy",
             "UV_PYTHON=python3", "UV_PYTHON_DOWNLOADS=never", f"UV_PROJECT_ENVIRONMENT={VENV}"),
         "# uv from PyPI, pinned, beside the image's Python: no second registry to reach",
-        run(f"pip install --target {UV_HOME} uv=={UV_VERSION}", mounts=(PIP_CACHE, *CREDENTIALS)),
+        run(f"pip install --target {UV_HOME} {uv_requirement(workspace.manager_version)}",
+            mounts=(PIP_CACHE, *CREDENTIALS)),
     ]
     if requires:
         lines += [

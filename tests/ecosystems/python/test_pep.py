@@ -10,6 +10,7 @@ from bakegen.ecosystems.python.pep import (
     normalize_name,
     parse_requirement,
     python_version_file,
+    satisfies,
 )
 
 
@@ -77,3 +78,25 @@ def test_python_version_file_keeps_major_minor() -> None:
     assert python_version_file("# pinned\n3.12.4\n3.11\n") == "3.12"
     assert python_version_file("cpython@3.11\n") == "3.11"
     assert python_version_file("system\n") is None
+
+
+@pytest.mark.parametrize(("version", "spec", "expected"), [
+    ("0.13.9", ">=0.9.25", True),
+    ("0.13.9", ">=0.9.25,<0.13", False),
+    ("0.13.9", "==0.13.*", True),
+    ("0.13.9", "==0.5.*", False),
+    ("0.13.9", "!=0.13.*", False),
+    ("0.13.9", "~=0.13.0", True),
+    ("0.13.9", "~=0.12.0", False),
+    ("0.13.9", "~=0.13", True),
+    ("0.13.9", "0.13.9", True),
+    ("0.13.9", "0.5.0", False),
+    ("0.13.9", "< 1, >= 0.13.9", True),
+    ("0.13.9", "== 0.13.9", True),
+    ("0.13.9", ">0.13.9", False),
+    ("0.13.9", "===0.13.9", True),
+    ("0.13.9", ">=0.13.0a1", False),  # unread: passed on as it is
+    ("0.13.9", "latest", False),
+])
+def test_satisfies(version: str, spec: str, expected: bool) -> None:
+    assert satisfies(version, spec) is expected

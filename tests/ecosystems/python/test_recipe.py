@@ -313,3 +313,36 @@ def test_pip_per_service_prunes_to_the_closure_requirements(tmp_path: Path) -> N
     lone = ECO.service_recipe(ws, dataclasses.replace(packages["svc"], requirements=()), (),
                               ServiceSettings(), "per-service")
     assert lone.stages[0].instructions[-1].startswith("RUN /app/.venv/bin/python - <<'PRUNE'\n")
+
+
+def test_uv_required_version_keeps_the_pin_it_allows_and_replaces_one_it_excludes(
+    tmp_path: Path,
+) -> None:
+    from bakegen.ecosystems.python.recipe import uv_requirement
+
+    assert uv_requirement(None) == f"uv=={UV_VERSION}"
+    assert uv_requirement(">=0.9.25") == f"uv=={UV_VERSION}"
+    assert uv_requirement("==0.5.*") == "'uv==0.5.*'"
+    assert uv_requirement("0.5.0") == "uv==0.5.0"
+    assert uv_requirement(">=0.4.25, <0.5") == "'uv>=0.4.25,<0.5'"
+    members = {"svc/pyproject.toml": '[project]\nname = "svc"\nversion = "1"\n'
+                                     'dependencies = []\n'}
+    for where, text in (
+        ("pyproject.toml", '[tool.uv]\nrequired-version = "==0.5.*"\n'),
+        # uv.toml is read instead of [tool.uv] when both are there
+        ("uv.toml", 'required-version = "==0.5.*"\n'),
+    ):
+        root = tmp_path / where.replace(".", "-")
+        pyproject = '[tool.uv.workspace]\nmembers = ["svc"]\n'
+        if where == "pyproject.toml":
+            pyproject += text
+        files = {"pyproject.toml": pyproject, "uv.lock": "version = 1\n", **members}
+        if where == "uv.toml":
+            files["uv.toml"] = text
+            files["pyproject.toml"] += '[tool.uv]\nrequired-version = ">=0.9"\n'
+        result = scan(root, files)
+        ws = result.workspaces[0]
+        assert ws.manager_version == "==0.5.*", where
+        recipe = ECO.base_recipe(ws, result.packages)
+        installs = [line for line in recipe.deps if "pip install --target /opt/uv" in line]
+        assert installs and "'uv==0.5.*'" in installs[0], where
