@@ -57,6 +57,11 @@ class DockerfileInfo:
     #: instructions (comments left out): `RUN turbo build --filter=@acme/api` mentions
     #: `@acme/api`, `/app/apps/api/dist` mentions `apps/api`
     mentions: Mapping[str, int] = field(default_factory=dict)
+    #: words where a Dockerfile says what its last stage builds and runs, which outweigh
+    #: mere mentions: what `--bin`, `-p`/`--package`, `--filter`, `--workspace` name in RUN
+    #: lines, and the file names the last stage's ENTRYPOINT/CMD run and its `COPY --from`
+    #: copies (`.../release/atuin-server`)
+    builds: Mapping[str, int] = field(default_factory=dict)
 
 
 def dockerfile_name(rel: str) -> str | None:
@@ -104,7 +109,8 @@ def read_dockerfile(path: str, text: str) -> DockerfileInfo:
             copies.extend(bind_sources(command.flags))
     body = "\n".join(command.original for command in commands)
     return DockerfileInfo(path, tuple(images), tuple(dict.fromkeys(copies)),
-                          dynamic_copies=dynamic, mentions=_mentions(body))
+                          dynamic_copies=dynamic, mentions=_mentions(body),
+                          builds=_builds(commands))
 
 
 def _mentions(body: str) -> Counter[str]:
@@ -114,6 +120,40 @@ def _mentions(body: str) -> Counter[str]:
         for i in range(len(parts)):
             for j in range(i + 1, min(len(parts), i + 4) + 1):
                 found["/".join(parts[i:j])] += 1
+    return found
+
+
+_BUILD_TOOLS = frozenset({"cargo", "npm", "pnpm", "yarn", "bun", "npx", "turbo", "nx", "uv",
+                          "poetry", "lerna"})
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_NAMING_FLAGS = frozenset({"--bin", "-p", "--package", "--filter", "-F", "--workspace", "-w",
+                           "--scope", "--project"})
+
+
+def _builds(commands: tuple[dockerfile.Command, ...]) -> Counter[str]:
+    found: Counter[str] = Counter()
+    last: Counter[str] = Counter()  # of the stage being read, kept if it is the last one
+    for command in commands:
+        if command.cmd == "FROM":
+            last = Counter()
+        elif command.cmd == "RUN":
+            for segment in re.split(r"&&|\|\||[;|\n]", " ".join(command.value)):
+                words = [w for w in segment.split() if not _ASSIGNMENT.match(w)]
+                if not words or words[0].rsplit("/", 1)[-1] not in _BUILD_TOOLS:
+                    continue  # `mkdir -p app` names no package
+                for i, word in enumerate(words):
+                    flag, eq, value = word.partition("=")
+                    if flag in _NAMING_FLAGS:
+                        named = value if eq else (words[i + 1] if i + 1 < len(words) else "")
+                        found[named.strip("'\"").rstrip(".")] += 1
+        elif command.cmd in ("ENTRYPOINT", "CMD"):
+            for word in (command.value if command.json else " ".join(command.value).split())[:2]:
+                last[word.rsplit("/", 1)[-1]] += 1
+        elif command.cmd in ("COPY", "ADD") and any(f.startswith("--from") for f in command.flags):
+            for source in command.value[:-1]:
+                last[source.rstrip("/").rsplit("/", 1)[-1]] += 1
+    found.update(last)
+    found.pop("", None)
     return found
 
 

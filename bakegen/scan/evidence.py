@@ -337,7 +337,7 @@ class _Matcher:
         if len(named) >= 1 and len({p.path for p in named}) == 1:
             return self._pick(named, info), "named like it"
         if "." in info.copies:
-            mentioned = self._mentioned(info)
+            mentioned = self._mentioned(info, by_builds=build.stage is None)
             if mentioned is not None:
                 return mentioned, f"copies the whole context and names {mentioned.name}"
         return None
@@ -350,19 +350,24 @@ class _Matcher:
                 return True
         return False
 
-    def _mentioned(self, info: DockerfileInfo) -> Package | None:
+    def _mentioned(self, info: DockerfileInfo, by_builds: bool) -> Package | None:
         """The package a whole-context Dockerfile names most often (its name, its folder when
-        that has two parts or more, its binaries), if one stands out."""
-        scores = []
+        that has two parts or more, its binaries), if one stands out. Built to its last stage
+        (`by_builds`), where it names what it builds and runs (`cargo build --bin
+        atuin-server`, the ENTRYPOINT) counts first: a name all over its LABELs and users
+        (`atuin`) says less. A build of another stage (compose's `target`) is read by its
+        mentions only: the last stage's ENTRYPOINT is not its."""
+        scores: list[tuple[tuple[int, int], Package]] = []
         for pkgs in self._by_folder.values():
             for pkg in pkgs:
                 words = {pkg.name, *pkg.binaries}
+                built = sum(info.builds.get(word, 0) for word in words) if by_builds else 0
                 if "/" in pkg.path:
                     words.add(pkg.path)
-                score = sum(info.mentions.get(word, 0) for word in words)
-                if score:
+                score = (built, sum(info.mentions.get(word, 0) for word in words))
+                if score[1]:
                     scores.append((score, pkg))
-        scores.sort(key=lambda item: (-item[0], item[1].id))
+        scores.sort(key=lambda item: (-item[0][0], -item[0][1], item[1].id))
         if scores and (len(scores) == 1 or scores[0][0] > scores[1][0]):
             return scores[0][1]
         return None

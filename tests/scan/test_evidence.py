@@ -387,3 +387,41 @@ def test_a_compose_name_attaches_only_a_package_the_dockerfile_copies(tmp_path: 
     assert skipped["dev/Dockerfile.clickhouse"].startswith(
         "copies no package path (FROM clickhouse/clickhouse-server:24.8)")
     assert skipped["dev/api.Dockerfile"].startswith("copies no package path")
+
+
+def test_a_whole_context_dockerfile_goes_to_what_it_builds_not_its_most_named_word(
+    tmp_path: Path,
+) -> None:
+    # "app" is all over the LABEL and the user, but the image builds and runs app-server
+    crate = '[package]\nname = "{0}"\nversion = "0.1.0"\nedition = "2021"\n'
+    write_tree(tmp_path, {
+        "Cargo.toml": '[workspace]\nmembers = ["crates/*"]\n',
+        "Cargo.lock": "version = 4\n",
+        "crates/app/Cargo.toml": crate.format("app"),
+        "crates/app/src/main.rs": "fn main() {}\n",
+        "crates/app-server/Cargo.toml": crate.format("app-server"),
+        "crates/app-server/src/main.rs": "fn main() {}\n",
+        "Dockerfile": (
+            "FROM rust:1 AS builder\nWORKDIR /src\nCOPY . .\n"
+            "RUN mkdir -p app && cargo build --release --bin app-server\n"
+            "FROM debian:bookworm-slim\n"
+            'LABEL org.opencontainers.image.source="https://example.com/app/app"\n'
+            "RUN useradd -c 'app user' app && mkdir /app && chown app:app /app\n"
+            "USER app\n"
+            "COPY --from=builder /src/target/release/app-server /usr/local/bin\n"
+            'ENTRYPOINT ["/usr/local/bin/app-server"]\n'
+        ),
+    })
+    assert services(scan(tmp_path)) == {
+        "app-server": "built by Dockerfile (copies the whole context and names app-server)"}
+
+
+def test_read_dockerfile_counts_what_it_builds_and_runs() -> None:
+    info = read_dockerfile("Dockerfile", (
+        "FROM rust AS b\n"
+        "RUN mkdir -p app && CARGO_X=1 cargo build --release -p api --bin=api-server \\\n"
+        "  ; pnpm --filter @acme/web... build\n"
+        "FROM debian\nCOPY --from=b /t/release/api-server /usr/local/bin/\n"
+        'ENTRYPOINT ["/usr/local/bin/api-server"]\n'
+    ))
+    assert info.builds == {"api": 1, "api-server": 3, "@acme/web": 1}
