@@ -150,10 +150,17 @@ def find_evidence(tree: SourceTree, packages: Iterable[Package], scope: Scope) -
     attached: dict[str, Attachment] = {}
     for _, build, attachment in sorted(found, key=lambda item: item[0]):
         first = attached.setdefault(attachment.manifest, attachment)
+        what = f"compose service {build.name}" if build.compose else build.dockerfile
         if first is not attachment and first.dockerfile != attachment.dockerfile:
-            what = f"compose service {build.name}" if build.compose else build.dockerfile
             skipped.append(Skipped(build.compose or build.dockerfile, (
                 f"{what} builds {attachment.manifest} too, which {first.dockerfile} "
+                "already builds")))
+        elif first is not attachment and first.stage != attachment.stage:
+            # another target of the same Dockerfile (an all-in-one image): one image per
+            # package, and the rest said rather than dropped
+            skipped.append(Skipped(build.compose or build.dockerfile, (
+                f"{what} builds {attachment.manifest} too ({build.dockerfile} target "
+                f"{attachment.stage or 'last'}), which its target {first.stage or 'last'} "
                 "already builds")))
     return Evidence(attached, tuple(sorted(set(skipped))), tuple(problems),
                     tuple(sorted(composes)), tuple(unattached))

@@ -425,3 +425,29 @@ def test_read_dockerfile_counts_what_it_builds_and_runs() -> None:
         'ENTRYPOINT ["/usr/local/bin/api-server"]\n'
     ))
     assert info.builds == {"api": 1, "api-server": 3, "@acme/web": 1}
+
+
+def test_another_target_of_a_dockerfile_building_the_same_package_is_said(
+    tmp_path: Path,
+) -> None:
+    write_tree(tmp_path, {
+        "package.json": {"name": "app", "private": True, "workspaces": ["packages/*"]},
+        "yarn.lock": YARN_LOCK,
+        "packages/backend/package.json": {"name": "backend", "version": "1.0.0",
+                                          "scripts": {"start": "node server.js"}},
+        "prod.Dockerfile": "FROM node:22 AS base\nCOPY . .\nFROM base AS backend\n"
+                           "RUN yarn workspace backend build\nFROM base AS aio\n"
+                           "RUN yarn workspace backend build\n",
+        "docker-compose.yml": (
+            "services:\n"
+            "  backend:\n    build:\n      context: .\n      dockerfile: prod.Dockerfile\n"
+            "      target: backend\n"
+            "  everything:\n    build:\n      context: .\n      dockerfile: prod.Dockerfile\n"
+            "      target: aio\n"
+        ),
+    })
+    data = scan(tmp_path)
+    assert set(services(data)) == {"backend"}
+    assert {s["reason"] for s in data["skipped"]} == {
+        "compose service everything builds packages/backend/package.json too "
+        "(prod.Dockerfile target aio), which its target backend already builds"}
