@@ -312,3 +312,22 @@ def test_ci_matrices_and_affected_leave_the_own_group_out(tmp_path: Path) -> Non
     # bake still builds the comparison when asked: the group is in the file
     bake = (workspace / "docker-bake.hcl").read_text()
     assert 'group "own"' in bake and 'target "own-ad-web"' in bake
+
+
+@pytest.mark.parametrize(("ecosystem", "image", "version", "noted"), [
+    ("node", "node:20-alpine", "20", "not Alpine"),
+    ("node", "dhi.io/node:24-debian12", "24", None),
+    ("node", "docker.io/library/node:22.11-bookworm-slim", "22", None),
+    ("node", "localhost:5000/node", None, None),
+    ("python", "cgr.dev/chainguard/python:latest-dev", None, None),
+    ("python", "python:3.12.4-slim", "3.12", None),
+    ("python", "nikolaik/python-nodejs:python3.12", None, "is not a python image"),
+])
+def test_the_runtime_version_an_adopted_base_image_names(
+    ecosystem: str, image: str, version: str | None, noted: str | None
+) -> None:
+    from bakegen.adopt.carry import image_version
+
+    found, note = image_version(ecosystem, image)
+    assert found == version
+    assert (note is None) if noted is None else (note is not None and noted in note)

@@ -103,7 +103,7 @@ def adopt(pkg: Package, own: OwnImage, settings: ServiceSettings) -> Adoption:
         notes.append("its `pip install -r` requirements are not installed by the shared bases, "
                      "which install what pyproject.toml and a requirements.txt beside it "
                      "declare: list them there")
-    version, note = _version(pkg.ecosystem, own.base_image)
+    version, note = image_version(pkg.ecosystem, own.base_image)
     if note:
         notes.append(note)
     warnings = tuple(Problem.warning(own.path, f"adopting {pkg.name}: {n}") for n in notes)
@@ -184,7 +184,7 @@ def _user(own: OwnImage, notes: list[str]) -> None:
         notes.append(f"USER {own.user} not carried over: the image runs as 10001:10001")
 
 
-def _version(ecosystem: str, image: str | None) -> tuple[str | None, str | None]:
+def image_version(ecosystem: str, image: str | None) -> tuple[str | None, str | None]:
     """The language version an image names (`node:20-alpine` -> 20, `python:3.11-slim` ->
     3.11), and a note when its variant cannot be kept."""
     if image is None or ecosystem not in ECOSYSTEMS:
@@ -192,8 +192,10 @@ def _version(ecosystem: str, image: str | None) -> tuple[str | None, str | None]
     names = ECOSYSTEMS[ecosystem].image_repositories
     parts = ECOSYSTEMS[ecosystem].version_parts
     repo, _, tag = image.split("@", 1)[0].rpartition(":")
-    if "/" in repo.removeprefix("docker.io/").removeprefix("library/") or \
-            repo.rsplit("/", 1)[-1] not in names:
+    if "/" in tag:  # a registry port (`localhost:5000/node`), no tag
+        repo, tag = f"{repo}:{tag}", ""
+    # the official image or a rebuild of it elsewhere (dhi.io/node, cgr.dev/chainguard/node)
+    if repo.rsplit("/", 1)[-1] not in names:
         return None, f"FROM {image} is not a {names[0]} image; the bases use their own"
     match = _VERSION.match(tag)
     note = (f"FROM {image}: the bases are Debian (bookworm slim), not Alpine"
