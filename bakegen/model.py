@@ -126,6 +126,9 @@ class Workspace:
     #: Debian packages the runtime image needs for native libraries the lockfile links
     #: (Cargo: `libssl3` for openssl-sys); the slim runtime bases carry none of them
     runtime_packages: tuple[str, ...] = ()
+    #: Debian packages deps-base installs before the dependencies, to build those published
+    #: as source only (Python: a compiler and libpq-dev for psycopg2)
+    build_packages: tuple[str, ...] = ()
     #: `NAME=value` settings every build of the workspace runs with (Cargo: release
     #: binaries stripped of symbols unless the project's release profile says otherwise)
     build_env: tuple[str, ...] = ()

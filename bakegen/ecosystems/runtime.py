@@ -103,6 +103,19 @@ def bare_runtime_setup(runtime_image: str) -> tuple[str, ...]:
     )
 
 
+def build_packages(packages: tuple[str, ...]) -> tuple[str, ...]:
+    """deps-base's install of the Debian packages building the workspace's source-only
+    dependencies takes (a compiler, `-dev` headers; none: no step)."""
+    if not packages:
+        return ()
+    return (
+        "# what source-only dependencies build with (the slim image has no compiler)",
+        run("apt-get update",
+            f"apt-get install -y --no-install-recommends {' '.join(packages)}",
+            "rm -rf /var/lib/apt/lists/*"),
+    )
+
+
 def runtime_packages(packages: tuple[str, ...]) -> tuple[str, ...]:
     """production-base's install of the Debian packages a workspace's native libraries
     need (none: no step)."""

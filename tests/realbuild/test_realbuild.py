@@ -134,13 +134,18 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
         # orjson ships compiled manylinux wheels; iniconfig is a dev dependency
         "rb-svc": Expect(
             absent=("app/.venv/lib/python*/site-packages/iniconfig",
-                    "app/.venv/lib/python*/site-packages/six.py"),
+                    "app/.venv/lib/python*/site-packages/six.py",
+                    "app/.venv/lib/python*/site-packages/psycopg"),
             present=("app/.venv/lib/python*/site-packages/orjson",),
         ),
-        # six is rb-jobs' own dependency
+        # six is rb-jobs' own dependency; so is psycopg 3, which without its binary extra
+        # loads the system's libpq (production-base installs libpq5): rb-jobs imports it
+        # at startup, so it would not answer without it
         "rb-jobs": Expect(
             present=("app/.venv/lib/python*/site-packages/six.py",
-                     "app/.venv/lib/python*/site-packages/orjson"),
+                     "app/.venv/lib/python*/site-packages/orjson",
+                     "app/.venv/lib/python*/site-packages/psycopg",
+                     "usr/lib/*-linux-gnu/libpq.so.5*"),
         ),
     },
     "rb-poetry": {

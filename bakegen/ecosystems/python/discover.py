@@ -20,6 +20,7 @@ folder (asking the index for it would fail, or install somebody else's package).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -32,11 +33,13 @@ from bakegen.ecosystems.python.manifest import (
     read_project,
     spec_name,
 )
+from bakegen.ecosystems.python.native import locked_names, system_packages
 from bakegen.ecosystems.python.pep import (
     Requirement,
     file_url_path,
     lowest_minor,
     normalize_name,
+    parse_requirement,
     python_version_file,
 )
 from bakegen.ecosystems.python.requirements_file import FILE_NAME as REQUIREMENTS_FILE
@@ -394,7 +397,10 @@ def _assemble(
                                 "[tool.poetry] dependencies are not installed; run `poetry lock`")
                 for p in members if p.poetry_requirements
             )
-        workspaces.append(_workspace(tree, group, projects, packages=tuple(sorted(names))))
+        build_packages, runtime_packages = system_packages(_dependency_names(tree, group, built))
+        workspaces.append(dataclasses.replace(
+            _workspace(tree, group, projects, packages=tuple(sorted(names))),
+            build_packages=build_packages, runtime_packages=runtime_packages))
     return EcosystemScan(
         workspaces=tuple(sorted(workspaces, key=lambda w: w.root)),
         packages=tuple(sorted(packages, key=lambda p: (p.name, p.path))),
@@ -549,6 +555,22 @@ def _package(
             r.text for r in project.build_requires if r.name not in internal
         })),
     )
+
+
+def _dependency_names(tree: SourceTree, group: _Group, built: list[Package]) -> set[str]:
+    """Every third-party distribution the workspace installs: what its lockfile pins, and
+    what its packages require (pip workspaces have no lockfile)."""
+    names = set()
+    for text in (text for pkg in built for text in pkg.requirements):
+        try:
+            names.add(parse_requirement(text).name)
+        except ValueError:
+            continue  # a Poetry range (`^2.9`): its lockfile names it
+    if group.lockfile and tree.exists(group.lockfile):
+        # an unreadable lockfile is reported where the lockfiles are checked
+        with contextlib.suppress(BakegenError):
+            names |= locked_names(tree.read_text(group.lockfile))
+    return names
 
 
 def _locked_poetry(project: Project, group: _Group, internal: set[str]) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from bakegen.ecosystems.instructions import env, run, secret_mount, sh_quote, wo
 from bakegen.ecosystems.python.discover import ECOSYSTEM
 from bakegen.ecosystems.python.pep import is_release, satisfies
 from bakegen.ecosystems.python.start import server_environment
+from bakegen.ecosystems.runtime import build_packages, runtime_packages
 from bakegen.health import probed, python_probe
 from bakegen.model import Package, Workspace
 from bakegen.settings import PER_SERVICE, SHARED_IN_SERVICE, ServiceSettings
@@ -88,13 +89,16 @@ def base_recipe(
     With per-service dependencies production-base holds no venv: each service copies its
     own, pruned from deps-base's.
     """
-    deps = {"uv": _uv_deps, "poetry": _poetry_deps}.get(workspace.manager, _pip_deps)
+    installs = {"uv": _uv_deps, "poetry": _poetry_deps}.get(workspace.manager, _pip_deps)
+    deps = (*build_packages(workspace.build_packages), *installs(workspace, packages))
     environment = env(f"PATH={VENV}/bin:$PATH", "PYTHONUNBUFFERED=1")
+    libraries = runtime_packages(workspace.runtime_packages)
     if dependencies == PER_SERVICE:
-        return BaseRecipe(deps=deps(workspace, packages), production=(environment,))
+        return BaseRecipe(deps=deps, production=(*libraries, environment))
     return BaseRecipe(
-        deps=deps(workspace, packages),
+        deps=deps,
         production=(
+            *libraries,
             "# the same path as in deps-base: the venv's scripts name /app/.venv/bin/python",
             f"COPY --from=deps-base {VENV} {VENV}",
             environment,

@@ -47,7 +47,7 @@ variable "PYTHON_RUNTIME_IMAGE" {
 }
 
 variable "PYTHON_BASE_TAG" {
-  default = substr(sha256("727418d0544d6cab23ab|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("a034068d9715500f05ba|${PYTHON_IMAGE}|${PYTHON_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -87,7 +87,7 @@ target "python-deps-base" {
     "${REGISTRY}/python-deps-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "727418d0544d6cab23ab"
+    "dev.bakegen.fingerprint" = "a034068d9715500f05ba"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-deps-base:${CACHE_TAG}",
@@ -110,7 +110,7 @@ target "python-production-base" {
     "${REGISTRY}/python-production-base:${PYTHON_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "727418d0544d6cab23ab"
+    "dev.bakegen.fingerprint" = "a034068d9715500f05ba"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/python-production-base:${CACHE_TAG}",

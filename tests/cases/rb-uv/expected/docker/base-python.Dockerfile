@@ -50,5 +50,9 @@ RUN --mount=type=bind,from=runtime-tools,target=/run/runtime-tools \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin app
 ENTRYPOINT ["/usr/bin/tini", "--"]
 WORKDIR /app
+# native libraries the lockfile links (the slim image has none of them)
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpq5 \
+ && rm -rf /var/lib/apt/lists/*
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1

@@ -3,6 +3,7 @@
 import os
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import psycopg
 import six
 from rb_common import payload
 
@@ -19,6 +20,9 @@ class Handler(BaseHTTPRequestHandler):
 
 def main() -> None:
     port = int(os.environ.get("PORT", "3922"))
+    # psycopg 3 without its binary extra is Python over the system's libpq: importing it
+    # needs libpq5 in the image
+    print(f"libpq {psycopg.pq.version()} ({psycopg.pq.__impl__})", flush=True)
     print(f"jobs listening on :{port}", flush=True)
     ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
 
