@@ -109,7 +109,7 @@ def build_packages(packages: tuple[str, ...]) -> tuple[str, ...]:
     if not packages:
         return ()
     return (
-        "# what source-only dependencies build with (the slim image has no compiler)",
+        "# what the dependencies' builds need from the system (the slim image lacks it)",
         run("apt-get update",
             f"apt-get install -y --no-install-recommends {' '.join(packages)}",
             "rm -rf /var/lib/apt/lists/*"),

@@ -334,6 +334,7 @@ def _workspace(
             problems.append(Problem.warning(
                 root_manifest.rel, f"building with Rust {runtime}, above rust-version: {raised}"))
     configs = _extra_files(tree, root, None)  # cargo configs only, without a toolchain
+    locked = _locked(tree, lockfile)
     workspace = Workspace(
         ecosystem=ECOSYSTEM,
         root=root,
@@ -348,7 +349,8 @@ def _workspace(
             *_patched_crates(tree, index, root_manifest, members, problems),
         })),
         runtime_version=runtime,
-        runtime_packages=_native_libraries(tree, lockfile),
+        runtime_packages=_native_libraries(locked),
+        build_packages=_build_packages(locked),
         build_env=_build_env(tree, root_manifest, configs, problems),
         packages=tuple(sorted(p.name for p in packages)),
         # a `[workspace]` holding only its own crate ("empty workspace to exclude from
@@ -638,20 +640,39 @@ NATIVE_LIBRARIES = {
     "pq-sys": "libpq5",
     "mysqlclient-sys": "libmariadb3",
 }
+#: crates whose build script needs Debian packages the slim Rust image lacks: pkg-config
+#: and headers to find a system library, protoc for protobuf code generation, libclang for
+#: bindgen (a `vendored` feature makes some of them unneeded, never harmful)
+BUILD_PACKAGES = {
+    "openssl-sys": ("pkg-config", "libssl-dev"),
+    "pq-sys": ("pkg-config", "libpq-dev"),
+    "mysqlclient-sys": ("pkg-config", "default-libmysqlclient-dev"),
+    "prost-build": ("protobuf-compiler",),
+    "clang-sys": ("libclang-dev",),
+}
 _LOCKED_NAME = re.compile(r'^name\s*=\s*"([^"]+)"', re.MULTILINE)
 
 
-def _native_libraries(tree: SourceTree, lockfile: str) -> tuple[str, ...]:
+def _locked(tree: SourceTree, lockfile: str) -> set[str]:
+    if not tree.exists(lockfile):
+        return set()
+    try:
+        return set(_LOCKED_NAME.findall(tree.read_text(lockfile)))
+    except BakegenError:
+        return set()
+
+
+def _native_libraries(names: set[str]) -> tuple[str, ...]:
     """The runtime packages the locked `-sys` crates need (openssl-sys: libssl3). A crate
     that vendors or statically links its library (openssl's `vendored` feature) still lists
     the package: one small install rather than a binary that cannot start."""
-    if not tree.exists(lockfile):
-        return ()
-    try:
-        names = set(_LOCKED_NAME.findall(tree.read_text(lockfile)))
-    except BakegenError:
-        return ()
     return tuple(sorted({pkg for crate, pkg in NATIVE_LIBRARIES.items() if crate in names}))
+
+
+def _build_packages(names: set[str]) -> tuple[str, ...]:
+    """What the locked crates' build scripts need installed in deps-base."""
+    return tuple(sorted({pkg for crate, pkgs in BUILD_PACKAGES.items() if crate in names
+                         for pkg in pkgs}))
 
 
 def _lockfile_format(tree: SourceTree, lockfile: str) -> int | None:

@@ -37,7 +37,7 @@ from bakegen.ecosystems.instructions import (
     sh_quote,
     words,
 )
-from bakegen.ecosystems.runtime import runtime_packages
+from bakegen.ecosystems.runtime import build_packages, runtime_packages
 from bakegen.errors import BakegenError
 from bakegen.health import compiled_probe
 from bakegen.model import Package, Workspace
@@ -88,6 +88,7 @@ def base_recipe(
     return BaseRecipe(
         deps=(
             f"ENV {' '.join((f'CARGO_TARGET_DIR={TARGET_DIR}', *workspace.build_env))}",
+            *build_packages(workspace.build_packages),
             "COPY . ./",
             *stub_runs(members),
             vendor_run(workspace),

@@ -418,7 +418,35 @@ def test_production_base_installs_only_the_native_libraries_the_lockfile_links(
     assert "apt-get install -y --no-install-recommends libssl3" in production
     # tini and the CA bundle come from the shared runtime-tools stage, not an install
     assert "--mount=type=bind,from=runtime-tools,target=/run/runtime-tools" in production
+    # openssl-sys's build script finds OpenSSL through pkg-config: both, before the build
+    deps = base[:base.index("AS runtime-tools")]
+    headers = deps.index("apt-get install -y --no-install-recommends libssl-dev pkg-config")
+    assert headers < deps.index("cargo vendor") < deps.index("cargo build")
     (tmp_path / "Cargo.lock").write_text(lock.replace("openssl-sys", "itoa"))
     assert CliRunner().invoke(cli, ["generate", str(tmp_path)]).exit_code == 0
     base = (tmp_path / "docker/base-cargo.Dockerfile").read_text()
-    assert "libssl3" not in base
+    assert "libssl3" not in base and "apt-get" not in base[:base.index("AS runtime-tools")]
+
+
+@pytest.mark.parametrize(("crate", "packages"), [
+    ("prost-build", "protobuf-compiler"),
+    ("pq-sys", "libpq-dev pkg-config"),
+    ("clang-sys", "libclang-dev"),
+])
+def test_deps_base_installs_what_locked_build_scripts_need(
+    tmp_path: Path, crate: str, packages: str
+) -> None:
+    from click.testing import CliRunner
+
+    from bakegen.cli import cli
+    from tests.builders import write_tree
+
+    write_tree(tmp_path, {
+        "Cargo.toml": '[package]\nname = "svc"\nversion = "0.1.0"\nedition = "2021"\n',
+        "src/main.rs": "fn main() {}\n",
+        "Cargo.lock": (f'version = 3\n\n[[package]]\nname = "svc"\nversion = "0.1.0"\n\n'
+                       f'[[package]]\nname = "{crate}"\nversion = "1.0.0"\n'),
+    })
+    assert CliRunner().invoke(cli, ["generate", str(tmp_path)]).exit_code == 0
+    base = (tmp_path / "docker/base-cargo.Dockerfile").read_text()
+    assert f"apt-get install -y --no-install-recommends {packages}" in base
