@@ -50,6 +50,8 @@ def test_scan_says_why_each_candidate_is_or_is_not_a_service(tmp_path: Path) -> 
     "gatsby develop", "webpack serve", "react-scripts start", "node --watch a.js",
     "storybook dev -p 6006", "electron .", "astro dev", "bun --watch src/index.ts",
     "bun --hot src/index.ts", "bun run --hot src/index.ts", "bun --smol --watch index.ts",
+    # react-email's preview app, in development and built
+    "email dev --port 3003", "email start", "email preview ./emails",
 ])
 def test_dev_servers(start: str) -> None:
     assert _DEV_SERVER.search(start)
