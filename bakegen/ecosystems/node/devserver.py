@@ -18,8 +18,9 @@ _DEV_SERVER = re.compile(
     r"|\bbun\s+(?:run\s+)?(?:--[\w-]+\s+)*--(?:watch|hot)\b"
     r"|\bgatsby develop\b|\bwebpack(?:-dev-server|\s+serve)\b|\breact-scripts start\b"
     r"|\bng serve\b|\bdocusaurus start\b|\b(?:start-)?storybook\b|\bexpo start\b"
-    r"|\breact-native start\b|\bemail (?:dev|start|preview)\b|\bparcel(?!\s+build)\b|\bbrowser-sync\b"
-    r"|\blive-server\b|\belectron\b|\btauri\b|\beleventy\s+--serve\b|\bhugo server\b"
+    r"|\breact-native start\b|\bemail (?:dev|start|preview)\b|\bparcel(?!\s+build)\b"
+    r"|\bbrowser-sync\b|\blive-server\b|\belectron\b|\btauri\b|\beleventy\s+--serve\b"
+    r"|\bhugo server\b"
 )
 
 
