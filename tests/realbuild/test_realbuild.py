@@ -57,10 +57,13 @@ EXPECTATIONS: dict[str, dict[str, Expect]] = {
     # dependencies = "per-service" in the rb-* workspaces of npm, pnpm, yarn 1 and 2+, bun, uv:
     # a service's image holds none of a sibling's third-party dependencies
     "rb-npm": {
+        # @rb/lib's tsconfig extends @rb/tsconfig, which its package.json does not name (npm
+        # hoists it): its build still needs that package copied first, and the image not
         "rb-api": Expect(
             absent=("app/**/node_modules/is-number", "app/**/node_modules/escape-html",
-                    "app/node_modules/@rb/site"),
-            present=("app/node_modules/ms/package.json",),
+                    "app/node_modules/@rb/site", "app/packages/tsconfig",
+                    "app/**/node_modules/typescript"),
+            present=("app/node_modules/ms/package.json", "app/packages/lib/dist/index.js"),
         ),
         # the build script's output is what the start script serves
         "rb-site": Expect(present=("app/apps/site/dist/index.html",

@@ -18,6 +18,7 @@ Rules, in the order they apply:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from bakegen.ecosystems.node.manifest import (
     build_package,
 )
 from bakegen.ecosystems.node.static import mark_static_sites
+from bakegen.ecosystems.node.tsconfig import config_files, extended_packages
 from bakegen.ecosystems.node.versions import (
     major_from_range,
     major_from_tool_versions,
@@ -38,7 +40,7 @@ from bakegen.ecosystems.node.versions import (
 )
 from bakegen.errors import BakegenError, Found, Problem
 from bakegen.manifests import load_json, load_yaml, string_list
-from bakegen.model import EcosystemScan, Package, Workspace
+from bakegen.model import Dependency, DepKind, EcosystemScan, Package, Workspace
 from bakegen.tree import SourceTree, is_within, iter_parents, join, match_globs, parent
 
 #: lockfiles each manager reads, preferred first
@@ -331,9 +333,10 @@ def _workspace(
             named.insert(0, (root.manifest, root_name.value))
     index = _index(named)
     packages = []
+    configs = config_files(tree)
     for manifest, name in named:
         built = build_package(manifest, name, root.folder, root.tool.manager, index)
-        packages.append(built.value)
+        packages.append(_with_extended_configs(tree, configs, built.value, index))
         problems += built.problems
     extra = extra_files(tree, root.folder, root.manifest, root.tool.manager)
     runtime = runtime_version(tree, root.folder, root.manifest)
@@ -391,6 +394,19 @@ def _inside(folder: str, claimed: set[str]) -> bool:
 
 
 # -- package manager -------------------------------------------------------------------------
+
+
+def _with_extended_configs(
+    tree: SourceTree, configs: dict[str, list[str]], pkg: Package, index: WorkspaceIndex
+) -> Package:
+    """The package with a dev edge to each workspace package its tsconfig extends that its
+    manifest does not name (a build-time need all the same)."""
+    named = {d.name for d in pkg.dependencies}
+    extra = extended_packages(tree, configs, pkg.path, index) - named
+    if not extra:
+        return pkg
+    edges = (*pkg.dependencies, *(Dependency(name, DepKind.DEV) for name in extra))
+    return dataclasses.replace(pkg, dependencies=tuple(sorted(edges)))
 
 
 def detect_manager(

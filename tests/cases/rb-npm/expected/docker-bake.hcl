@@ -47,7 +47,7 @@ variable "NODE_RUNTIME_IMAGE" {
 }
 
 variable "NODE_BASE_TAG" {
-  default = substr(sha256("4acddf3ca49b336f37ad|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
+  default = substr(sha256("86f7a0af75c584c7842b|${NODE_IMAGE}|${NODE_RUNTIME_IMAGE}|${PLATFORMS}"), 0, 20)
 }
 
 group "default" {
@@ -87,7 +87,7 @@ target "node-deps-base" {
     "${REGISTRY}/node-deps-base:${NODE_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "4acddf3ca49b336f37ad"
+    "dev.bakegen.fingerprint" = "86f7a0af75c584c7842b"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-deps-base:${CACHE_TAG}",
@@ -110,7 +110,7 @@ target "node-production-base" {
     "${REGISTRY}/node-production-base:${NODE_BASE_TAG}",
   ]
   labels     = {
-    "dev.bakegen.fingerprint" = "4acddf3ca49b336f37ad"
+    "dev.bakegen.fingerprint" = "86f7a0af75c584c7842b"
   }
   cache-from = [
     "type=registry,ref=${REGISTRY}/node-production-base:${CACHE_TAG}",

@@ -3,7 +3,9 @@
 
 FROM deps-base AS build
 WORKDIR /workspace
+COPY ["packages/tsconfig", "/workspace/packages/tsconfig"]
 COPY ["packages/lib", "/workspace/packages/lib"]
+RUN npm run build --workspace=packages/lib
 COPY ["apps/api", "/workspace/apps/api"]
 RUN mkdir -p /out \
  && cd /workspace \

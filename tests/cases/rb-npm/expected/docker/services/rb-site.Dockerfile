@@ -3,7 +3,9 @@
 
 FROM deps-base AS build
 WORKDIR /workspace
+COPY ["packages/tsconfig", "/workspace/packages/tsconfig"]
 COPY ["packages/lib", "/workspace/packages/lib"]
+RUN npm run build --workspace=packages/lib
 COPY ["apps/site", "/workspace/apps/site"]
 RUN npm run build --workspace=apps/site
 RUN mkdir -p /out \
