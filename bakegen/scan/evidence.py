@@ -125,12 +125,14 @@ def find_evidence(tree: SourceTree, packages: Iterable[Package], scope: Scope) -
     infos: dict[str, DockerfileInfo | None] = {}
     for build in builds:
         if build.dockerfile not in infos:
+            # bakegen's own Dockerfiles are no evidence: told by their header, before parsing
+            # (a thousand generated ones took 3 s to parse at 10,000 packages)
+            if _generated(tree, build.dockerfile):
+                infos[build.dockerfile] = None
+                continue
             read = _info(tree, build.dockerfile)
             problems.extend(read.problems)
-            info = read.value
-            usable = info is not None and not (
-                info.problem is None and _generated(tree, build.dockerfile))
-            infos[build.dockerfile] = info if usable else None
+            infos[build.dockerfile] = read.value
         info = infos[build.dockerfile]
         if info is None:
             continue
