@@ -106,23 +106,23 @@ def bare_runtime_setup(runtime_image: str) -> tuple[str, ...]:
 def build_packages(packages: tuple[str, ...]) -> tuple[str, ...]:
     """deps-base's install of the Debian packages building the workspace's source-only
     dependencies takes (a compiler, `-dev` headers; none: no step)."""
-    if not packages:
-        return ()
-    return (
+    return _apt_install(
         "# what the dependencies' builds need from the system (the slim image lacks it)",
-        run("apt-get update",
-            f"apt-get install -y --no-install-recommends {' '.join(packages)}",
-            "rm -rf /var/lib/apt/lists/*"),
-    )
+        packages)
 
 
 def runtime_packages(packages: tuple[str, ...]) -> tuple[str, ...]:
     """production-base's install of the Debian packages a workspace's native libraries
     need (none: no step)."""
+    return _apt_install(
+        "# native libraries the lockfile links (the slim image has none of them)", packages)
+
+
+def _apt_install(comment: str, packages: tuple[str, ...]) -> tuple[str, ...]:
     if not packages:
         return ()
     return (
-        "# native libraries the lockfile links (the slim image has none of them)",
+        comment,
         run("apt-get update",
             f"apt-get install -y --no-install-recommends {' '.join(packages)}",
             "rm -rf /var/lib/apt/lists/*"),

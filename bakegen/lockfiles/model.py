@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,3 +130,12 @@ def as_list(value: Any, what: str) -> list[Any]:
     if not isinstance(value, list):
         raise LockfileUnsure(f"{what} is not a list")
     return value
+
+
+_LOCKED_NAME = re.compile(r'^name\s*=\s*"([^"]+)"', re.MULTILINE)
+
+
+def locked_package_names(text: str) -> set[str]:
+    """The `name = "..."` of every `[[package]]` a TOML lockfile pins (Cargo.lock, uv.lock,
+    poetry.lock), as written."""
+    return set(_LOCKED_NAME.findall(text))

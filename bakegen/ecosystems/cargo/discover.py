@@ -27,6 +27,7 @@ from bakegen.ecosystems.cargo.manifest import (
 )
 from bakegen.ecosystems.cargo.versions import lockfile_format, raise_to_floor, rust_floor
 from bakegen.errors import BakegenError, Found, Problem
+from bakegen.lockfiles.model import locked_package_names
 from bakegen.model import Dependency, EcosystemScan, Package, Workspace
 from bakegen.tree import SourceTree, glob_regex, is_within, iter_parents, join, match_globs, parent
 
@@ -650,14 +651,11 @@ BUILD_PACKAGES = {
     "prost-build": ("protobuf-compiler",),
     "clang-sys": ("libclang-dev",),
 }
-_LOCKED_NAME = re.compile(r'^name\s*=\s*"([^"]+)"', re.MULTILINE)
-
-
 def _locked(tree: SourceTree, lockfile: str) -> set[str]:
     if not tree.exists(lockfile):
         return set()
     try:
-        return set(_LOCKED_NAME.findall(tree.read_text(lockfile)))
+        return locked_package_names(tree.read_text(lockfile))
     except BakegenError:
         return set()
 

@@ -8,10 +8,10 @@ pyodbc's wheels) fails to import in production-base without it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from bakegen.ecosystems.python.pep import normalize_name
+from bakegen.lockfiles.model import locked_package_names
 
 _COMPILER = ("gcc", "libc6-dev")
 #: distribution -> (Debian packages that build it from source, those it loads at run time)
@@ -25,12 +25,11 @@ NATIVE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 #: psycopg 3 is pure Python over the system's libpq unless one of these brings its own
 _PSYCOPG_OWN_LIBPQ = frozenset({"psycopg-binary", "psycopg-c"})
-_LOCKED_NAME = re.compile(r'^name\s*=\s*"([^"]+)"', re.MULTILINE)
 
 
 def locked_names(text: str) -> set[str]:
     """The normalised names of the packages a uv.lock or poetry.lock pins."""
-    return {normalize_name(name) for name in _LOCKED_NAME.findall(text)}
+    return {normalize_name(name) for name in locked_package_names(text)}
 
 
 def system_packages(names: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
